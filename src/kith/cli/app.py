@@ -1,0 +1,46 @@
+"""Entry point of the ``kith`` command: registers the commands, maps errors to exit codes.
+
+Exit codes: 0 success, 1 user error (one line on stderr, never a traceback),
+2 bad usage (from Typer/Click).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+
+from kith.cli import data, interactions, people  # noqa: F401  (registers commands)
+from kith.cli.base import app
+from kith.cli.context import STATE
+from kith.errors import KithError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns (and as a script exits with) the exit code."""
+    STATE.db = None
+    STATE.as_of_text = None
+    try:
+        # Typer handles usage errors itself (exit 2) and always ends in SystemExit.
+        app(args=list(argv) if argv is not None else None, prog_name="kith")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except KithError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        code = 1
+    except (OperationalError, SADatabaseError) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
+        print(f"error: database: {reason[0] if reason else type(exc).__name__}", file=sys.stderr)
+        code = 1
+    finally:
+        STATE.close()
+    if argv is None:
+        sys.exit(code)
+    return code
+
+
+if __name__ == "__main__":
+    main()

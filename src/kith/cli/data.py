@@ -1,0 +1,93 @@
+"""CLI commands about the database as a whole: init, demo, import, export."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kith.cli.base import app
+from kith.cli.context import STATE
+from kith.cli.output import say, warn
+from kith.errors import BadInput, ImportFailed
+
+
+@app.command()
+def init() -> None:
+    """Create the database, or upgrade it to this version of Kith (idempotent)."""
+    kith = STATE.kith(init=True)
+    say(f"Database ready: {kith.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command()
+def demo(
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same network).")] = 7,
+    force: Annotated[bool, typer.Option("--force", help="Add the demo even if the database has people.")] = False,
+) -> None:
+    """Fill the database with a realistic demo professional network."""
+    from kith.services.demo import build_demo, is_empty
+
+    with STATE.session() as session:
+        if not force and not is_empty(session):
+            raise BadInput("the database already has people; use an empty database (--db) or --force")
+        summary = build_demo(session, now=STATE.now, seed=seed)
+    say("Demo network: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
+
+
+IMPORT_FORMATS = ("backup",)
+EXPORT_FORMATS = ("backup",)
+
+
+@app.command("import")
+def import_(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="backup")],
+    file: Annotated[Path, typer.Argument(help="The file to import.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False,
+) -> None:
+    """Import a file (what it adds, updates and skips is summarised at the end)."""
+    if fmt not in IMPORT_FORMATS:
+        raise BadInput(f"unknown import format '{fmt}' (known: {', '.join(IMPORT_FORMATS)})")
+    from kith.services.backup import import_backup
+
+    data = _read_json(file)
+    with STATE.session() as session:
+        summary = import_backup(session, data)
+        if dry_run:
+            session.rollback()
+    say(("Would import: " if dry_run else "Imported: ") + ", ".join(f"{v} {k}" for k, v in summary.items()))
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="backup")],
+    file: Annotated[Path, typer.Argument(help="Where to write ('-' for stdout).")],
+) -> None:
+    """Export your data."""
+    if fmt not in EXPORT_FORMATS:
+        raise BadInput(f"unknown export format '{fmt}' (known: {', '.join(EXPORT_FORMATS)})")
+    from kith.services.backup import export_backup
+
+    with STATE.session() as session:
+        data = export_backup(session)
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    if str(file) == "-":
+        typer.echo(text)
+        return
+    try:
+        file.write_text(text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise BadInput(f"cannot write {file}: {exc.strerror}") from None
+    warn(f"Wrote {file}")
+
+
+def _read_json(file: Path) -> object:
+    try:
+        return json.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ImportFailed(f"{file}: no such file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ImportFailed(f"{file}: cannot read it ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(f"{file}: not valid JSON (line {exc.lineno}: {exc.msg})") from None

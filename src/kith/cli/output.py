@@ -1,0 +1,40 @@
+"""Rendering for the CLI: JSON to stdout, tables via Rich, messages to stderr."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def emit_json(data: Any) -> None:
+    """Write ``data`` as JSON to stdout (stable, UTF-8, one document)."""
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n")
+    sys.stdout.flush()
+
+
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Print a simple table."""
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for row in rows:
+        t.add_row(*["" if v is None else str(v) for v in row])
+    out.print(t)
+
+
+def say(message: str) -> None:
+    """A confirmation for the user (stdout, plain)."""
+    out.print(message, markup=False)
+
+
+def warn(message: str) -> None:
+    """A warning or progress note (stderr)."""
+    err.print(message, markup=False)

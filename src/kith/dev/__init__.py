@@ -1,0 +1,1 @@
+"""Development helpers used by the Makefile and the test suite."""

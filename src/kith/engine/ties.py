@@ -1,0 +1,618 @@
+"""Tie strength: a 0-100 score per person, explained term by term.
+
+The model (``docs/scoring.md`` has the full story and the numbers)::
+
+    A  = Σ w · 2^(−Δt / h_fast)        activity, half-life ~90 days
+    B  = Σ w · 2^(−Δt / h_slow)        bond, half-life ~1.5 years
+    w  = depth(kind) / group_size^γ    a forty-person meeting counts less
+    z  = bias + activity + bond + silence + reciprocity + initiative
+              + duration + multiplexity + sentiment
+    score = 100 · σ(z)                 a manual closeness override always wins
+
+Public API:
+
+- ``Touch``: one interaction with one person (plain input).
+- ``TieParams`` / ``DEFAULT_PARAMS``: every weight and half-life.
+- ``TieState``: the per-person accumulator. ``add``/``remove`` keep it exact
+  under out-of-order inserts; ``to_dict``/``from_dict`` flatten it to numbers.
+- ``build_state(touches, params)``: rebuild from a full log.
+- ``score(state, as_of, params, closeness=None) -> TieScore``: one person,
+  with components and reasons. ``score_touches`` filters a log to ``as_of``.
+- ``StateArrays``, ``build_arrays(...)``, ``score_batch(...) -> BatchScores``:
+  the vectorised path for everyone; the scalar path runs the same code on a
+  one-row array, so both agree by construction (a test checks it anyway).
+- ``layer_thresholds(params)``: score thresholds of the layers, derived by
+  scoring steady weekly / monthly / quarterly / yearly reference ties.
+
+``build_arrays`` takes kind *indices* (``kind_index(name)``) rather than bare
+weights, because the model needs more of a kind than its depth (is it a
+hello, which context, for multiplexity and explanations).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kith.engine.cadence import learned_gap_array, learned_gap_days
+from kith.engine.kinds import KINDS, LAYERS
+from kith.engine.layers import layer_codes
+from kith.errors import BadInput
+
+DAY = 86400.0
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+# Kinds that are contacts; a "note" (depth 0) is not, so it never enters the state.
+KIND_NAMES: tuple[str, ...] = tuple(name for name, kind in KINDS.items() if kind.depth > 0)
+KIND_INDEX: dict[str, int] = {name: i for i, name in enumerate(KIND_NAMES)}
+CONTEXTS: tuple[str, ...] = tuple(sorted({KINDS[name].context for name in KIND_NAMES}))
+_DEPTH = np.array([KINDS[name].depth for name in KIND_NAMES])
+_HELLO = np.array([KINDS[name].hello for name in KIND_NAMES])
+_CONTEXT_OF = np.array([CONTEXTS.index(KINDS[name].context) for name in KIND_NAMES])
+DIRECTIONS: tuple[str, ...] = ("out", "in", "mutual")
+DIRECTION_CODE: dict[str, int] = {name: i for i, name in enumerate(DIRECTIONS)}
+
+
+def kind_index(kind: str) -> int:
+    """Index of a contact kind in ``KIND_NAMES`` (for ``build_arrays``)."""
+    if kind not in KIND_INDEX:
+        raise BadInput(f"not a contact kind: {kind!r}")
+    return KIND_INDEX[kind]
+
+
+@dataclass(frozen=True)
+class Touch:
+    """One interaction with one person: when, what, who reached out, how it went.
+
+    ``direction`` is ``out`` (I reached out), ``in`` (they did) or ``mutual``.
+    Favour records are touches of kind ``favor-given`` / ``favor-received``.
+    """
+
+    at: datetime
+    kind: str
+    direction: str = "mutual"
+    sentiment: int = 0
+    group_size: int = 1
+
+    def __post_init__(self) -> None:
+        if self.at.tzinfo is None:
+            raise BadInput("a touch needs an aware (UTC) datetime")
+        if self.kind not in KINDS:
+            raise BadInput(f"unknown interaction kind: {self.kind!r}")
+        if self.direction not in DIRECTION_CODE:
+            raise BadInput(f"direction must be out, in or mutual, not {self.direction!r}")
+        if not -2 <= self.sentiment <= 2:
+            raise BadInput(f"sentiment must be between -2 and 2, not {self.sentiment}")
+        if self.group_size < 1:
+            raise BadInput(f"group size must be at least 1, not {self.group_size}")
+
+
+@dataclass(frozen=True)
+class TieParams:
+    """Every half-life and weight of the model; defaults chosen as in docs/scoring.md."""
+
+    h_fast_days: float = 90.0
+    h_slow_days: float = 540.0
+    group_exponent: float = 0.5  # weight = depth / group_size ** exponent
+    hello_cap: float = 0.5  # most decayed weight hellos can add to A or to B
+    bias: float = -3.0
+    w_activity: float = 0.6  # per doubling of 1 + A
+    w_bond: float = 0.35  # per doubling of 1 + B
+    w_silence: float = 0.4  # per doubling of silence beyond the usual gap
+    w_reciprocity: float = 1.0  # times (balance − 0.5)
+    reciprocity_prior: float = 0.5  # pseudo-weight each way: one message is not "one-sided"
+    w_initiative: float = 0.0  # times (their share of reaching out − 0.5)
+    w_duration: float = 0.3  # per doubling of 1 + years known
+    w_multiplexity: float = 0.35  # per extra context (half per extra kind)
+    multiplexity_cap: float = 3.0
+    w_sentiment: float = 0.5  # per point of average sentiment
+    prior_gap_days: float = 30.0  # the cadence assumed before a tie shows its own
+    prior_gap_weight: float = 1.0  # in pseudo-gaps
+    cooling_ratio: float = 2.0  # silent for twice the usual gap: cooling
+    reference_depth: float = 1.0  # a call: the "typical depth" of the layer cadences
+    reference_years: float = 2.0  # how long the reference ties have lasted
+    dormant_after_days: float = 730.0  # a yearly reference tie silent this long is dormant
+
+
+DEFAULT_PARAMS = TieParams()
+
+_FAST = ("a", "a_hello")  # decayed with the fast half-life
+_SLOW = ("b", "b_hello", "b_out", "b_in", "sent_sum", "sent_n")
+
+
+@dataclass
+class TieState:
+    """Per-person accumulator: decayed sums referred to time ``ref`` (unix seconds).
+
+    ``ref`` only moves forward (to the newest touch), so after any insertion
+    order it is the newest touch time and the sums are the same numbers.
+    """
+
+    ref: float = 0.0
+    n: int = 0
+    first: float = 0.0
+    last: float = 0.0
+    a: float = 0.0
+    a_hello: float = 0.0
+    b: float = 0.0
+    b_hello: float = 0.0
+    b_out: float = 0.0
+    b_in: float = 0.0
+    sent_sum: float = 0.0
+    sent_n: float = 0.0
+    counts: dict[str, int] = field(default_factory=dict)
+    recent: dict[str, float] = field(default_factory=dict)  # fast-decayed counts per kind
+
+    def add(self, touch: Touch, params: TieParams = DEFAULT_PARAMS) -> None:
+        """Take one touch into account, whatever its time relative to the others."""
+        if KINDS[touch.kind].depth <= 0:
+            return
+        t = touch.at.timestamp()
+        if self.n == 0:
+            self.ref, self.first, self.last = t, t, t
+        elif t > self.ref:
+            self._advance(t, params)
+        self._accumulate(touch, t, params, 1.0)
+        self.n += 1
+        self.first, self.last = min(self.first, t), max(self.last, t)
+
+    def remove(self, touch: Touch, params: TieParams = DEFAULT_PARAMS) -> bool:
+        """Take back a touch that was added (a deleted interaction).
+
+        Sums and counts stay exact. Returns False when the removed touch was
+        the first or last contact: those extremes cannot be recovered from the
+        state, so the caller should rebuild it from the log.
+        """
+        if KINDS[touch.kind].depth <= 0:
+            return True
+        t = touch.at.timestamp()
+        if self.n == 0 or t > self.ref or self.counts.get(touch.kind, 0) == 0:
+            raise BadInput("cannot remove a touch that was never added")
+        self._accumulate(touch, t, params, -1.0)
+        self.n -= 1
+        if self.n == 0:
+            self.__dict__.update(TieState().__dict__)
+            return True
+        return not (t <= self.first or t >= self.last)
+
+    def _advance(self, t: float, params: TieParams) -> None:
+        fast, slow = _decay(t - self.ref, params)
+        for name in _FAST:
+            setattr(self, name, getattr(self, name) * fast)
+        for name in _SLOW:
+            setattr(self, name, getattr(self, name) * slow)
+        self.recent = {k: v * fast for k, v in self.recent.items()}
+        self.ref = t
+
+    def _accumulate(self, touch: Touch, t: float, params: TieParams, sign: float) -> None:
+        fast, slow = _decay(self.ref - t, params)
+        w = sign * touch_weight(touch, params)
+        hello = KINDS[touch.kind].hello
+        self.a_hello, self.a = self.a_hello + w * fast * hello, self.a + w * fast * (not hello)
+        self.b_hello, self.b = self.b_hello + w * slow * hello, self.b + w * slow * (not hello)
+        share_out = {"out": 1.0, "in": 0.0, "mutual": 0.5}[touch.direction]
+        self.b_out += w * slow * share_out
+        self.b_in += w * slow * (1.0 - share_out)
+        self.sent_sum += sign * slow * touch.sentiment
+        self.sent_n += sign * slow
+        self.counts[touch.kind] = self.counts.get(touch.kind, 0) + int(sign)
+        self.recent[touch.kind] = self.recent.get(touch.kind, 0.0) + sign * fast
+        if self.counts[touch.kind] == 0:
+            del self.counts[touch.kind], self.recent[touch.kind]
+        if sign < 0:
+            self._clamp_rounding()
+
+    def _clamp_rounding(self) -> None:
+        # Subtraction can leave -1e-17 where the exact answer is 0.
+        for name in (*_FAST, "b", "b_hello", "b_out", "b_in", "sent_n"):
+            setattr(self, name, max(getattr(self, name), 0.0))
+
+    def to_dict(self) -> dict[str, float]:
+        """Flat dict of numbers (``count:<kind>``, ``recent:<kind>`` per kind seen)."""
+        flat = {f.name: float(getattr(self, f.name)) for f in fields(self) if f.name not in ("counts", "recent")}
+        flat.update({f"count:{k}": float(v) for k, v in self.counts.items()})
+        flat.update({f"recent:{k}": v for k, v in self.recent.items()})
+        return flat
+
+    @classmethod
+    def from_dict(cls, flat: Mapping[str, float]) -> TieState:
+        """Inverse of ``to_dict``."""
+        state = cls(n=int(flat.get("n", 0)))
+        for f in fields(cls):
+            if f.name not in ("n", "counts", "recent") and f.name in flat:
+                setattr(state, f.name, float(flat[f.name]))
+        state.counts = {k[6:]: int(v) for k, v in flat.items() if k.startswith("count:")}
+        state.recent = {k[7:]: float(v) for k, v in flat.items() if k.startswith("recent:")}
+        return state
+
+
+def _decay(seconds: float, params: TieParams) -> tuple[float, float]:
+    """Fast and slow decay factors over ``seconds``."""
+    days = seconds / DAY
+    return 2.0 ** (-days / params.h_fast_days), 2.0 ** (-days / params.h_slow_days)
+
+
+def touch_weight(touch: Touch, params: TieParams = DEFAULT_PARAMS) -> float:
+    """Depth of the kind, shared among the people present (1/sqrt(n) by default)."""
+    return KINDS[touch.kind].depth / touch.group_size**params.group_exponent
+
+
+def build_state(touches: Iterable[Touch], params: TieParams = DEFAULT_PARAMS) -> TieState:
+    """Rebuild a person's accumulator from their whole interaction log."""
+    state = TieState()
+    for touch in touches:
+        state.add(touch, params)
+    return state
+
+
+# ---------------------------------------------------------------- arrays
+
+
+@dataclass
+class StateArrays:
+    """Accumulators of many people as parallel numpy arrays (row i = person i)."""
+
+    ref: F64
+    n: F64
+    first: F64
+    last: F64
+    a: F64
+    a_hello: F64
+    b: F64
+    b_hello: F64
+    b_out: F64
+    b_in: F64
+    sent_sum: F64
+    sent_n: F64
+    counts: F64  # (people, kinds)
+    recent: F64  # (people, kinds)
+
+    def __len__(self) -> int:
+        return len(self.ref)
+
+    @classmethod
+    def from_states(cls, states: list[TieState]) -> StateArrays:
+        """Stack scalar states (as loaded from the store) into arrays."""
+        cols = {
+            f.name: np.array([float(getattr(s, f.name)) for s in states], dtype=np.float64)
+            for f in fields(cls)
+            if f.name not in ("counts", "recent")
+        }
+        counts = np.zeros((len(states), len(KIND_NAMES)))
+        recent = np.zeros((len(states), len(KIND_NAMES)))
+        for i, s in enumerate(states):
+            for kind, c in s.counts.items():
+                counts[i, KIND_INDEX[kind]] = c
+                recent[i, KIND_INDEX[kind]] = s.recent.get(kind, 0.0)
+        return cls(counts=counts, recent=recent, **cols)
+
+
+def build_arrays(
+    person_idx: NDArray[np.integer],
+    ts: F64,
+    kind_idx: NDArray[np.integer],
+    direction: NDArray[np.integer],
+    sentiment: NDArray[np.integer] | F64,
+    group_size: NDArray[np.integer] | F64,
+    n_people: int,
+    params: TieParams = DEFAULT_PARAMS,
+) -> StateArrays:
+    """Accumulators for everyone from parallel interaction arrays, in one pass.
+
+    ``ts`` is unix seconds, ``kind_idx`` indexes ``KIND_NAMES``, ``direction``
+    uses ``DIRECTION_CODE``. Order does not matter: each touch is decayed to
+    its person's newest touch, exactly as ``TieState.add`` does.
+    """
+    p = np.asarray(person_idx, dtype=np.int64)
+    k = np.asarray(kind_idx, dtype=np.int64)
+    ts = np.asarray(ts, dtype=np.float64)
+    ref = np.full(n_people, -np.inf)
+    np.maximum.at(ref, p, ts)
+    first = np.full(n_people, np.inf)
+    np.minimum.at(first, p, ts)
+    seen = np.isfinite(ref)
+    ref, first = np.where(seen, ref, 0.0), np.where(seen, first, 0.0)
+    lag_days = (ref[p] - ts) / DAY
+    fast = np.exp2(-lag_days / params.h_fast_days)
+    slow = np.exp2(-lag_days / params.h_slow_days)
+    w = _DEPTH[k] / np.asarray(group_size, dtype=np.float64) ** params.group_exponent
+    hello = _HELLO[k]
+    d = np.asarray(direction)
+    share_out = np.where(d == 0, 1.0, np.where(d == 1, 0.0, 0.5))
+
+    def total(values: F64) -> F64:
+        return np.bincount(p, weights=values, minlength=n_people)
+
+    def per_kind(values: F64) -> F64:
+        flat = np.bincount(p * len(KIND_NAMES) + k, weights=values, minlength=n_people * len(KIND_NAMES))
+        return flat.reshape(n_people, len(KIND_NAMES))
+
+    return StateArrays(
+        ref=ref, n=total(np.ones_like(ts)), first=first, last=ref.copy(),
+        a=total(w * fast * ~hello), a_hello=total(w * fast * hello),
+        b=total(w * slow * ~hello), b_hello=total(w * slow * hello),
+        b_out=total(w * slow * share_out), b_in=total(w * slow * (1.0 - share_out)),
+        sent_sum=total(slow * np.asarray(sentiment, dtype=np.float64)), sent_n=total(slow),
+        counts=per_kind(np.ones_like(ts)), recent=per_kind(fast),
+    )  # fmt: skip
+
+
+# ---------------------------------------------------------------- the model
+
+
+@dataclass
+class _Terms:
+    """Logit contributions and the quantities the explanations quote."""
+
+    z: dict[str, F64]
+    days_since: F64
+    gap: F64
+    ratio: F64
+    balance: F64
+    out_share: F64
+    contexts: F64
+    kinds: F64
+    sentiment: F64
+    years: F64
+    hello_only: NDArray[np.bool_]
+
+
+def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
+    """Every term of the logit for every row; the scalar and batch paths share it."""
+    has = s.n > 0
+    # Touches after as_of count as if now, so a future meeting never amplifies.
+    idle = np.maximum(as_of - s.ref, 0.0) / DAY
+    fast, slow = np.exp2(-idle / params.h_fast_days), np.exp2(-idle / params.h_slow_days)
+    activity = s.a * fast + np.minimum(s.a_hello * fast, params.hello_cap)
+    bond = s.b * slow + np.minimum(s.b_hello * slow, params.hello_cap)
+    # Substance: the share of the bond that is more than hellos scales the terms
+    # a long list of hellos would otherwise inflate (duration, reciprocity).
+    substance = np.divide(s.b, s.b + s.b_hello, out=np.zeros_like(s.b), where=has)
+    days_since = np.where(has, np.maximum(as_of - s.last, 0.0) / DAY, np.nan)
+    years = (s.last - s.first) / DAY / 365.25
+    gap = learned_gap_array(s.n, years * 365.25, params.prior_gap_days, params.prior_gap_weight)
+    ratio = np.where(has, np.nan_to_num(days_since) / gap, 0.0)
+    o, i, prior = s.b_out, s.b_in, params.reciprocity_prior
+    balance = (np.minimum(o, i) + prior) / (np.maximum(o, i) + prior)
+    out_share = (o + prior) / (o + i + 2 * prior)
+    real = (s.counts > 0) & ~_HELLO
+    kinds = real.sum(axis=1).astype(np.float64)
+    contexts = np.zeros_like(kinds)
+    for c in range(len(CONTEXTS)):
+        contexts += real[:, _CONTEXT_OF == c].any(axis=1)
+    multiplex = np.clip((contexts - 1) + 0.5 * (kinds - contexts), 0.0, params.multiplexity_cap)
+    sentiment = s.sent_sum / (s.sent_n + 1.0)  # one neutral pseudo-touch: shrink to 0
+    z = {
+        "bias": np.full(len(s), params.bias),
+        "activity": params.w_activity * np.log2(1.0 + activity),
+        "bond": params.w_bond * np.log2(1.0 + bond),
+        "silence": -params.w_silence * np.log2(np.maximum(ratio, 1.0)),
+        "reciprocity": has * substance * params.w_reciprocity * (balance - 0.5),
+        "initiative": has * substance * params.w_initiative * (0.5 - out_share),
+        "duration": substance * params.w_duration * np.log2(1.0 + years),
+        "multiplexity": params.w_multiplexity * multiplex,
+        "sentiment": params.w_sentiment * sentiment,
+    }
+    return _Terms(
+        z=z, days_since=days_since, gap=gap, ratio=ratio, balance=balance, out_share=out_share,
+        contexts=contexts, kinds=kinds, sentiment=sentiment, years=years,
+        hello_only=has & (s.b <= 0),
+    )  # fmt: skip
+
+
+def _sigmoid(z: F64) -> F64:
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
+
+
+@dataclass(frozen=True)
+class BatchScores:
+    """Scores of everyone, row-aligned with the ``StateArrays`` they came from."""
+
+    score: F64
+    layer: I64  # index into kinds.LAYERS
+    logit: F64
+    days_since_last: F64  # nan where there was no contact
+    learned_gap_days: F64  # prior-shrunk; meaningful where n >= 2
+    cooling: NDArray[np.bool_]
+
+
+def score_batch(
+    arrays: StateArrays,
+    as_of: datetime | float,
+    params: TieParams = DEFAULT_PARAMS,
+    closeness: F64 | None = None,
+) -> BatchScores:
+    """Score everyone at once; ``closeness`` (nan = none) overrides row by row."""
+    t = _seconds(as_of)
+    terms = _terms(arrays, t, params)
+    z = np.sum(np.stack(list(terms.z.values())), axis=0)
+    value = 100.0 * _sigmoid(z)
+    if closeness is not None:
+        value = np.where(np.isnan(closeness), value, np.clip(closeness, 0.0, 100.0))
+    return BatchScores(
+        score=value,
+        layer=layer_codes(value, layer_thresholds(params)),
+        logit=z,
+        days_since_last=terms.days_since,
+        learned_gap_days=terms.gap,
+        cooling=(arrays.n >= 2) & (terms.ratio >= params.cooling_ratio),
+    )
+
+
+def _seconds(as_of: datetime | float) -> float:
+    if isinstance(as_of, datetime):
+        if as_of.tzinfo is None:
+            raise BadInput("as_of must be an aware (UTC) datetime")
+        return as_of.timestamp()
+    return float(as_of)
+
+
+# ---------------------------------------------------------------- one person
+
+
+@dataclass(frozen=True)
+class TieScore:
+    """One person's score with its explanation.
+
+    ``components`` are logit contributions (they sum to logit(score / 100));
+    ``reasons`` say the same in words.
+    """
+
+    score: float
+    layer: str
+    components: dict[str, float]
+    reasons: list[str]
+    learned_gap_days: float | None
+    days_since_last: float | None
+    cooling: bool
+
+
+def score(
+    state: TieState,
+    as_of: datetime,
+    params: TieParams = DEFAULT_PARAMS,
+    closeness: float | None = None,
+) -> TieScore:
+    """Score one person as of ``as_of``, explained; ``closeness`` (0-100) always wins."""
+    arrays = StateArrays.from_states([state])
+    batch = score_batch(arrays, as_of, params, None if closeness is None else np.array([closeness]))
+    terms = _terms(arrays, _seconds(as_of), params)
+    components = {name: float(v[0]) for name, v in terms.z.items()}
+    reasons = _reasons(state, terms, components, as_of, params)
+    if closeness is not None:
+        computed = 100.0 * float(_sigmoid(np.array([sum(components.values())]))[0])
+        components["manual closeness"] = _logit(closeness / 100.0) - sum(components.values())
+        reasons.insert(0, f"manual closeness {closeness:.0f} overrides the computed {computed:.0f}")
+    days = float(batch.days_since_last[0])
+    return TieScore(
+        score=float(batch.score[0]),
+        layer=LAYERS[int(batch.layer[0])],
+        components=components,
+        reasons=reasons,
+        learned_gap_days=learned_gap_days(state.n, float(terms.years[0]) * 365.25, params.prior_gap_days, params.prior_gap_weight),
+        days_since_last=None if math.isnan(days) else days,
+        cooling=bool(batch.cooling[0]),
+    )
+
+
+def score_touches(
+    touches: Iterable[Touch], as_of: datetime, params: TieParams = DEFAULT_PARAMS, closeness: float | None = None
+) -> TieScore:
+    """Score from a raw log, ignoring touches after ``as_of`` (scores "as of any date")."""
+    return score(build_state((t for t in touches if t.at <= as_of), params), as_of, params, closeness)
+
+
+# ---------------------------------------------------------------- explanations
+
+
+def _reasons(state: TieState, t: _Terms, c: dict[str, float], as_of: datetime, params: TieParams) -> list[str]:
+    """One sentence per term, in the user's words, with its logit contribution."""
+    if state.n == 0:
+        return ["no contact logged yet"]
+    days, gap = float(t.days_since[0]), float(t.gap[0])
+    fast = 2.0 ** (-max(as_of.timestamp() - state.ref, 0.0) / DAY / params.h_fast_days)
+    recent = {k: v * fast for k, v in state.recent.items()}
+    reasons = [
+        f"activity: {_kind_list(recent, 'recently') or 'nothing recent'} (half-life {params.h_fast_days:.0f} days) {c['activity']:+.2f}",
+        f"bond: {state.n} contact{'s' * (state.n != 1)} since {_date(state.first)} {c['bond']:+.2f}",
+        f"silence: {days:.0f} days since last contact, usual gap {gap:.0f} days"
+        + (" (cooling)" if t.ratio[0] >= params.cooling_ratio and state.n >= 2 else "")
+        + f" {c['silence']:+.2f}",
+        f"reciprocity: you reach out {100 * float(t.out_share[0]):.0f}% of the time {c['reciprocity'] + c['initiative']:+.2f}",
+        f"duration: known for {float(t.years[0]):.1f} years {c['duration']:+.2f}",
+        f"multiplexity: {t.kinds[0]:.0f} kinds in {t.contexts[0]:.0f} contexts {c['multiplexity']:+.2f}",
+    ]
+    if state.sent_n > 0 and abs(float(t.sentiment[0])) >= 0.05:
+        reasons.append(f"sentiment: average {float(t.sentiment[0]):+.1f} {c['sentiment']:+.2f}")
+    if bool(t.hello_only[0]):
+        reasons.append(f"only hellos and likes: they add at most {params.hello_cap:g} to activity")
+    return reasons
+
+
+def _kind_list(amounts: Mapping[str, float], when: str) -> str:
+    """'3 calls and a meal recently' from decayed counts per kind."""
+    parts = []
+    for kind, amount in sorted(amounts.items(), key=lambda kv: -kv[1]):
+        count = round(amount)
+        if count >= 1:
+            parts.append(_counted(kind, count))
+    if not parts:
+        return ""
+    text = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"{text} {when}"
+
+
+# Kinds whose name is a countable noun ("3 calls"); the rest read "2 × did them a favour".
+_NOUNS = frozenset({"like", "hello", "connection", "message", "email", "call", "meeting", "event", "coffee", "meal", "referral"})
+
+
+def _counted(kind: str, count: int) -> str:
+    if kind in _NOUNS:
+        noun = "e-mail" if kind == "email" else kind
+        article = "an" if noun[0] in "aeiou" else "a"
+        return f"{article} {noun}" if count == 1 else f"{count} {noun}s"
+    return f"{count} × {KINDS[kind].label}"
+
+
+def _date(unix: float) -> str:
+    return datetime.fromtimestamp(unix, UTC).strftime("%d %b %Y")
+
+
+# ---------------------------------------------------------------- layers
+
+
+def reference_state(gap_days: float, params: TieParams = DEFAULT_PARAMS) -> tuple[TieState, datetime]:
+    """A steady tie: one call-depth contact every ``gap_days`` for the reference years.
+
+    Returns the state and its trough (the moment just before the next
+    contact is due), where a steady tie is weakest.
+    """
+    end = datetime(2000, 1, 1, tzinfo=UTC) + timedelta(days=params.reference_years * 365.25)
+    count = max(int(params.reference_years * 365.25 / gap_days), 1) + 1
+    kind = min(KIND_NAMES, key=lambda k: abs(KINDS[k].depth - params.reference_depth))
+    touches = [Touch(end - timedelta(days=gap_days * j), kind) for j in range(count)]
+    return build_state(touches, params), end + timedelta(days=gap_days)
+
+
+# Layer → gap in days of the steady reference tie that just reaches it.
+REFERENCE_CADENCES: dict[str, float] = {
+    "inner": 7.0,
+    "close": 365.25 / 12,
+    "active": 365.25 / 4,
+    "meaningful": 365.25,
+}
+
+
+@lru_cache(maxsize=16)
+def layer_thresholds(params: TieParams = DEFAULT_PARAMS) -> dict[str, float]:
+    """Lowest score of each layer, derived from steady reference ties.
+
+    ``inner``..``meaningful``: the score of a steady weekly / monthly /
+    quarterly / yearly tie of call depth at its trough; ``acquaintance``: the
+    yearly tie after ``dormant_after_days`` of silence; below that, dormant.
+    """
+    thresholds: dict[str, float] = {}
+    for layer, gap in REFERENCE_CADENCES.items():
+        thresholds[layer] = _raw_score(*reference_state(gap, params), params)
+    state, trough = reference_state(365.25, params)
+    silent = trough + timedelta(days=params.dormant_after_days - 365.25)
+    thresholds["acquaintance"] = _raw_score(state, silent, params)
+    return thresholds
+
+
+def _raw_score(state: TieState, as_of: datetime, params: TieParams) -> float:
+    terms = _terms(StateArrays.from_states([state]), as_of.timestamp(), params)
+    z = sum(float(v[0]) for v in terms.z.values())
+    return 100.0 / (1.0 + math.exp(-z))

@@ -1,0 +1,83 @@
+"""Normalising what identifies people: folded text, e-mails, phones, profile URLs.
+
+Matching (find, imports, duplicates) compares these keys, never raw values.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+import phonenumbers
+from unidecode import unidecode
+
+_SPACES = re.compile(r"\s+")
+_EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+
+
+def fold(text: str) -> str:
+    """Accent- and case-free text with single spaces: ``'Zoë  Ünal'`` -> ``'zoe unal'``."""
+    return _SPACES.sub(" ", unidecode(text or "").lower()).strip()
+
+
+def email_key(value: str) -> str | None:
+    """The comparable form of an e-mail address, or None if it is not one."""
+    v = (value or "").strip().strip("<>").strip().lower()
+    if v.startswith("mailto:"):
+        v = v[7:]
+    return v if _EMAIL.match(v) else None
+
+
+def phone_key(value: str, region: str = "US") -> str | None:
+    """E.164 form of a phone number (``+14155550100``), or its digits if unparseable."""
+    raw = (value or "").strip()
+    if raw.lower().startswith("tel:"):
+        raw = raw[4:]
+    digits = re.sub(r"\D", "", raw)
+    if len(digits) < 5:
+        return None
+    try:
+        parsed = phonenumbers.parse(raw, None if raw.startswith("+") else region)
+        if phonenumbers.is_possible_number(parsed):
+            return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    except phonenumbers.NumberParseException:
+        pass
+    return digits
+
+
+def url_key(value: str) -> str | None:
+    """A profile URL without scheme, ``www.``, query, fragment, trailing slash or case.
+
+    ``https://www.linkedin.com/in/Ana-Diaz/?trk=x`` -> ``linkedin.com/in/ana-diaz``.
+    """
+    raw = (value or "").strip()
+    if not raw:
+        return None
+    if "://" not in raw:
+        raw = "https://" + raw
+    try:
+        parts = urlsplit(raw)
+    except ValueError:
+        return None
+    host = (parts.hostname or "").lower()
+    if not host or "." not in host:
+        return None
+    for prefix in ("www.", "m.", "mobile."):
+        if host.startswith(prefix):
+            host = host[len(prefix):]
+    if host.endswith(".linkedin.com"):  # de.linkedin.com and friends
+        host = "linkedin.com"
+    path = re.sub(r"/+", "/", parts.path).rstrip("/").lower()
+    return host + path
+
+
+def identifier_key(kind: str, value: str) -> str | None:
+    """The matching key of an identifier of ``kind``; None if the value is unusable."""
+    if kind == "email":
+        return email_key(value)
+    if kind == "phone":
+        return phone_key(value)
+    if kind in ("url", "linkedin", "facebook"):
+        return url_key(value)
+    v = fold(value)
+    return v or None

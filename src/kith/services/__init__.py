@@ -1,0 +1,1 @@
+"""Services: one module per capability, plain functions over a workspace Session."""

@@ -1,0 +1,419 @@
+"""People: add, name, find, list, edit, tag, archive, delete.
+
+A person can be named by id (``42`` or ``#42``), by e-mail, or by an
+unambiguous part of the name; :func:`resolve_person` is the one place that
+turns what a user typed into a person.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from nameparser import HumanName
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from kith.errors import AmbiguousPerson, BadInput, NotFound
+from kith.normalize import email_key, fold, identifier_key
+from kith.services.organizations import get_or_create_org
+from kith.store.models import (
+    Cadence,
+    Event,
+    Identifier,
+    Organization,
+    Person,
+    PersonTag,
+    Tag,
+)
+
+IDENTIFIER_KINDS = ("email", "phone", "url", "linkedin", "facebook", "external")
+SORTS = ("name", "recent", "created", "org")
+
+
+@dataclass
+class NewPerson:
+    """Everything :func:`add_person` accepts; only ``name`` is required."""
+
+    name: str
+    emails: Sequence[str] = ()
+    phones: Sequence[str] = ()
+    urls: Sequence[str] = ()
+    org: str | None = None
+    title: str = ""
+    tags: Sequence[str] = ()
+    location: str = ""
+    notes: str = ""
+    met_at: Event | None = None
+    met_on: date | None = None
+    introduced_by: Person | None = None
+    cadence_days: int | None = None
+    key: bool = False
+    closeness: int | None = None
+    source: str = "manual"
+
+
+def add_person(session: Session, new: NewPerson, *, now: datetime) -> Person:
+    """Create a person with identifiers, organisation, tags and how they were met."""
+    name = " ".join(new.name.split())
+    if not name:
+        raise BadInput("a person needs a name")
+    parsed = HumanName(name)
+    person = Person(
+        display_name=name,
+        given_name=parsed.first or "",
+        family_name=parsed.last or "",
+        nickname="",
+        title=new.title.strip(),
+        location=new.location.strip(),
+        birthday="",
+        notes=new.notes,
+        met_at_event_id=new.met_at.id if new.met_at else None,
+        met_on=new.met_on,
+        introduced_by_id=new.introduced_by.id if new.introduced_by else None,
+        is_key=new.key,
+        closeness=_check_closeness(new.closeness),
+        archived=False,
+        photo_path="",
+        provenance={},
+        created_at=now,
+        updated_at=now,
+    )
+    if new.org:
+        person.organization = get_or_create_org(session, new.org)
+    session.add(person)
+    for value in new.emails:
+        add_identifier(session, person, "email", value, source=new.source)
+    for value in new.phones:
+        add_identifier(session, person, "phone", value, source=new.source)
+    for value in new.urls:
+        add_identifier(session, person, _url_kind(value), value, source=new.source)
+    session.flush()
+    if new.tags:
+        tag_person(session, person, new.tags)
+    if new.cadence_days is not None:
+        set_person_cadence(session, person, new.cadence_days)
+    refresh_search_key(person)
+    return person
+
+
+def _check_closeness(value: int | None) -> int | None:
+    if value is not None and not 0 <= value <= 100:
+        raise BadInput(f"closeness must be between 0 and 100, not {value}")
+    return value
+
+
+def _url_kind(value: str) -> str:
+    low = value.lower()
+    if "linkedin.com/" in low:
+        return "linkedin"
+    if "facebook.com/" in low:
+        return "facebook"
+    return "url"
+
+
+def add_identifier(
+    session: Session, person: Person, kind: str, value: str, *, label: str = "", source: str = "manual"
+) -> Identifier | None:
+    """Attach an e-mail, phone or URL; a duplicate of one the person has is ignored."""
+    if kind not in IDENTIFIER_KINDS:
+        raise BadInput(f"unknown identifier kind '{kind}'")
+    key = identifier_key(kind, value)
+    if key is None:
+        if kind == "email":
+            raise BadInput(f"'{value}' is not an e-mail address")
+        raise BadInput(f"'{value}' is not a usable {kind}")
+    for existing in person.identifiers:
+        if existing.kind == kind and existing.value_key == key:
+            return None
+    ident = Identifier(kind=kind, value=value.strip(), value_key=key, label=label, source=source)
+    person.identifiers.append(ident)
+    return ident
+
+
+def refresh_search_key(person: Person) -> None:
+    """Recompute the folded name and text that resolution and search compare."""
+    person.name_key = fold(f"{person.display_name} {person.nickname}")
+    parts = [person.display_name, person.nickname, person.title, person.location, person.notes]
+    parts += [i.value for i in person.identifiers if i.kind in ("email", "linkedin", "url")]
+    if person.organization is not None:
+        parts.append(person.organization.name)
+    person.search_key = fold(" | ".join(p for p in parts if p))
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    """The person with this id in the current workspace."""
+    person = session.get(Person, person_id)
+    # session.get bypasses loader criteria for rows already in the identity map,
+    # so check the workspace explicitly.
+    if person is None or person.workspace_id != session.info.get("workspace_id", person.workspace_id):
+        raise NotFound(f"no person with id {person_id}")
+    return person
+
+
+def resolve_person(session: Session, ref: str) -> Person:
+    """Turn an id, an e-mail or an unambiguous part of a name into a person."""
+    text = ref.strip()
+    if not text:
+        raise BadInput("name a person (an id, an e-mail or part of the name)")
+    if text.lstrip("#").isdigit():
+        return get_person(session, int(text.lstrip("#")))
+    key = email_key(text)
+    if key is not None:
+        found = session.scalars(
+            select(Person).join(Identifier).where(Identifier.kind == "email", Identifier.value_key == key)
+        ).unique().all()
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise NotFound(f"nobody has the e-mail {text}")
+        raise AmbiguousPerson(text, [(p.id, _label(p)) for p in found])
+    folded = fold(text)
+    candidates = session.scalars(
+        _name_match(folded).where(Person.archived.is_(False)).order_by(Person.display_name).limit(50)
+    ).all()
+    exact_folded = [p for p in candidates if fold(p.display_name) == folded]
+    if len(exact_folded) == 1:
+        return exact_folded[0]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise NotFound(f"nobody called '{text}'")
+    raise AmbiguousPerson(text, [(p.id, _label(p)) for p in candidates])
+
+
+def _name_match(folded: str) -> Select[tuple[Person]]:
+    return select(Person).where(
+        *[Person.name_key.like(f"%{_escape(word)}%", escape="\\") for word in folded.split()]
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _label(person: Person) -> str:
+    org = f" ({person.organization.name})" if person.organization else ""
+    return person.display_name + org
+
+
+def find_people(session: Session, query: str, *, limit: int = 50, include_archived: bool = False) -> list[Person]:
+    """People whose names, e-mails, organisation, title or notes contain every word."""
+    words = fold(query).split()
+    if not words:
+        raise BadInput("give something to search for")
+    stmt = select(Person).where(*[Person.search_key.like(f"%{_escape(w)}%", escape="\\") for w in words])
+    if not include_archived:
+        stmt = stmt.where(Person.archived.is_(False))
+    stmt = stmt.options(selectinload(Person.identifiers), selectinload(Person.tags))
+    return list(session.scalars(stmt.order_by(Person.display_name, Person.id).limit(limit)).all())
+
+
+@dataclass
+class PeopleQuery:
+    """Filters and order of :func:`list_people`."""
+
+    tag: str | None = None
+    org: str | None = None
+    person_ids: Iterable[int] | None = None  # e.g. the people of one layer
+    include_archived: bool = False
+    sort: str = "name"
+    limit: int | None = None
+    offset: int = 0
+
+
+def list_people(session: Session, q: PeopleQuery) -> list[Person]:
+    """People matching the filters, in the requested order."""
+    stmt = _people_filter(select(Person), q)
+    if q.sort not in SORTS:
+        raise BadInput(f"cannot sort by '{q.sort}' (use one of: {', '.join(SORTS)})")
+    order: dict[str, Any] = {
+        "name": (Person.display_name, Person.id),
+        "created": (Person.created_at.desc(), Person.id.desc()),
+        "recent": (Person.updated_at.desc(), Person.id.desc()),
+        "org": (Organization.name, Person.display_name, Person.id),
+    }
+    if q.sort == "org":
+        stmt = stmt.outerjoin(Organization, Person.organization_id == Organization.id)
+    stmt = stmt.order_by(*order[q.sort]).offset(q.offset)
+    if q.limit is not None:
+        stmt = stmt.limit(q.limit)
+    stmt = stmt.options(selectinload(Person.identifiers), selectinload(Person.tags))
+    return list(session.scalars(stmt).unique().all())
+
+
+def count_people(session: Session, q: PeopleQuery) -> int:
+    """How many people :func:`list_people` would return without paging."""
+    return int(session.scalar(_people_filter(select(func.count(Person.id)), q)) or 0)
+
+
+def _people_filter(stmt: Select[Any], q: PeopleQuery) -> Select[Any]:
+    if not q.include_archived:
+        stmt = stmt.where(Person.archived.is_(False))
+    if q.tag:
+        stmt = stmt.where(
+            Person.id.in_(select(PersonTag.person_id).join(Tag).where(Tag.name == normalize_tag(q.tag)))
+        )
+    if q.org:
+        stmt = stmt.where(
+            Person.organization_id.in_(
+                select(Organization.id).where(Organization.name_key.like(f"%{_escape(fold(q.org))}%", escape="\\"))
+            )
+        )
+    if q.person_ids is not None:
+        stmt = stmt.where(Person.id.in_(list(q.person_ids)))
+    return stmt
+
+
+EDITABLE = ("name", "title", "location", "notes", "birthday", "org", "key", "closeness", "met_on")
+
+
+def edit_person(session: Session, person: Person, changes: dict[str, Any], *, now: datetime, source: str = "manual") -> list[str]:
+    """Apply field changes; returns the fields that actually changed."""
+    changed: list[str] = []
+    for field, value in changes.items():
+        if value is None:
+            continue
+        if field not in EDITABLE:
+            raise BadInput(f"cannot edit '{field}' (editable: {', '.join(EDITABLE)})")
+        if field == "name":
+            name = " ".join(str(value).split())
+            if not name:
+                raise BadInput("a person needs a name")
+            if name != person.display_name:
+                parsed = HumanName(name)
+                person.display_name, person.given_name, person.family_name = name, parsed.first, parsed.last
+                changed.append("name")
+        elif field == "org":
+            org = get_or_create_org(session, value) if str(value).strip() else None
+            if org is not person.organization:
+                person.organization = org
+                changed.append("org")
+        elif field == "key":
+            if bool(value) != person.is_key:
+                person.is_key = bool(value)
+                changed.append("key")
+        elif field == "closeness":
+            value = _check_closeness(int(value)) if value != "" else None
+            if value != person.closeness:
+                person.closeness = value
+                changed.append("closeness")
+        elif getattr(person, field) != value:
+            setattr(person, field, value)
+            changed.append(field)
+    if changed:
+        person.updated_at = now
+        prov = dict(person.provenance or {})
+        for field in changed:
+            prov[field] = {"source": source, "at": now.isoformat()}
+        person.provenance = prov
+        refresh_search_key(person)
+    return changed
+
+
+def normalize_tag(name: str) -> str:
+    """Tags are lower-case with single dashes: ``'Film  Crew'`` -> ``'film-crew'``."""
+    tag = "-".join(fold(name).replace(",", " ").split())
+    if not tag:
+        raise BadInput("a tag needs a name")
+    return tag
+
+
+def get_or_create_tag(session: Session, name: str) -> Tag:
+    """The tag called ``name``, created if new."""
+    key = normalize_tag(name)
+    tag = session.scalars(select(Tag).where(Tag.name == key)).first()
+    if tag is None:
+        tag = Tag(name=key)
+        session.add(tag)
+        session.flush()
+    return tag
+
+
+def tag_person(session: Session, person: Person, names: Iterable[str]) -> list[str]:
+    """Add tags; returns the ones that were new for this person."""
+    session.flush()
+    have = {t.name for t in person.tags}
+    added = []
+    for name in names:
+        tag = get_or_create_tag(session, name)
+        if tag.name not in have:
+            session.add(PersonTag(person_id=person.id, tag_id=tag.id))
+            have.add(tag.name)
+            added.append(tag.name)
+    if added:
+        session.flush()
+        session.expire(person, ["tags"])
+    return added
+
+
+def untag_person(session: Session, person: Person, names: Iterable[str]) -> list[str]:
+    """Remove tags; returns the ones the person had."""
+    keys = {normalize_tag(n) for n in names}
+    gone = [t for t in person.tags if t.name in keys]
+    if gone:
+        session.execute(
+            delete(PersonTag).where(PersonTag.person_id == person.id, PersonTag.tag_id.in_([t.id for t in gone]))
+        )
+        session.expire(person, ["tags"])
+    return [t.name for t in gone]
+
+
+def set_person_cadence(session: Session, person: Person, days: int | None) -> None:
+    """Set (or with None clear) the keep-in-touch cadence of one person."""
+    session.flush()
+    session.execute(delete(Cadence).where(Cadence.scope == "person", Cadence.target == str(person.id)))
+    if days is not None:
+        if days <= 0:
+            raise BadInput("a cadence is a positive number of days")
+        session.add(Cadence(scope="person", target=str(person.id), days=days))
+
+
+def person_cadence(session: Session, person: Person) -> int | None:
+    """The explicit cadence set on this person, if any."""
+    return session.scalar(
+        select(Cadence.days).where(Cadence.scope == "person", Cadence.target == str(person.id))
+    )
+
+
+def archive_person(person: Person, *, archived: bool = True, now: datetime) -> None:
+    """Archive (hide from lists, agenda and scores) or restore a person."""
+    person.archived = archived
+    person.updated_at = now
+
+
+def delete_person(session: Session, person: Person) -> None:
+    """Delete a person and everything that is only theirs."""
+    session.execute(delete(Cadence).where(Cadence.scope == "person", Cadence.target == str(person.id)))
+    session.delete(person)
+    session.flush()
+
+
+def person_as_dict(person: Person) -> dict[str, Any]:
+    """JSON form of a person (stable keys; used by the CLI, the API and tests)."""
+    def values(kind: str) -> list[str]:
+        return [i.value for i in person.identifiers if i.kind == kind]
+
+    return {
+        "id": person.id,
+        "name": person.display_name,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "emails": values("email"),
+        "phones": values("phone"),
+        "urls": values("linkedin") + values("facebook") + values("url"),
+        "org": person.organization.name if person.organization else None,
+        "title": person.title,
+        "location": person.location,
+        "birthday": person.birthday or None,
+        "notes": person.notes,
+        "tags": [t.name for t in person.tags],
+        "key": person.is_key,
+        "closeness": person.closeness,
+        "met_on": person.met_on.isoformat() if person.met_on else None,
+        "met_at_event_id": person.met_at_event_id,
+        "introduced_by_id": person.introduced_by_id,
+        "archived": person.archived,
+    }

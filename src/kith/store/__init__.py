@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, database setup and workspace scoping."""

@@ -1,0 +1,368 @@
+"""SQLAlchemy 2 models of Kith's data.
+
+Every table carries ``workspace_id`` (the Citus distribution column of a team
+deployment); :mod:`kith.store.scope` adds the workspace filter to every query
+and stamps it on every new row, so no service has to remember it.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite stores naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        from kith.clock import utc
+
+        value = utc(value)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        from kith.clock import utc
+
+        return utc(value)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+
+
+class Workspace(Base):
+    __tablename__ = "workspace"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    # The user's own identity in this workspace (e-mail addresses for imports).
+    owner_emails: Mapped[list[str]] = mapped_column(default=list)
+
+
+class Scoped:
+    """Mixin: the row belongs to one workspace."""
+
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id", ondelete="CASCADE"), index=True
+    )
+
+
+class User(Scoped, Base):
+    """A login. ``workspace_id`` is the user's own (home) workspace."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Membership(Scoped, Base):
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20), default="owner")
+
+
+class ApiToken(Scoped, Base):
+    """A bearer token (API) or calendar-feed secret; only its hash is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(20), default="api")  # api | feed
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+
+class Organization(Scoped, Base):
+    __tablename__ = "organization"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(300))  # folded for matching
+    domain: Mapped[str | None] = mapped_column(String(255))
+    industry: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Person(Scoped, Base):
+    __tablename__ = "person"
+    __table_args__ = (Index("ix_person_ws_search", "workspace_id", "search_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(300))
+    given_name: Mapped[str] = mapped_column(String(200), default="")
+    family_name: Mapped[str] = mapped_column(String(200), default="")
+    nickname: Mapped[str] = mapped_column(String(200), default="")
+    name_key: Mapped[str] = mapped_column(String(400), default="", index=True)  # folded names
+    # Folded (accent- and case-free) text of names, e-mails, org and notes.
+    search_key: Mapped[str] = mapped_column(Text, default="")
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(300), default="")
+    location: Mapped[str] = mapped_column(String(300), default="")
+    birthday: Mapped[str] = mapped_column(String(10), default="")  # YYYY-MM-DD or --MM-DD
+    notes: Mapped[str] = mapped_column(Text, default="")
+    met_at_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("event.id", ondelete="SET NULL")
+    )
+    met_on: Mapped[date | None] = mapped_column(Date)
+    introduced_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL")
+    )
+    is_key: Mapped[bool] = mapped_column(Boolean, default=False)
+    closeness: Mapped[int | None] = mapped_column(Integer)  # manual override 0-100
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    photo_path: Mapped[str] = mapped_column(String(500), default="")
+    # Where each field came from: {field: {"source": ..., "at": ...}}.
+    provenance: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    organization: Mapped[Organization | None] = relationship(lazy="joined")
+    identifiers: Mapped[list[Identifier]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="Identifier.id"
+    )
+    # Read-only: tags are written as PersonTag rows so that they get their workspace.
+    tags: Mapped[list[Tag]] = relationship(secondary="person_tag", order_by="Tag.name", viewonly=True)
+
+
+class Identifier(Scoped, Base):
+    """A way to recognise a person: e-mail, phone (E.164), profile URL, external id."""
+
+    __tablename__ = "identifier"
+    __table_args__ = (Index("ix_identifier_lookup", "workspace_id", "kind", "value_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # email | phone | url | linkedin | facebook | external
+    value: Mapped[str] = mapped_column(String(500))
+    value_key: Mapped[str] = mapped_column(String(500))  # normalised for matching
+    label: Mapped[str] = mapped_column(String(100), default="")
+    source: Mapped[str] = mapped_column(String(50), default="manual")
+
+    person: Mapped[Person] = relationship(back_populates="identifiers")
+
+
+class Tag(Scoped, Base):
+    __tablename__ = "tag"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+
+
+class PersonTag(Scoped, Base):
+    __tablename__ = "person_tag"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag_id: Mapped[int] = mapped_column(
+        ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Relation(Scoped, Base):
+    """``src <kind> dst``, e.g. Ana assistant-of Bea."""
+
+    __tablename__ = "relation"
+    __table_args__ = (UniqueConstraint("workspace_id", "src_id", "kind", "dst_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    src_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    dst_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String(50), default="manual")
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class Event(Scoped, Base):
+    """An event where people were met, or a project people worked on."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default="event")  # event | project
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    location: Mapped[str] = mapped_column(String(300), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class EventMember(Scoped, Base):
+    __tablename__ = "event_member"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(100), default="attendee")
+    behind_scenes: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Interaction(Scoped, Base):
+    __tablename__ = "interaction"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "dedupe_key"),
+        Index("ix_interaction_ws_time", "workspace_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(30))
+    direction: Mapped[str] = mapped_column(String(10), default="mutual")  # out | in | mutual
+    sentiment: Mapped[int] = mapped_column(Integer, default=0)  # -2..2
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(50), default="manual")
+    dedupe_key: Mapped[str | None] = mapped_column(String(300))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+    participants: Mapped[list[InteractionParticipant]] = relationship(
+        cascade="all, delete-orphan", order_by="InteractionParticipant.person_id"
+    )
+
+
+class InteractionParticipant(Scoped, Base):
+    __tablename__ = "interaction_participant"
+
+    interaction_id: Mapped[int] = mapped_column(
+        ForeignKey("interaction.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class Favor(Scoped, Base):
+    """A favour: ``received`` (they did it for me) or ``given`` (I did it for them)."""
+
+    __tablename__ = "favor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(10))  # received | given
+    what: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(12), default="done")  # asked|done|returned|declined
+    asked_on: Mapped[date | None] = mapped_column(Date)
+    done_on: Mapped[date | None] = mapped_column(Date)
+    returned_on: Mapped[date | None] = mapped_column(Date)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class Goal(Scoped, Base):
+    __tablename__ = "goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    note: Mapped[str] = mapped_column(Text, default="")
+    target_orgs: Mapped[list[str]] = mapped_column(default=list)
+    industries: Mapped[list[str]] = mapped_column(default=list)
+    roles: Mapped[list[str]] = mapped_column(default=list)
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="active")  # active | closed
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime]
+
+
+class Opportunity(Scoped, Base):
+    __tablename__ = "opportunity"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default="job")  # job | deal | gig | client | other
+    referred_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("person.id", ondelete="SET NULL"), index=True
+    )
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organization.id", ondelete="SET NULL")
+    )
+    goal_id: Mapped[int | None] = mapped_column(ForeignKey("goal.id", ondelete="SET NULL"))
+    found_on: Mapped[date] = mapped_column(Date)
+    outcome: Mapped[str] = mapped_column(String(10), default="open")  # open | won | lost
+    value: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class Cadence(Scoped, Base):
+    """Keep-in-touch rhythm for one person, a tag or a layer (most specific wins)."""
+
+    __tablename__ = "cadence"
+    __table_args__ = (UniqueConstraint("workspace_id", "scope", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(10))  # person | tag | layer
+    target: Mapped[str] = mapped_column(String(200))  # person id, tag name or layer name
+    days: Mapped[int] = mapped_column(Integer)
+
+
+class AgendaMark(Scoped, Base):
+    """An agenda action done or snoozed for a person until a date."""
+
+    __tablename__ = "agenda_mark"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(30), default="*")  # an action kind or * for all
+    state: Mapped[str] = mapped_column(String(10))  # done | snoozed
+    until: Mapped[datetime]
+    created_at: Mapped[datetime]
+
+
+SCOPED_MODELS: tuple[type[Base], ...] = tuple(
+    m.class_ for m in Base.registry.mappers if issubclass(m.class_, Scoped)
+)

@@ -1,0 +1,93 @@
+"""Workspace scoping: the one place that confines every query to a workspace.
+
+A session opened with :func:`workspace_session` carries its workspace id.
+Every ORM SELECT, UPDATE and DELETE it runs gets ``workspace_id = :ws`` added
+for every scoped model it touches (joins and relationship loads included),
+and every new row is stamped with that id on flush. Reaching another
+workspace's row is impossible by construction, not by remembering a WHERE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+
+from kith.store.models import Scoped, Workspace
+
+WS_KEY = "workspace_id"
+
+
+class WorkspaceViolation(RuntimeError):
+    """A row of one workspace was about to be written from another (a bug)."""
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _confine_to_workspace(state: ORMExecuteState) -> None:
+    ws = state.session.info.get(WS_KEY)
+    if ws is None or state.is_column_load:
+        return
+    if state.is_select or state.is_update or state.is_delete:
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                Scoped,
+                lambda cls: cls.workspace_id == ws,
+                include_aliases=True,
+                track_closure_variables=False,
+            )
+        )
+
+
+@event.listens_for(Session, "before_flush")
+def _stamp_workspace(session: Session, _ctx: Any, _instances: Any) -> None:
+    ws = session.info.get(WS_KEY)
+    if ws is None:
+        return
+    for obj in list(session.new) + list(session.dirty):
+        if isinstance(obj, Scoped):
+            if obj.workspace_id is None:
+                obj.workspace_id = ws
+            elif obj.workspace_id != ws:
+                raise WorkspaceViolation(f"{obj!r} belongs to workspace {obj.workspace_id}, not {ws}")
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """A session factory for ``engine`` (objects stay readable after commit)."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def workspace_session(factory: sessionmaker[Session], workspace_id: int) -> Iterator[Session]:
+    """A session confined to one workspace; commits on success, rolls back on error."""
+    session = factory(info={WS_KEY: workspace_id})
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def workspace_id(session: Session) -> int:
+    """The workspace a scoped session is confined to."""
+    ws = session.info.get(WS_KEY)
+    if ws is None:
+        raise WorkspaceViolation("this session is not confined to a workspace")
+    return int(ws)
+
+
+def local_workspace(factory: sessionmaker[Session], name: str = "Local") -> int:
+    """The id of the single-user workspace of local mode, created on first use."""
+    with factory() as session, session.begin():
+        ws = session.scalars(select(Workspace).order_by(Workspace.id).limit(1)).first()
+        if ws is None:
+            ws = Workspace(name=name, created_at=datetime.now(UTC), owner_emails=[])
+            session.add(ws)
+            session.flush()
+        return ws.id
