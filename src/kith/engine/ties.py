@@ -393,7 +393,7 @@ def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
         "bias": np.full(len(s), params.bias),
         "activity": params.w_activity * np.log2(1.0 + activity),
         "bond": params.w_bond * np.log2(1.0 + bond),
-        "silence": -params.w_silence * np.log2(np.maximum(ratio, 1.0)),
+        "silence": -params.w_silence * np.log2(1.0 + ratio),
         "reciprocity": has * substance * params.w_reciprocity * (balance - 0.5),
         "initiative": has * substance * params.w_initiative * (0.5 - out_share),
         "duration": substance * params.w_duration * np.log2(1.0 + years),

@@ -363,6 +363,44 @@ class AgendaMark(Scoped, Base):
     created_at: Mapped[datetime]
 
 
+class TieState(Scoped, Base):
+    """Derived, rebuildable: a person's decayed interaction accumulators (engine state)."""
+
+    __tablename__ = "tie_state"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    updated_at: Mapped[datetime]
+
+
+class ImportRun(Scoped, Base):
+    """One import of one file: what, when, and what it changed (the summary)."""
+
+    __tablename__ = "import_run"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    format: Mapped[str] = mapped_column(String(30))
+    filename: Mapped[str] = mapped_column(String(500))
+    started_at: Mapped[datetime]
+    summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class LoginAttempt(Base):
+    """Failed logins per key (e-mail or client address), for rate limiting across workers.
+
+    Not scoped: it precedes knowing any workspace.
+    """
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_key_at", "key", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(320))
+    at: Mapped[datetime]
+
+
 SCOPED_MODELS: tuple[type[Base], ...] = tuple(
     m.class_ for m in Base.registry.mappers if issubclass(m.class_, Scoped)
 )
