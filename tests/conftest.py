@@ -105,18 +105,14 @@ def empty_database(url: str) -> None:
     engine = make_engine(url)
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as conn:
+        # DELETE is much faster than TRUNCATE on the tiny tables of a test.
+        for t in tables:
+            conn.execute(text(f'DELETE FROM "{t}"'))
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        else:
-            for t in tables:
-                conn.execute(text(f'DELETE FROM "{t}"'))
-            conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sequence(conn) else None
+            seqs = conn.execute(text("SELECT sequence_name FROM information_schema.sequences")).scalars().all()
+            for seq in seqs:
+                conn.execute(text(f'ALTER SEQUENCE "{seq}" RESTART WITH 1'))
     engine.dispose()
-
-
-def _has_sequence(conn: object) -> bool:
-    row = conn.execute(text("SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first()  # type: ignore[attr-defined]
-    return row is not None
 
 
 @pytest.fixture(scope="session")

@@ -11,18 +11,22 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
 from kith.errors import DatabaseError
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration. Kept in step with the migrations folder by a test, so
+# that opening a current database needs no Alembic import (CLI start-up time).
+HEAD = "0001"
 
 
 def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
@@ -62,6 +66,8 @@ def make_engine(url: str) -> Engine:
 
 
 def _alembic_config(engine: Engine) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     cfg.attributes["engine"] = engine
@@ -70,7 +76,9 @@ def _alembic_config(engine: Engine) -> Config:
 
 @lru_cache(maxsize=1)
 def head_revision() -> str:
-    """The newest migration this version of Kith knows."""
+    """The newest migration this version of Kith knows (read from the folder)."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(_alembic_config(create_engine("sqlite://")))
     head = script.get_current_head()
     assert head is not None
@@ -79,6 +87,8 @@ def head_revision() -> str:
 
 def current_revision(engine: Engine) -> str | None:
     """The migration a database is at, or None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()
@@ -88,6 +98,8 @@ def current_revision(engine: Engine) -> str | None:
 
 def migrate(engine: Engine) -> None:
     """Create or upgrade the schema to the newest migration (idempotent)."""
+    from alembic import command
+
     try:
         with engine.begin() as conn:
             cfg = _alembic_config(engine)
@@ -99,17 +111,42 @@ def migrate(engine: Engine) -> None:
 
 def ensure_current(engine: Engine, *, auto_upgrade: bool = True) -> None:
     """Make sure the schema is current: upgrade an old one, refuse an unknown one."""
+    if _at_head(engine):
+        return
+    from alembic.script import ScriptDirectory
+
     rev = current_revision(engine)
     if rev == head_revision():
         return
     script = ScriptDirectory.from_config(_alembic_config(engine))
-    if rev is not None and script.get_revision(rev) is None:
+    if rev is not None and not _known(script, rev):
         raise DatabaseError(
             f"the database is at schema {rev}, newer than this Kith knows; upgrade Kith"
         )
     if rev is None and not auto_upgrade:
         raise DatabaseError("the database is empty; run 'kith init' first")
     migrate(engine)
+
+
+def _known(script: object, rev: str) -> bool:
+    from alembic.util import CommandError
+
+    try:
+        return script.get_revision(rev) is not None  # type: ignore[attr-defined]
+    except CommandError:
+        return False
+
+
+def _at_head(engine: Engine) -> bool:
+    """Fast path: is the database exactly at HEAD? (No Alembic import needed.)"""
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    except (OperationalError, SADatabaseError) as exc:
+        if "alembic_version" in str(exc):
+            return False  # an empty database: no version table yet
+        raise DatabaseError(f"cannot open the database {engine.url!r}: {_reason(exc)}") from None
+    return row is not None and row[0] == HEAD
 
 
 def _reason(exc: Exception) -> str:

@@ -1,0 +1,130 @@
+"""People: adding, naming, finding, listing, editing, tagging, archiving, deleting."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from kith.errors import AmbiguousPerson, BadInput, NotFound
+from kith.runtime import Kith
+from kith.services import people as svc
+from tests.conftest import FIXED_NOW, CliResult
+
+
+def _add(kith: Kith, name: str, **kw: object) -> int:
+    with kith.session() as s:
+        return svc.add_person(s, svc.NewPerson(name=name, **kw), now=FIXED_NOW).id  # type: ignore[arg-type]
+
+
+def test_a_person_can_be_named_by_id_email_or_unambiguous_part_of_the_name(kith: Kith) -> None:
+    pid = _add(kith, "Zoë Ünal", emails=["Zoe@Example.com"])
+    _add(kith, "Bruno Costa")
+    with kith.session() as s:
+        assert svc.resolve_person(s, str(pid)).id == pid
+        assert svc.resolve_person(s, f"#{pid}").id == pid
+        assert svc.resolve_person(s, "zoe@example.COM").id == pid
+        assert svc.resolve_person(s, "unal").id == pid
+        assert svc.resolve_person(s, "ZOE").id == pid
+
+
+def test_an_ambiguous_name_lists_the_candidates(kith: Kith) -> None:
+    a = _add(kith, "Ana Diaz", org="Acme")
+    b = _add(kith, "Ana Smith")
+    with kith.session() as s, pytest.raises(AmbiguousPerson) as err:
+        svc.resolve_person(s, "ana")
+    assert {pid for pid, _ in err.value.candidates} == {a, b}
+    assert "Ana Diaz (Acme)" in str(err.value)
+
+
+def test_an_exact_full_name_wins_over_longer_names_containing_it(kith: Kith) -> None:
+    ana = _add(kith, "Ana Diaz")
+    _add(kith, "Ana Diaz Ortega")
+    with kith.session() as s:
+        assert svc.resolve_person(s, "ana diaz").id == ana
+
+
+def test_unknown_people_and_bad_values_are_user_errors(kith: Kith) -> None:
+    with kith.session() as s:
+        with pytest.raises(NotFound):
+            svc.resolve_person(s, "nobody")
+        with pytest.raises(NotFound):
+            svc.resolve_person(s, "999")
+        with pytest.raises(BadInput):
+            svc.add_person(s, svc.NewPerson(name="   "), now=FIXED_NOW)
+        with pytest.raises(BadInput):
+            svc.add_person(s, svc.NewPerson(name="X", emails=["not-an-email"]), now=FIXED_NOW)
+
+
+def test_find_is_accent_and_case_insensitive_over_names_emails_org_and_notes(kith: Kith) -> None:
+    zoe = _add(kith, "Zoë Ünal", emails=["zu@studio.example"], notes="Loves documentaries")
+    bea = _add(kith, "Béa Müller", org="Société Générale Films")
+    with kith.session() as s:
+        assert [p.id for p in svc.find_people(s, "ZOE unal")] == [zoe]
+        assert [p.id for p in svc.find_people(s, "studio.example")] == [zoe]
+        assert [p.id for p in svc.find_people(s, "DOCUMENTARIES")] == [zoe]
+        assert [p.id for p in svc.find_people(s, "societe generale")] == [bea]
+        assert svc.find_people(s, "nothing-like-this") == []
+
+
+def test_list_filters_by_tag_and_org_and_sorts(kith: Kith) -> None:
+    a = _add(kith, "Carla Ruiz", org="Zeta Films", tags=["Film Crew"])
+    b = _add(kith, "Ben Ode", org="Alpha Capital", tags=["investor"])
+    c = _add(kith, "Abe Lin", org="Zeta Films")
+    with kith.session() as s:
+        assert [p.id for p in svc.list_people(s, svc.PeopleQuery(tag="film crew"))] == [a]
+        assert [p.id for p in svc.list_people(s, svc.PeopleQuery(org="zeta"))] == [c, a]
+        assert [p.id for p in svc.list_people(s, svc.PeopleQuery(sort="org"))] == [b, c, a]
+        with pytest.raises(BadInput):
+            svc.list_people(s, svc.PeopleQuery(sort="shoe-size"))
+
+
+def test_editing_records_provenance_of_each_changed_field(kith: Kith) -> None:
+    pid = _add(kith, "Dana Ek", title="Analyst")
+    with kith.session() as s:
+        p = svc.get_person(s, pid)
+        changed = svc.edit_person(s, p, {"title": "Partner", "org": "Fund One", "location": None}, now=FIXED_NOW, source="linkedin")
+        assert changed == ["title", "org"]
+        assert p.provenance["title"]["source"] == "linkedin"
+        assert svc.edit_person(s, p, {"title": "Partner"}, now=FIXED_NOW) == []
+
+
+def test_tags_are_normalised_and_removable(kith: Kith) -> None:
+    pid = _add(kith, "Eve Fox")
+    with kith.session() as s:
+        p = svc.get_person(s, pid)
+        assert svc.tag_person(s, p, ["Film  Crew", "film-crew", "VIP"]) == ["film-crew", "vip"]
+        assert [t.name for t in p.tags] == ["film-crew", "vip"]
+        assert svc.untag_person(s, p, ["VIP"]) == ["vip"]
+        assert [t.name for t in p.tags] == ["film-crew"]
+
+
+def test_archived_people_leave_lists_but_can_still_be_named_by_id(kith: Kith) -> None:
+    pid = _add(kith, "Finn Gray")
+    with kith.session() as s:
+        svc.archive_person(svc.get_person(s, pid), now=FIXED_NOW)
+    with kith.session() as s:
+        assert svc.list_people(s, svc.PeopleQuery()) == []
+        assert [p.id for p in svc.list_people(s, svc.PeopleQuery(include_archived=True))] == [pid]
+        assert svc.resolve_person(s, str(pid)).archived
+
+
+def test_cli_add_show_edit_and_delete(cli: Callable[..., CliResult]) -> None:
+    r = cli("add", "Gil Hart", "--email", "gil@example.com", "--org", "Acme", "--tag", "vip", "--cadence", "2w", "--json")
+    assert r.code == 0, r.err
+    person = json.loads(r.out)
+    assert (person["name"], person["org"], person["tags"]) == ("Gil Hart", "Acme", ["vip"])
+    shown = json.loads(cli("show", "gil", "--json").out)
+    assert shown["cadence_days"] == 14
+    r = cli("edit", "gil@example.com", "--title", "Producer", "--closeness", "80")
+    assert r.code == 0 and "title, closeness" in r.out
+    assert cli("delete", "gil", "--yes").code == 0
+    assert cli("show", "gil").code == 1
+
+
+def test_cli_add_with_met_at_creates_the_event_and_membership(cli: Callable[..., CliResult]) -> None:
+    r = cli("add", "Ida Jun", "--met-at", "Berlinale", "--met-on", "2026-02-14", "--json")
+    person = json.loads(r.out)
+    assert person["met_on"] == "2026-02-14"
+    assert person["met_at_event_id"] is not None
