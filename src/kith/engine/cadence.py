@@ -32,7 +32,9 @@ def learned_gap_array(
     return np.clip(learned, MIN_GAP_DAYS, MAX_GAP_DAYS)
 
 
-def learned_gap_days(n: int, span_days: float, prior_days: float, prior_weight: float) -> float | None:
+def learned_gap_days(
+    n: int, span_days: float, prior_days: float, prior_weight: float
+) -> float | None:
     """The learned usual gap of one tie in days, or None before two contacts."""
     if n < 2:
         return None

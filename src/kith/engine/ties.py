@@ -5,8 +5,8 @@ The model (``docs/scoring.md`` has the full story and the numbers)::
     A  = Σ w · 2^(−Δt / h_fast)        activity, half-life ~90 days
     B  = Σ w · 2^(−Δt / h_slow)        bond, half-life ~1.5 years
     w  = depth(kind) / group_size^γ    a forty-person meeting counts less
-    z  = bias + activity + bond + silence + reciprocity + initiative
-              + duration + multiplexity + sentiment
+    z  = bias + gain · (activity + bond + recency + cooling + reciprocity
+                       + initiative + duration + multiplexity + sentiment)
     score = 100 · σ(z)                 a manual closeness override always wins
 
 Public API:
@@ -41,7 +41,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kith.engine.cadence import learned_gap_array, learned_gap_days
-from kith.engine.kinds import KINDS, LAYERS
+from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, LAYERS
 from kith.engine.layers import layer_codes
 from kith.errors import BadInput
 
@@ -58,6 +58,10 @@ _HELLO = np.array([KINDS[name].hello for name in KIND_NAMES])
 _CONTEXT_OF = np.array([CONTEXTS.index(KINDS[name].context) for name in KIND_NAMES])
 DIRECTIONS: tuple[str, ...] = ("out", "in", "mutual")
 DIRECTION_CODE: dict[str, int] = {name: i for i, name in enumerate(DIRECTIONS)}
+# A favour given is "out" whatever was typed; -1 where the kind implies nothing.
+_IMPLIED = np.array(
+    [DIRECTION_CODE[IMPLIED_DIRECTION[n]] if n in IMPLIED_DIRECTION else -1 for n in KIND_NAMES]
+)
 
 
 def kind_index(kind: str) -> int:
@@ -102,19 +106,23 @@ class TieParams:
     h_slow_days: float = 540.0
     group_exponent: float = 0.5  # weight = depth / group_size ** exponent
     hello_cap: float = 0.5  # most decayed weight hellos can add to A or to B
-    bias: float = -3.0
-    w_activity: float = 0.6  # per doubling of 1 + A
-    w_bond: float = 0.35  # per doubling of 1 + B
-    w_silence: float = 0.4  # per doubling of silence beyond the usual gap
-    w_reciprocity: float = 1.0  # times (balance − 0.5)
+    bias: float = -2.5
+    gain: float = 0.25  # multiplies every term but the bias: spreads ties over 0-100
+    w_activity: float = 1.2  # per doubling of 1 + A
+    w_bond: float = 0.2  # per doubling of 1 + B
+    w_recency: float = 2.0  # per halving of 1 + days since last contact / scale
+    recency_scale_days: float = 7.0
+    recency_horizon_days: float = 1095.0  # silent this long: no recency credit left
+    w_cooling: float = 0.8  # per doubling of silence beyond the tie's usual gap
+    w_reciprocity: float = 0.3  # times (balance − 0.5)
     reciprocity_prior: float = 0.5  # pseudo-weight each way: one message is not "one-sided"
     w_initiative: float = 0.0  # times (their share of reaching out − 0.5)
     w_duration: float = 0.3  # per doubling of 1 + years known
-    w_multiplexity: float = 0.35  # per extra context (half per extra kind)
+    w_multiplexity: float = 1.0  # per extra context (half per extra kind)
     multiplexity_cap: float = 3.0
-    w_sentiment: float = 0.5  # per point of average sentiment
+    w_sentiment: float = 2.0  # per point of average sentiment
     prior_gap_days: float = 30.0  # the cadence assumed before a tie shows its own
-    prior_gap_weight: float = 1.0  # in pseudo-gaps
+    prior_gap_weight: float = 3.0  # in pseudo-gaps
     cooling_ratio: float = 2.0  # silent for twice the usual gap: cooling
     reference_depth: float = 1.0  # a call: the "typical depth" of the layer cadences
     reference_years: float = 2.0  # how long the reference ties have lasted
@@ -197,7 +205,7 @@ class TieState:
         hello = KINDS[touch.kind].hello
         self.a_hello, self.a = self.a_hello + w * fast * hello, self.a + w * fast * (not hello)
         self.b_hello, self.b = self.b_hello + w * slow * hello, self.b + w * slow * (not hello)
-        share_out = {"out": 1.0, "in": 0.0, "mutual": 0.5}[touch.direction]
+        share_out = {"out": 1.0, "in": 0.0, "mutual": 0.5}[effective_direction(touch)]
         self.b_out += w * slow * share_out
         self.b_in += w * slow * (1.0 - share_out)
         self.sent_sum += sign * slow * touch.sentiment
@@ -216,7 +224,11 @@ class TieState:
 
     def to_dict(self) -> dict[str, float]:
         """Flat dict of numbers (``count:<kind>``, ``recent:<kind>`` per kind seen)."""
-        flat = {f.name: float(getattr(self, f.name)) for f in fields(self) if f.name not in ("counts", "recent")}
+        flat = {
+            f.name: float(getattr(self, f.name))
+            for f in fields(self)
+            if f.name not in ("counts", "recent")
+        }
         flat.update({f"count:{k}": float(v) for k, v in self.counts.items()})
         flat.update({f"recent:{k}": v for k, v in self.recent.items()})
         return flat
@@ -236,12 +248,18 @@ class TieState:
 def _decay(seconds: float, params: TieParams) -> tuple[float, float]:
     """Fast and slow decay factors over ``seconds``."""
     days = seconds / DAY
-    return 2.0 ** (-days / params.h_fast_days), 2.0 ** (-days / params.h_slow_days)
+    return math.pow(2.0, -days / params.h_fast_days), math.pow(2.0, -days / params.h_slow_days)
+
+
+def effective_direction(touch: Touch) -> str:
+    """The touch's direction, or the one its kind implies when it says ``mutual``."""
+    implied = IMPLIED_DIRECTION.get(touch.kind)
+    return str(implied) if touch.direction == "mutual" and implied is not None else touch.direction
 
 
 def touch_weight(touch: Touch, params: TieParams = DEFAULT_PARAMS) -> float:
     """Depth of the kind, shared among the people present (1/sqrt(n) by default)."""
-    return KINDS[touch.kind].depth / touch.group_size**params.group_exponent
+    return KINDS[touch.kind].depth / math.pow(touch.group_size, params.group_exponent)
 
 
 def build_state(touches: Iterable[Touch], params: TieParams = DEFAULT_PARAMS) -> TieState:
@@ -325,14 +343,17 @@ def build_arrays(
     w = _DEPTH[k] / np.asarray(group_size, dtype=np.float64) ** params.group_exponent
     hello = _HELLO[k]
     d = np.asarray(direction)
+    d = np.where((d == DIRECTION_CODE["mutual"]) & (_IMPLIED[k] >= 0), _IMPLIED[k], d)
     share_out = np.where(d == 0, 1.0, np.where(d == 1, 0.0, 0.5))
 
     def total(values: F64) -> F64:
-        return np.bincount(p, weights=values, minlength=n_people)
+        return np.bincount(p, weights=values, minlength=n_people).astype(np.float64)
 
     def per_kind(values: F64) -> F64:
-        flat = np.bincount(p * len(KIND_NAMES) + k, weights=values, minlength=n_people * len(KIND_NAMES))
-        return flat.reshape(n_people, len(KIND_NAMES))
+        flat = np.bincount(
+            p * len(KIND_NAMES) + k, weights=values, minlength=n_people * len(KIND_NAMES)
+        )
+        return flat.reshape(n_people, len(KIND_NAMES)).astype(np.float64)
 
     return StateArrays(
         ref=ref, n=total(np.ones_like(ts)), first=first, last=ref.copy(),
@@ -386,20 +407,22 @@ def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
     kinds = real.sum(axis=1).astype(np.float64)
     contexts = np.zeros_like(kinds)
     for c in range(len(CONTEXTS)):
-        contexts += real[:, _CONTEXT_OF == c].any(axis=1)
+        contexts += real[:, c == _CONTEXT_OF].any(axis=1)
     multiplex = np.clip((contexts - 1) + 0.5 * (kinds - contexts), 0.0, params.multiplexity_cap)
     sentiment = s.sent_sum / (s.sent_n + 1.0)  # one neutral pseudo-touch: shrink to 0
     z = {
         "bias": np.full(len(s), params.bias),
         "activity": params.w_activity * np.log2(1.0 + activity),
         "bond": params.w_bond * np.log2(1.0 + bond),
-        "silence": -params.w_silence * np.log2(1.0 + ratio),
+        "recency": substance * params.w_recency * _freshness(days_since, params),
+        "cooling": -params.w_cooling * np.log2(np.maximum(ratio, 1.0)),
         "reciprocity": has * substance * params.w_reciprocity * (balance - 0.5),
         "initiative": has * substance * params.w_initiative * (0.5 - out_share),
         "duration": substance * params.w_duration * np.log2(1.0 + years),
         "multiplexity": params.w_multiplexity * multiplex,
         "sentiment": params.w_sentiment * sentiment,
     }
+    z = {name: v if name == "bias" else params.gain * v for name, v in z.items()}
     return _Terms(
         z=z, days_since=days_since, gap=gap, ratio=ratio, balance=balance, out_share=out_share,
         contexts=contexts, kinds=kinds, sentiment=sentiment, years=years,
@@ -407,8 +430,20 @@ def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
     )  # fmt: skip
 
 
+def _freshness(days_since: F64, params: TieParams) -> F64:
+    """log2(1 + horizon/scale) − log2(1 + days/scale), floored at 0 (never: 0).
+
+    Counted up from the horizon rather than down from zero so that a tie with
+    no real contact (or only hellos) gets no credit from being recent.
+    """
+    horizon = math.log2(1.0 + params.recency_horizon_days / params.recency_scale_days)
+    days = np.nan_to_num(days_since, nan=params.recency_horizon_days)
+    fresh: F64 = np.maximum(horizon - np.log2(1.0 + days / params.recency_scale_days), 0.0)
+    return fresh
+
+
 def _sigmoid(z: F64) -> F64:
-    return 1.0 / (1.0 + np.exp(-z))
+    return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 
 def _logit(p: float) -> float:
@@ -501,23 +536,32 @@ def score(
         layer=LAYERS[int(batch.layer[0])],
         components=components,
         reasons=reasons,
-        learned_gap_days=learned_gap_days(state.n, float(terms.years[0]) * 365.25, params.prior_gap_days, params.prior_gap_weight),
+        learned_gap_days=learned_gap_days(
+            state.n, float(terms.years[0]) * 365.25, params.prior_gap_days, params.prior_gap_weight
+        ),
         days_since_last=None if math.isnan(days) else days,
         cooling=bool(batch.cooling[0]),
     )
 
 
 def score_touches(
-    touches: Iterable[Touch], as_of: datetime, params: TieParams = DEFAULT_PARAMS, closeness: float | None = None
+    touches: Iterable[Touch],
+    as_of: datetime,
+    params: TieParams = DEFAULT_PARAMS,
+    closeness: float | None = None,
 ) -> TieScore:
     """Score from a raw log, ignoring touches after ``as_of`` (scores "as of any date")."""
-    return score(build_state((t for t in touches if t.at <= as_of), params), as_of, params, closeness)
+    return score(
+        build_state((t for t in touches if t.at <= as_of), params), as_of, params, closeness
+    )
 
 
 # ---------------------------------------------------------------- explanations
 
 
-def _reasons(state: TieState, t: _Terms, c: dict[str, float], as_of: datetime, params: TieParams) -> list[str]:
+def _reasons(
+    state: TieState, t: _Terms, c: dict[str, float], as_of: datetime, params: TieParams
+) -> list[str]:
     """One sentence per term, in the user's words, with its logit contribution."""
     if state.n == 0:
         return ["no contact logged yet"]
@@ -527,9 +571,14 @@ def _reasons(state: TieState, t: _Terms, c: dict[str, float], as_of: datetime, p
     reasons = [
         f"activity: {_kind_list(recent, 'recently') or 'nothing recent'} (half-life {params.h_fast_days:.0f} days) {c['activity']:+.2f}",
         f"bond: {state.n} contact{'s' * (state.n != 1)} since {_date(state.first)} {c['bond']:+.2f}",
-        f"silence: {days:.0f} days since last contact, usual gap {gap:.0f} days"
-        + (" (cooling)" if t.ratio[0] >= params.cooling_ratio and state.n >= 2 else "")
-        + f" {c['silence']:+.2f}",
+        f"recency: {days:.0f} days since last contact {c['recency']:+.2f}",
+        f"cadence: usual gap {gap:.0f} days"
+        + (
+            ", silent for longer: cooling"
+            if t.ratio[0] >= params.cooling_ratio and state.n >= 2
+            else ""
+        )
+        + f" {c['cooling']:+.2f}",
         f"reciprocity: you reach out {100 * float(t.out_share[0]):.0f}% of the time {c['reciprocity'] + c['initiative']:+.2f}",
         f"duration: known for {float(t.years[0]):.1f} years {c['duration']:+.2f}",
         f"multiplexity: {t.kinds[0]:.0f} kinds in {t.contexts[0]:.0f} contexts {c['multiplexity']:+.2f}",
@@ -555,7 +604,21 @@ def _kind_list(amounts: Mapping[str, float], when: str) -> str:
 
 
 # Kinds whose name is a countable noun ("3 calls"); the rest read "2 × did them a favour".
-_NOUNS = frozenset({"like", "hello", "connection", "message", "email", "call", "meeting", "event", "coffee", "meal", "referral"})
+_NOUNS = frozenset(
+    {
+        "like",
+        "hello",
+        "connection",
+        "message",
+        "email",
+        "call",
+        "meeting",
+        "event",
+        "coffee",
+        "meal",
+        "referral",
+    }
+)
 
 
 def _counted(kind: str, count: int) -> str:
@@ -573,7 +636,9 @@ def _date(unix: float) -> str:
 # ---------------------------------------------------------------- layers
 
 
-def reference_state(gap_days: float, params: TieParams = DEFAULT_PARAMS) -> tuple[TieState, datetime]:
+def reference_state(
+    gap_days: float, params: TieParams = DEFAULT_PARAMS
+) -> tuple[TieState, datetime]:
     """A steady tie: one call-depth contact every ``gap_days`` for the reference years.
 
     Returns the state and its trough (the moment just before the next
@@ -614,5 +679,6 @@ def layer_thresholds(params: TieParams = DEFAULT_PARAMS) -> dict[str, float]:
 
 def _raw_score(state: TieState, as_of: datetime, params: TieParams) -> float:
     terms = _terms(StateArrays.from_states([state]), as_of.timestamp(), params)
-    z = sum(float(v[0]) for v in terms.z.values())
-    return 100.0 / (1.0 + math.exp(-z))
+    z = np.sum(np.stack(list(terms.z.values())), axis=0)
+    # A hair below the reference score, so the reference tie itself is in its layer.
+    return float(100.0 * _sigmoid(z)[0]) - 1e-9

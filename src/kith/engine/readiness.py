@@ -1,0 +1,94 @@
+"""Favour readiness: "could I ask X for a favour now?", 0-100 with reasons.
+
+    z = bias + strength + cooling + balance + last ask + sentiment
+    readiness = 100 · σ(z);  callable = readiness >= CALLABLE_THRESHOLD
+
+Strength is the tie score itself (centred on 50). Favours they did me that I
+have not returned make asking again awkward; favours I did them that they have
+not returned make it easy. Having asked recently costs, fading with a 60-day
+half-life. A cooling tie or a sour last interaction costs too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from kith.engine.ties import TieScore
+
+CALLABLE_THRESHOLD = 60.0  # a steady monthly tie with no debts and no recent ask clears it
+
+
+@dataclass(frozen=True)
+class ReadinessParams:
+    """Weights of the readiness logit."""
+
+    bias: float = 0.0
+    w_strength: float = 0.08  # per score point above 50
+    w_cooling: float = -0.8
+    w_owed_to_me: float = 0.4  # per favour I gave that is still open (capped at 3)
+    w_i_owe: float = -0.7  # per favour I received that is still open (capped at 3)
+    w_recent_ask: float = -1.5  # times 2^(-days since my last ask / ask_half_life)
+    ask_half_life_days: float = 60.0
+    w_sentiment: float = 0.4  # per point of the last interaction's sentiment
+
+
+DEFAULT_READINESS = ReadinessParams()
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """How ready the tie is for a request, whether it is callable, and why."""
+
+    value: float
+    callable: bool
+    reasons: list[str]
+
+
+def readiness(
+    tie_score: TieScore,
+    favours_received_open: int,
+    favours_given_open: int,
+    days_since_my_last_ask: float | None,
+    last_sentiment: int,
+    params: ReadinessParams = DEFAULT_READINESS,
+) -> Readiness:
+    """Readiness to ask this person for a favour now (see the module docstring)."""
+    terms = _terms(
+        tie_score,
+        favours_received_open,
+        favours_given_open,
+        days_since_my_last_ask,
+        last_sentiment,
+        params,
+    )
+    z = sum(value for value, _ in terms)
+    value = 100.0 / (1.0 + math.exp(-z))
+    reasons = [
+        f"{reason} {contribution:+.2f}" for contribution, reason in terms if contribution != 0.0
+    ]
+    return Readiness(value=value, callable=value >= CALLABLE_THRESHOLD, reasons=reasons)
+
+
+def _terms(
+    tie: TieScore,
+    i_owe: int,
+    owed_to_me: int,
+    days_since_ask: float | None,
+    sentiment: int,
+    p: ReadinessParams,
+) -> list[tuple[float, str]]:
+    """(logit contribution, reason) per term."""
+    terms = [(p.bias, "base"), (p.w_strength * (tie.score - 50.0), f"tie strength {tie.score:.0f}")]
+    if tie.cooling:
+        terms.append((p.w_cooling, "the tie is cooling"))
+    if owed_to_me:
+        terms.append((p.w_owed_to_me * min(owed_to_me, 3), f"they owe you {owed_to_me} favour(s)"))
+    if i_owe:
+        terms.append((p.w_i_owe * min(i_owe, 3), f"you owe them {i_owe} favour(s)"))
+    if days_since_ask is not None:
+        fading = 2.0 ** (-max(days_since_ask, 0.0) / p.ask_half_life_days)
+        terms.append((p.w_recent_ask * fading, f"you last asked {days_since_ask:.0f} days ago"))
+    if sentiment:
+        terms.append((p.w_sentiment * sentiment, f"last interaction sentiment {sentiment:+d}"))
+    return terms
