@@ -15,8 +15,8 @@ from kith.errors import BadInput
 from kith.services import events as events_svc
 from kith.services import people as svc
 from kith.services import relations as rel_svc
-from kith.services.interactions import interaction_as_dict, interactions_of
 from kith.services.favors import favor_as_dict, favors_of
+from kith.services.interactions import interaction_as_dict, interactions_of
 from kith.store.models import Person
 
 
@@ -126,16 +126,25 @@ def show(
 def list_(
     tag: Annotated[str | None, typer.Option("--tag", help="Only people with this tag.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Only people at this organisation.")] = None,
-    sort: Annotated[str, typer.Option("--sort", help="name, org, recent or created.")] = "name",
+    layer: Annotated[str | None, typer.Option("--layer", help="inner, close, active, meaningful, acquaintance or dormant.")] = None,
+    sort: Annotated[str, typer.Option("--sort", help="name, org, recent, created or score.")] = "name",
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
     archived: Annotated[bool, typer.Option("--archived", help="Include archived people.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """List people, filtered and sorted."""
+    from kith.cli.scores import check_layer
+    from kith.services.scores import tie_scores
+
+    check_layer(layer)
     with STATE.session() as session:
-        people = svc.list_people(
-            session, svc.PeopleQuery(tag=tag, org=org, sort=sort, limit=limit, include_archived=archived)
-        )
+        ties = tie_scores(session, STATE.now) if layer or sort == "score" else {}
+        ids = [pid for pid, t in ties.items() if t.layer == layer] if layer else None
+        query = svc.PeopleQuery(tag=tag, org=org, sort="name" if sort == "score" else sort,
+                                limit=None if sort == "score" else limit, include_archived=archived, person_ids=ids)
+        people = svc.list_people(session, query)
+        if sort == "score":
+            people = sorted(people, key=lambda p: -ties[p.id].score if p.id in ties else 1.0)[:limit]
         rows = [svc.person_as_dict(p) for p in people]
     _print_people(rows, as_json)
 

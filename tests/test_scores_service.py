@@ -1,0 +1,163 @@
+"""Scores from the store: accumulators kept current as interactions arrive, equal to a rebuild."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import insert, select
+from tests.conftest import FIXED_NOW, CliResult
+
+from kith.runtime import Kith
+from kith.services import people as people_svc
+from kith.services import scores
+from kith.services.interactions import delete_interaction, log_interaction
+from kith.store.models import Interaction, InteractionParticipant, Person
+from kith.store.models import TieState as TieStateRow
+
+KINDS = ["call", "meal", "email", "message", "hello", "worked-together", "favor-received", "coffee"]
+
+
+def _people(kith: Kith, n: int) -> list[int]:
+    with kith.session() as s:
+        return [people_svc.add_person(s, people_svc.NewPerson(name=f"Person {i}"), now=FIXED_NOW).id for i in range(n)]
+
+
+def _stored(kith: Kith) -> dict[int, dict[str, float]]:
+    with kith.session() as s:
+        return {pid: st for pid, st in s.execute(select(TieStateRow.person_id, TieStateRow.state))}
+
+
+def _assert_same_states(a: dict[int, dict[str, float]], b: dict[int, dict[str, float]]) -> None:
+    assert a.keys() == b.keys()
+    for pid in a:
+        assert a[pid].keys() == b[pid].keys(), pid
+        for key in a[pid]:
+            assert math.isclose(a[pid][key], b[pid][key], rel_tol=1e-9, abs_tol=1e-9), (pid, key)
+
+
+def test_states_updated_as_interactions_arrive_out_of_order_equal_a_full_rebuild(kith: Kith) -> None:
+    ids = _people(kith, 4)
+    rng = random.Random(3)
+    for _ in range(12):  # twelve transactions, each logging a few interactions at random past times
+        with kith.session() as s:
+            for _ in range(3):
+                group = rng.sample(ids, rng.choice([1, 1, 2, 3]))
+                people = [people_svc.get_person(s, pid) for pid in group]
+                when = FIXED_NOW - timedelta(days=rng.uniform(0, 700))
+                log_interaction(s, people, rng.choice(KINDS), when=when, now=FIXED_NOW,
+                                sentiment=rng.choice([-1, 0, 0, 1, 2]), direction=rng.choice(["me", "them", None]))
+    incremental = _stored(kith)
+    with kith.session() as s:
+        scores.rebuild_tie_states(s)
+    _assert_same_states(incremental, _stored(kith))
+    assert set(incremental) == set(ids)
+
+
+def test_deleting_an_interaction_rebuilds_its_peoples_states(kith: Kith) -> None:
+    a, b = _people(kith, 2)
+    with kith.session() as s:
+        pa, pb = people_svc.get_person(s, a), people_svc.get_person(s, b)
+        log_interaction(s, [pa], "call", when=FIXED_NOW - timedelta(days=40), now=FIXED_NOW)
+        doomed = log_interaction(s, [pa, pb], "meal", when=FIXED_NOW - timedelta(days=2), now=FIXED_NOW).id
+    with kith.session() as s:
+        delete_interaction(s, s.get(Interaction, doomed))  # type: ignore[arg-type]
+    after = _stored(kith)
+    assert (after[a]["n"] == 1 and b not in after) or after[b]["n"] == 0
+    with kith.session() as s:
+        scores.rebuild_tie_states(s)
+    _assert_same_states(after, _stored(kith))
+
+
+def test_interactions_written_around_the_orm_are_noticed_and_states_rebuilt(kith: Kith) -> None:
+    (a,) = _people(kith, 1)
+    with kith.session() as s:
+        ws = s.scalar(select(Person.workspace_id))
+        iid = s.execute(insert(Interaction).returning(Interaction.id), [{
+            "workspace_id": ws, "occurred_at": FIXED_NOW - timedelta(days=1), "kind": "call", "direction": "out",
+            "sentiment": 0, "note": "", "source": "bulk", "created_at": FIXED_NOW}]).scalar_one()
+        s.execute(insert(InteractionParticipant), [{"workspace_id": ws, "interaction_id": iid, "person_id": a}])
+    assert _stored(kith) == {}
+    with kith.session() as s:
+        tie = scores.tie_scores(s, FIXED_NOW)[a]
+    assert tie.last_at is not None and tie.score > 0
+    assert _stored(kith)[a]["n"] == 1
+
+
+def test_scoring_as_of_a_past_date_ignores_what_came_after(kith: Kith) -> None:
+    a, b = _people(kith, 2)
+    with kith.session() as s:
+        pa, pb = people_svc.get_person(s, a), people_svc.get_person(s, b)
+        for d in (300, 200, 100):
+            log_interaction(s, [pa], "call", when=FIXED_NOW - timedelta(days=d), now=FIXED_NOW)
+        log_interaction(s, [pb], "meal", when=FIXED_NOW - timedelta(days=1), now=FIXED_NOW)
+    past = FIXED_NOW - timedelta(days=150)
+    with kith.session() as s:
+        then = scores.tie_scores(s, past)
+    assert then[b].last_at is None and then[b].score < then[a].score
+    assert then[a].last_at is not None and then[a].last_at.date() == (FIXED_NOW - timedelta(days=200)).date()
+
+
+def test_manual_closeness_wins_and_archived_people_are_not_scored(kith: Kith) -> None:
+    a, b = _people(kith, 2)
+    with kith.session() as s:
+        people_svc.edit_person(s, people_svc.get_person(s, a), {"closeness": 88}, now=FIXED_NOW)
+        people_svc.archive_person(people_svc.get_person(s, b), now=FIXED_NOW)
+    with kith.session() as s:
+        ties = scores.tie_scores(s, FIXED_NOW)
+    assert list(ties) == [a] and ties[a].score == 88
+
+
+def test_layers_hold_about_five_inner_people_however_many_qualify(kith: Kith) -> None:
+    ids = _people(kith, 9)
+    with kith.session() as s:
+        for pid in ids:
+            people_svc.edit_person(s, people_svc.get_person(s, pid), {"closeness": 99}, now=FIXED_NOW)
+    with kith.session() as s:
+        layers = [t.layer for t in scores.tie_scores(s, FIXED_NOW).values()]
+    assert layers.count("inner") == 5 and layers.count("close") == 4
+
+
+def test_favours_i_owe_lower_readiness(kith: Kith) -> None:
+    from kith.services.favors import record_favor
+
+    a, b = _people(kith, 2)
+    with kith.session() as s:
+        for pid in (a, b):
+            people_svc.edit_person(s, people_svc.get_person(s, pid), {"closeness": 70}, now=FIXED_NOW)
+        for _ in range(2):
+            record_favor(s, people_svc.get_person(s, a), "received", "intro", now=FIXED_NOW)
+    with kith.session() as s:
+        ties = scores.tie_scores(s, FIXED_NOW)
+    assert ties[a].readiness < ties[b].readiness
+
+
+def test_cli_score_explains_every_term(cli: Callable[..., CliResult]) -> None:
+    cli("add", "Ana Diaz")
+    cli("add", "Bea Lund")
+    cli("log", "Ana Diaz", "call", "--on", "2026-06-01", "--by", "me")
+    cli("log", "Ana Diaz", "meal", "--on", "2026-06-10", "--by", "them", "--sentiment", "2")
+    r = cli("score", "Ana", "--explain", "--json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    assert {"name", "key", "score", "layer", "components"} <= set(data)
+    assert data["name"] == "Ana Diaz" and 0 <= data["score"] <= 100
+    logit = sum(data["components"].values())
+    assert math.isclose(100 / (1 + math.exp(-logit)), data["score"], abs_tol=0.2)
+    everyone = json.loads(cli("score", "--json").out)
+    assert [p["name"] for p in everyone] == ["Ana Diaz", "Bea Lund"]
+    text = cli("score", "Ana", "--explain").out
+    assert "activity" in text and "recency" in text
+
+
+@pytest.mark.parametrize("layer", ["inner", "dormant"])
+def test_cli_list_filters_by_layer(cli: Callable[..., CliResult], layer: str) -> None:
+    cli("add", "Ana Diaz", "--json")
+    cli("add", "Bea Lund")
+    cli("edit", "Ana Diaz", "--closeness", "95")
+    names = [p["name"] for p in json.loads(cli("list", "--layer", layer, "--json").out)]
+    assert names == (["Ana Diaz"] if layer == "inner" else ["Bea Lund"])
