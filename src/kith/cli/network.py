@@ -1,0 +1,162 @@
+"""CLI commands about the network: reach, ask, network (brokerage), opportunity, thank."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from kith import clock
+from kith.cli import goals as _goals  # noqa: F401  (registers `kith goal`)
+from kith.cli.base import JsonOpt, app
+from kith.cli.context import STATE
+from kith.cli.output import emit_json, say, table
+from kith.services import ask as ask_svc
+from kith.services import network as network_svc
+from kith.services import opportunities as opp_svc
+from kith.services import reach as reach_svc
+from kith.services import thanks as thanks_svc
+from kith.services.events import resolve_event
+from kith.services.goals import get_goal
+from kith.services.people import resolve_person
+
+
+@app.command()
+def reach(
+    target: Annotated[str, typer.Argument(help="A person, an organisation, a role, or a tag (tag:NAME or #name).")],
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many paths.")] = 3,
+    as_json: JsonOpt = False,
+) -> None:
+    """The best introduction paths (up to three hops) to a person, organisation, role or tag."""
+    with STATE.session() as session:
+        data = reach_svc.plan_reach(session, target, STATE.now, limit=limit).as_dict()
+    if as_json:
+        emit_json(data)
+        return
+    t = data["target"]
+    say(f"Target: {t['kind']} {t['label']} ({len(t['people'])} people)")
+    for i, p in enumerate(data["paths"], 1):
+        say(f"{i}. {p['route']}  quality {p['quality']:.2f}")
+        for h in p["hops"]:
+            say(f"     {h['from']} → {h['to']}  {h['strength']:.2f}  {'; '.join(h['why'])}")
+    for line in data["advice"]:
+        say(f"• {line}")
+
+
+@app.command()
+def ask(
+    query: Annotated[str, typer.Argument(help="What you need, e.g. 'advice on seed fundraising'.")],
+    limit: Annotated[int, typer.Option("--limit", min=1)] = 10,
+    as_json: JsonOpt = False,
+) -> None:
+    """Who can help with something, ranked by relevance times favour readiness."""
+    with STATE.session() as session:
+        rows = [h.as_dict() for h in ask_svc.who_can_help(session, query, STATE.now, limit=limit)]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        say("Nobody in your network matches that.")
+    table(None, ["score", "who", "relevance", "readiness", "why"], [
+        (f"{r['score']:.1f}", r["label"], f"{r['relevance']:.2f}", f"{r['readiness']:g}", "; ".join(r["reasons"]))
+        for r in rows
+    ])
+
+
+@app.command("network")
+def network_cmd(as_json: JsonOpt = False) -> None:
+    """Brokerage and diversity: constraint, effective size, clusters, strong-tie concentration, bridges."""
+    with STATE.session() as session:
+        data = network_svc.brokerage(session, STATE.now).as_dict()
+    if as_json:
+        emit_json(data)
+        return
+    say(f"Network of {data['size']} people: constraint {data['constraint']:.2f}, "
+        f"effective size {data['effective_size']:.1f}")
+    say(f"Strong ties: {data['strong_ties']}, {data['strong_share_in_one_cluster']:.0%} in one cluster")
+    table("Clusters", ["#", "size", "strong", "label"],
+          [(c["index"], c["size"], c["strong"], c["label"]) for c in data["clusters"]])
+    for b in data["bridges"]:
+        say(f"bridge: {b['why']}")
+    for line in data["advice"]:
+        say(f"• {line}")
+
+
+opportunity_app = typer.Typer(help="Opportunities (jobs, deals, gigs, clients) and who referred them.",
+                              no_args_is_help=True)
+app.add_typer(opportunity_app, name="opportunity")
+
+
+@opportunity_app.command("add")
+def opportunity_add(
+    title: Annotated[str, typer.Argument(help="What the opportunity is.")],
+    kind: Annotated[str, typer.Option("--kind", help="job, deal, gig, client or other.")] = "job",
+    referred_by: Annotated[str | None, typer.Option("--referred-by", help="Who referred it.")] = None,
+    org: Annotated[str | None, typer.Option("--org", help="Organisation it is at.")] = None,
+    goal: Annotated[str | None, typer.Option("--goal", help="The goal it serves.")] = None,
+    on: Annotated[str | None, typer.Option("--on", help="When it was found (default today).")] = None,
+    outcome: Annotated[str, typer.Option("--outcome", help="open, won or lost.")] = "open",
+    value: Annotated[float | None, typer.Option("--value")] = None,
+    note: Annotated[str, typer.Option("--note")] = "",
+    as_json: JsonOpt = False,
+) -> None:
+    """Record an opportunity and who referred it."""
+    now = STATE.now
+    with STATE.session() as session:
+        ref = resolve_person(session, referred_by) if referred_by else None
+        opp = opp_svc.add_opportunity(
+            session, title, now=now, kind=kind, referred_by=ref, org=org,
+            goal=get_goal(session, goal) if goal else None,
+            found_on=clock.parse_when(on, now=now).date() if on else None, outcome=outcome, value=value, note=note,
+        )
+        data = opp_svc.opportunity_as_dict(opp, {ref.id: ref.display_name} if ref else None, None)
+    if as_json:
+        emit_json(data)
+    else:
+        say(f"Added opportunity #{data['id']} {data['title']}")
+
+
+@opportunity_app.command("list")
+def opportunity_list(as_json: JsonOpt = False) -> None:
+    """List opportunities, newest first."""
+    with STATE.session() as session:
+        rows = opp_svc.opportunity_report(session, STATE.now).opportunities[::-1]
+    if as_json:
+        emit_json(rows)
+        return
+    table(None, ["#", "found", "title", "kind", "outcome", "referred by"],
+          [(r["id"], r["found_on"], r["title"], r["kind"], r["outcome"], r["referred_by"]) for r in rows])
+
+
+@opportunity_app.command("report")
+def opportunity_report(as_json: JsonOpt = False) -> None:
+    """Which ties produced your opportunities (by layer, strength then, organisation); the non-obvious ones."""
+    with STATE.session() as session:
+        data = opp_svc.opportunity_report(session, STATE.now).as_dict()
+    if as_json:
+        emit_json(data)
+        return
+    say(f"{data['total']} opportunities, {data['referred']} referred")
+    for title, key in (("By layer at the time", "by_layer"), ("By tie strength at the time", "by_strength"),
+                       ("By the referrer's organisation", "by_organization")):
+        table(title, ["group", "opportunities", "won"], [(g["group"], g["opportunities"], g["won"]) for g in data[key]])
+    for r in data["non_obvious"]:
+        say(f"• {r['title']} via {r['referred_by']}: {'; '.join(r['non_obvious'])}")
+
+
+@app.command()
+def thank(
+    event: Annotated[str, typer.Argument(help="The project or event (id or name).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Everyone who worked on or helped with a project or event and was not thanked since."""
+    with STATE.session() as session:
+        ev = resolve_event(session, event)
+        rows: list[dict[str, Any]] = [t.as_dict() for t in thanks_svc.thank_list(session, ev, STATE.now)]
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        say("Everyone has been thanked.")
+    for r in rows:
+        say(f"{r['name']}: {r['reason']}")

@@ -1,0 +1,70 @@
+"""Ask: who can help with something, ranked by relevance times favour readiness.
+
+Relevance (0-1) comes from matching the request against role, organisation,
+industry, tags and notes (:mod:`kith.engine.relevance`); readiness (0-100) is
+the tie engine's answer to "could I ask them a favour now?". The rank is
+``relevance * readiness / 100``, and every answer says why.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kith.engine.relevance import explain, match, query_words, score
+from kith.errors import BadInput
+from kith.services.network import my_ties, network
+
+
+@dataclass
+class Helper:
+    """Someone who could help, with the numbers behind the rank and the reasons."""
+
+    person_id: int
+    name: str
+    label: str
+    score: float  # relevance * readiness, 0-100
+    relevance: float  # 0-1
+    readiness: float  # 0-100
+    layer: str
+    reasons: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"id": self.person_id, "name": self.name, "label": self.label, "score": self.score,
+                "relevance": self.relevance, "readiness": self.readiness, "layer": self.layer,
+                "reasons": self.reasons}
+
+
+def who_can_help(session: Session, query: str, as_of: datetime, limit: int = 10) -> list[Helper]:
+    """The people most likely to help with ``query``, best first (only the relevant ones)."""
+    if not query_words(query):
+        raise BadInput(f"say what you need help with ('{query}' has no meaningful word)")
+    net = network(session)
+    ties = my_ties(session, net, as_of)
+    index = net.index()
+    n_words, hits = match(index, query)
+    ranked = []
+    for pid, h in hits.items():
+        tie = ties.get(pid)
+        relevance = score(h, n_words)
+        readiness = tie.readiness if tie else 0.0
+        ranked.append((-round(relevance * readiness, 2), -relevance, net.people[pid].name, pid, readiness))
+    helpers = []
+    for neg_score, neg_rel, name, pid, readiness in heapq.nsmallest(limit, ranked):
+        tie = ties.get(pid)
+        layer = tie.layer if tie else "dormant"
+        live = tie is not None and tie.score > 0
+        reasons = [*explain(index.profiles[pid], hits[pid]), _readiness_reason(readiness, layer, live)]
+        helpers.append(Helper(pid, name, net.people[pid].label(), -neg_score, -neg_rel, readiness, layer, reasons))
+    return helpers
+
+
+def _readiness_reason(readiness: float, layer: str, live: bool) -> str:
+    if not live or readiness <= 0:
+        return "you have no live tie to ask on yet (try kith reach for an introduction)"
+    return f"readiness {readiness:g} ({layer} tie)"

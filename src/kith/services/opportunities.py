@@ -1,0 +1,176 @@
+"""Opportunities (jobs, deals, gigs, clients) and the ties they came through.
+
+Each opportunity may record who referred it. The report groups opportunities
+by the referrer's layer and tie strength *at the time the opportunity was
+found*, and by the referrer's organisation, and names the non-obvious ones:
+weak ties, and people from outside the opportunity's field (the guy you rent
+your cars from).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kith.errors import BadInput, NotFound
+from kith.normalize import fold
+from kith.services.organizations import get_or_create_org
+from kith.services.scores import PersonTie, tie_scores
+from kith.store.models import Goal, Opportunity, Organization, Person
+
+OPPORTUNITY_KINDS = ("job", "deal", "gig", "client", "other")
+OUTCOMES = ("open", "won", "lost")
+STRONG, WEAK = 65.0, 30.0  # strength bands of the tie at the time
+
+
+def add_opportunity(
+    session: Session, title: str, *, now: datetime, kind: str = "job", referred_by: Person | None = None,
+    org: str | None = None, goal: Goal | None = None, found_on: date | None = None, outcome: str = "open",
+    value: float | None = None, note: str = "",
+) -> Opportunity:
+    """Record an opportunity and, if any, who referred it."""
+    clean = " ".join(title.split())
+    if not clean:
+        raise BadInput("an opportunity needs a title")
+    if kind not in OPPORTUNITY_KINDS:
+        raise BadInput(f"unknown opportunity kind '{kind}' (use {', '.join(OPPORTUNITY_KINDS)})")
+    if outcome not in OUTCOMES:
+        raise BadInput(f"unknown outcome '{outcome}' (use {', '.join(OUTCOMES)})")
+    opp = Opportunity(
+        title=clean, kind=kind, referred_by_id=referred_by.id if referred_by else None,
+        organization_id=get_or_create_org(session, org).id if org else None, goal_id=goal.id if goal else None,
+        found_on=found_on or now.date(), outcome=outcome, value=value, note=note, created_at=now,
+    )
+    session.add(opp)
+    session.flush()
+    return opp
+
+
+def list_opportunities(session: Session) -> list[Opportunity]:
+    """Every opportunity, newest first."""
+    return list(session.scalars(select(Opportunity).order_by(Opportunity.found_on.desc(), Opportunity.id.desc())).all())
+
+
+def get_opportunity(session: Session, opp_id: int) -> Opportunity:
+    """One opportunity of the current workspace."""
+    opp = session.scalars(select(Opportunity).where(Opportunity.id == opp_id)).first()
+    if opp is None:
+        raise NotFound(f"no opportunity with id {opp_id}")
+    return opp
+
+
+def set_outcome(opp: Opportunity, outcome: str) -> None:
+    """Mark an opportunity open, won or lost."""
+    if outcome not in OUTCOMES:
+        raise BadInput(f"unknown outcome '{outcome}' (use {', '.join(OUTCOMES)})")
+    opp.outcome = outcome
+
+
+def opportunity_as_dict(opp: Opportunity, names: dict[int, str] | None = None, orgs: dict[int, str] | None = None) -> dict[str, Any]:
+    """JSON form of an opportunity."""
+    names, orgs = names or {}, orgs or {}
+    return {"id": opp.id, "title": opp.title, "kind": opp.kind, "referred_by_id": opp.referred_by_id,
+            "referred_by": names.get(opp.referred_by_id) if opp.referred_by_id else None,
+            "organization_id": opp.organization_id,
+            "organization": orgs.get(opp.organization_id) if opp.organization_id else None,
+            "goal_id": opp.goal_id, "found_on": opp.found_on.isoformat(), "outcome": opp.outcome,
+            "value": opp.value, "note": opp.note}
+
+
+def band(score: float) -> str:
+    """Strength band of a tie score: strong, medium or weak."""
+    return "strong" if score >= STRONG else "medium" if score >= WEAK else "weak"
+
+
+@dataclass
+class OpportunityReport:
+    """Which ties produced my opportunities."""
+
+    total: int
+    referred: int
+    by_layer: list[dict[str, Any]]
+    by_strength: list[dict[str, Any]]
+    by_organization: list[dict[str, Any]]
+    opportunities: list[dict[str, Any]] = field(default_factory=list)
+    non_obvious: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"total": self.total, "referred": self.referred, "by_layer": self.by_layer,
+                "by_strength": self.by_strength, "by_organization": self.by_organization,
+                "opportunities": self.opportunities, "non_obvious": self.non_obvious}
+
+
+def opportunity_report(session: Session, as_of: datetime) -> OpportunityReport:
+    """Opportunities found up to ``as_of`` grouped by the tie that brought them, non-obvious ones named."""
+    opps = [o for o in list_opportunities(session) if o.found_on <= as_of.date()]
+    opps.reverse()  # oldest first
+    people = _referrers(session, opps)
+    orgs = {oid: (name, industry) for oid, name, industry in session.execute(
+        select(Organization.id, Organization.name, Organization.industry))}
+    rows = [_row(session, o, people, orgs) for o in opps]
+    referred = [r for r in rows if r["referred_by_id"] is not None]
+    return OpportunityReport(
+        len(rows), len(referred), _group(referred, "layer_then"), _group(referred, "strength_then"),
+        _group(referred, "referrer_org"), rows, [r for r in referred if r["non_obvious"]],
+    )
+
+
+def _referrers(session: Session, opps: list[Opportunity]) -> dict[int, Person]:
+    ids = {o.referred_by_id for o in opps if o.referred_by_id is not None}
+    if not ids:
+        return {}
+    return {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids))).all()}
+
+
+def _tie_then(session: Session, person_id: int, day: date) -> PersonTie | None:
+    return tie_scores(session, datetime.combine(day, time(23, 59, 59), UTC), [person_id]).get(person_id)
+
+
+def _row(session: Session, opp: Opportunity, people: dict[int, Person],
+         orgs: dict[int, tuple[str, str | None]]) -> dict[str, Any]:
+    opp_org, opp_industry = orgs.get(opp.organization_id or -1, (None, None))
+    row = opportunity_as_dict(opp, {p.id: p.display_name for p in people.values()},
+                              {k: v[0] for k, v in orgs.items()})
+    ref = people.get(opp.referred_by_id or -1)
+    if ref is None:
+        row.update(layer_then=None, score_then=None, strength_then=None, referrer_org=None, non_obvious=[])
+        return row
+    tie = _tie_then(session, ref.id, opp.found_on)
+    score, layer = (tie.score, tie.layer) if tie else (0.0, "dormant")
+    ref_org, ref_industry = orgs.get(ref.organization_id or -1, (None, None))
+    row.update(layer_then=layer, score_then=score, strength_then=band(score),
+               referrer_org=ref_org or "no organisation", referrer_title=ref.title)
+    row["non_obvious"] = _surprises(ref, score, layer, (ref_org, ref_industry), (opp_org, opp_industry))
+    return row
+
+
+def _surprises(ref: Person, score: float, layer: str, ref_org: tuple[str | None, str | None],
+               opp_org: tuple[str | None, str | None]) -> list[str]:
+    """Why a referral was not the obvious one (empty when it was)."""
+    out = []
+    if score < WEAK:
+        out.append(f"{ref.display_name} was a weak tie at the time (score {score:g}, {layer})")
+    same_org = ref_org[0] is not None and opp_org[0] is not None and fold(ref_org[0]) == fold(opp_org[0])
+    same_field = ref_org[1] is not None and opp_org[1] is not None and fold(ref_org[1]) == fold(opp_org[1])
+    if opp_org[0] is not None and not same_org and not same_field:
+        where = ", ".join(x for x in (ref.title, ref_org[0], ref_org[1]) if x) or "no known work link"
+        out.append(f"{ref.display_name} works outside the field of {opp_org[0]} ({where})")
+    return out
+
+
+def _group(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in rows:
+        groups[str(r[key])].append(r)
+    out: list[dict[str, Any]] = [
+        {"group": g, "opportunities": len(rs), "won": sum(1 for r in rs if r["outcome"] == "won"),
+         "titles": [r["title"] for r in rs]} for g, rs in groups.items()
+    ]
+    out.sort(key=lambda g: (-int(g["opportunities"]), str(g["group"])))
+    return out
