@@ -116,3 +116,10 @@ def test_readiness_of_a_real_history_reads_its_reasons() -> None:
     touches = [Touch(NOW - timedelta(days=d), "coffee") for d in (5, 40, 80)]
     ready = readiness(score(build_state(touches), NOW), 1, 0, 20.0, 1)
     assert [r.split(" ")[0] for r in ready.reasons] == ["tie", "you", "you", "last"]
+
+
+def test_one_recent_exchange_is_not_yet_a_tie_you_can_lean_on() -> None:
+    fresh = readiness(tie(75), 0, 0, None, 0, contacts=1)
+    seasoned = readiness(tie(75), 0, 0, None, 0, contacts=15)
+    assert not fresh.callable and seasoned.callable
+    assert any("only 1 contact so far" in r for r in fresh.reasons)

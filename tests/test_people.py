@@ -6,11 +6,11 @@ import json
 from collections.abc import Callable
 
 import pytest
+from tests.conftest import FIXED_NOW, CliResult
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.runtime import Kith
 from kith.services import people as svc
-from tests.conftest import FIXED_NOW, CliResult
 
 
 def _add(kith: Kith, name: str, **kw: object) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text, update
+from tests.conftest import FIXED_NOW, CliResult
 
 from kith.errors import DatabaseError, NotFound
 from kith.runtime import open_kith
@@ -16,11 +17,10 @@ from kith.services.interactions import log_interaction
 from kith.store import db as store_db
 from kith.store.models import Interaction, Person, Workspace
 from kith.store.scope import WorkspaceViolation, workspace_session
-from tests.conftest import FIXED_NOW, CliResult
 
 
 def test_the_head_constant_matches_the_newest_migration() -> None:
-    assert store_db.HEAD == store_db.head_revision()
+    assert store_db.head_revision() == store_db.HEAD
 
 
 def test_init_is_idempotent(cli: Callable[..., CliResult]) -> None:

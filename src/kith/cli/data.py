@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from sqlalchemy.orm import Session
 
-from kith.cli.base import app
+from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
 from kith.cli.output import say, warn
 from kith.errors import BadInput, ImportFailed
@@ -36,19 +37,33 @@ def demo(
     say("Demo network: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
 
 
-IMPORT_FORMATS = ("backup",)
-EXPORT_FORMATS = ("backup",)
+IMPORT_FORMATS = ("linkedin", "linkedin-messages", "facebook", "google", "outlook", "vcard", "mbox", "ics",
+                  "interactions", "backup")
+EXPORT_FORMATS = ("backup", "vcard", "csv", "ics")
 
 
 @app.command("import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="backup")],
-    file: Annotated[Path, typer.Argument(help="The file to import.")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(IMPORT_FORMATS))],
+    file: Annotated[Path, typer.Argument(help="The file to import (mbox also takes a Maildir folder).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False,
+    me: Annotated[list[str] | None, typer.Option("--me", help="Your own e-mail address (mbox, ics) or name/profile URL (linkedin-messages); repeatable.")] = None,
+    no_photos: Annotated[bool, typer.Option("--no-photos", help="vcard: drop photos.")] = False,
+    photos_dir: Annotated[Path | None, typer.Option("--photos-dir", help="vcard: where to keep photos.")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Import a file (what it adds, updates and skips is summarised at the end)."""
     if fmt not in IMPORT_FORMATS:
         raise BadInput(f"unknown import format '{fmt}' (known: {', '.join(IMPORT_FORMATS)})")
+    if fmt == "backup":
+        _import_backup(file, dry_run)
+        return
+    from kith.cli.importing import run_import
+
+    run_import(fmt, file, dry_run=dry_run, me=me or [], photos=not no_photos, photos_dir=photos_dir, as_json=as_json)
+
+
+def _import_backup(file: Path, dry_run: bool) -> None:
     from kith.services.backup import import_backup
 
     data = _read_json(file)
@@ -61,25 +76,41 @@ def import_(
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="backup")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(EXPORT_FORMATS))],
     file: Annotated[Path, typer.Argument(help="Where to write ('-' for stdout).")],
 ) -> None:
-    """Export your data."""
+    """Export your data: backup (JSON), vcard (4.0), csv, ics (the agenda)."""
     if fmt not in EXPORT_FORMATS:
         raise BadInput(f"unknown export format '{fmt}' (known: {', '.join(EXPORT_FORMATS)})")
-    from kith.services.backup import export_backup
-
     with STATE.session() as session:
-        data = export_backup(session)
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+        text = _export_text(session, fmt)
     if str(file) == "-":
-        typer.echo(text)
+        typer.echo(text, nl=False)
         return
     try:
-        file.write_text(text + "\n", encoding="utf-8")
+        file.write_text(text, encoding="utf-8", newline="")
     except OSError as exc:
         raise BadInput(f"cannot write {file}: {exc.strerror}") from None
     warn(f"Wrote {file}")
+
+
+def _export_text(session: Session, fmt: str) -> str:
+    if fmt == "backup":
+        from kith.services.backup import export_backup
+
+        return json.dumps(export_backup(session), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    if fmt == "vcard":
+        from kith.exporters.vcard import export_vcards
+
+        return export_vcards(session)
+    if fmt == "csv":
+        from kith.exporters.csv import export_csv
+
+        return export_csv(session)
+    from kith.exporters.ics import agenda_calendar
+    from kith.services.agenda import agenda
+
+    return agenda_calendar(agenda(session, STATE.now), stamp=STATE.now)
 
 
 def _read_json(file: Path) -> object:

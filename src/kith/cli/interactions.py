@@ -57,7 +57,7 @@ def interactions_cmd(
         p = people_svc.resolve_person(session, person) if person else None
         inters = interactions_of(session, p, limit=limit)
         ids = {pp.person_id for i in inters for pp in i.participants}
-        names = dict(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids))).tuples().all()) if ids else {}
+        names = {pid: name for pid, name in session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))} if ids else {}
         rows = [interaction_as_dict(i, names) for i in inters]
     if as_json:
         emit_json(rows)

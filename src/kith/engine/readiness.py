@@ -1,12 +1,15 @@
 """Favour readiness: "could I ask X for a favour now?", 0-100 with reasons.
 
-    z = bias + strength + cooling + balance + last ask + sentiment
+    z = bias + strength + cooling + balance + last ask + sentiment + history
     readiness = 100 · σ(z);  callable = readiness >= CALLABLE_THRESHOLD
 
 Strength is the tie score itself (centred on 50). Favours they did me that I
 have not returned make asking again awkward; favours I did them that they have
 not returned make it easy. Having asked recently costs, fading with a 60-day
-half-life. A cooling tie or a sour last interaction costs too.
+half-life. A cooling tie or a sour last interaction costs too. A thin history
+costs most of all: the score rewards recency (that is what predicts contact),
+but one recent exchange is not a relationship you can lean on, so readiness
+discounts ties with few contacts (``w_thin · 2^(−(contacts − 1) / 2)``).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class ReadinessParams:
     w_recent_ask: float = -1.5  # times 2^(-days since my last ask / ask_half_life)
     ask_half_life_days: float = 60.0
     w_sentiment: float = 0.4  # per point of the last interaction's sentiment
+    w_thin: float = -2.0  # one contact only; halves with every two more contacts
 
 
 DEFAULT_READINESS = ReadinessParams()
@@ -52,6 +56,7 @@ def readiness(
     days_since_my_last_ask: float | None,
     last_sentiment: int,
     params: ReadinessParams = DEFAULT_READINESS,
+    contacts: int | None = None,
 ) -> Readiness:
     """Readiness to ask this person for a favour now (see the module docstring)."""
     terms = _terms(
@@ -62,6 +67,9 @@ def readiness(
         last_sentiment,
         params,
     )
+    if contacts is not None and contacts < 12:
+        thin = params.w_thin * 2.0 ** (-(max(contacts, 1) - 1) / 2.0)
+        terms.append((thin, f"only {contacts} contact{'s' * (contacts != 1)} so far"))
     z = sum(value for value, _ in terms)
     value = 100.0 / (1.0 + math.exp(-z))
     reasons = [

@@ -1,0 +1,103 @@
+"""Benchmark: tie scores at 30,000 people and 1,000,000 interactions.
+
+Measures the cold rebuild of every accumulator from the log, the warm full
+rescoring (what `kith score`, the agenda and the report pay), one explanation,
+and incremental logging. Prints a Markdown table; peak memory from getrusage.
+
+    .venv/bin/python bench/bench_scores.py [--people 30000] [--interactions 1000000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import resource
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from kith.engine.kinds import KINDS
+from kith.runtime import open_kith
+from kith.services import scores
+from kith.services.bulk import (
+    BulkInteraction,
+    BulkPerson,
+    insert_interactions_bulk,
+    insert_people_bulk,
+)
+from kith.services.interactions import log_interaction
+from kith.services.people import get_person
+
+NOW = datetime(2026, 6, 15, 12, tzinfo=UTC)
+OUT = Path(__file__).parent / "out"
+
+
+def build(url: str, people: int, interactions: int) -> None:
+    """Fill a fresh database: skewed contact (a few close ties, a long tail)."""
+    rng = random.Random(1)
+    kinds = [k for k in KINDS if k != "note"]
+    kith = open_kith(url, as_of=NOW, init=True)
+    with kith.session() as s:
+        ids = insert_people_bulk(s, (BulkPerson(name=f"Person {i}") for i in range(people)), now=NOW)
+    weights = [1.0 / (1 + i) ** 0.8 for i in range(len(ids))]
+
+    def gen() -> object:
+        picks = rng.choices(ids, weights=weights, k=interactions)
+        for pid in picks:
+            group = (pid,) if rng.random() < 0.9 else tuple({pid, *rng.sample(ids, rng.randint(1, 6))})
+            yield BulkInteraction(NOW - timedelta(days=rng.uniform(0, 730)), rng.choice(kinds), group,
+                                  sentiment=rng.choice((0, 0, 0, 1, -1)))
+
+    with kith.session() as s:
+        insert_interactions_bulk(s, gen(), now=NOW)  # type: ignore[arg-type]
+    kith.close()
+
+
+def timed(label: str, fn: object, rows: list[tuple[str, float]]) -> object:
+    start = time.perf_counter()
+    result = fn()  # type: ignore[operator]
+    rows.append((label, time.perf_counter() - start))
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--people", type=int, default=30000)
+    parser.add_argument("--interactions", type=int, default=1000000)
+    args = parser.parse_args()
+    OUT.mkdir(exist_ok=True)
+    path = OUT / f"scores-{args.people}-{args.interactions}.db"
+    url = f"sqlite:///{path}"
+    rows: list[tuple[str, float]] = []
+    if not path.exists():
+        timed("build database (bulk path)", lambda: build(url, args.people, args.interactions), rows)
+    kith = open_kith(url, as_of=NOW)
+    with kith.session() as s:
+        timed("rebuild every accumulator from the log (cold)", lambda: scores.rebuild_tie_states(s), rows)
+    for attempt in (1, 2, 3):
+        with kith.session() as s:
+            timed(f"full rescoring of everyone, warm (run {attempt})", lambda: scores.tie_scores(s, NOW), rows)
+    with kith.session() as s:
+        p = get_person(s, 1)
+        timed("explain one person", lambda: scores.explain(s, p, NOW), rows)
+    with kith.session() as s:
+        timed("score everyone as of a past date (from the log)",
+              lambda: scores.tie_scores(s, NOW - timedelta(days=90)), rows)
+    start = time.perf_counter()
+    for i in range(20):
+        with kith.session() as s:
+            log_interaction(s, [get_person(s, 1 + i)], "call", when=NOW - timedelta(days=400), now=NOW)
+    rows.append(("log one interaction (incl. accumulator update), mean of 20", (time.perf_counter() - start) / 20))
+    kith.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"\n### Scores: {args.people:,} people, {args.interactions:,} interactions (SQLite)\n")
+    print("| step | seconds |\n| --- | ---: |")
+    for label, secs in rows:
+        print(f"| {label} | {secs:.3f} |")
+    print(f"| peak memory (MB) | {peak:.0f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Google Contacts CSV: the current header and the legacy ("Google CSV") one.
+
+Several values in one cell are separated by `` ::: ``; labels (groups) become
+tags, except Google's own system groups.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kith.errors import ImportFailed
+from kith.importers.reading import (
+    birthday,
+    csv_rows,
+    find_header,
+    header_key,
+    pick,
+    read_text,
+    records,
+)
+from kith.importers.records import ContactRecord, Labeled, Parsed, ParseOptions, Problem, display
+
+SEP = " ::: "
+SYSTEM_LABELS = {"mycontacts", "my contacts", "other contacts", "othercontacts"}
+RELATION_KINDS = {"assistant": "assistant", "manager": "manager", "spouse": "spouse", "partner": "partner",
+                  "referred by": "referred-by", "referred_by": "referred-by"}
+
+
+def parse(path: Path, opts: ParseOptions) -> Parsed:
+    """Read a Google Contacts CSV export."""
+    rows = csv_rows(read_text(path))
+    header = find_header(rows, ["First Name", "Last Name"])
+    legacy = False
+    if header is None:
+        header, legacy = find_header(rows, ["Name", "Given Name", "Family Name"]), True
+    if header is None:
+        raise ImportFailed(f"{path}: not a Google Contacts CSV (no 'First Name,...' or 'Name,Given Name,...' header)")
+    out = Parsed()
+    for line, row in records(rows, header):
+        rec = legacy_contact(row, f"row {line}") if legacy else contact(row, f"row {line}")
+        if not rec.display_name():
+            out.problems.append(Problem(display(path), rec.ref, "no name, e-mail or phone"))
+            continue
+        out.contacts.append(rec)
+    return out
+
+
+def contact(row: dict[str, str], ref: str) -> ContactRecord:
+    """A row of the current export."""
+    given, middle, family = pick(row, "First Name"), pick(row, "Middle Name"), pick(row, "Last Name")
+    rec = ContactRecord(
+        ref=ref, name=" ".join(f"{pick(row, 'Name Prefix')} {given} {middle} {family} {pick(row, 'Name Suffix')}".split()),
+        given_name=given, family_name=family, nickname=pick(row, "Nickname"),
+        org=pick(row, "Organization Name"), title=pick(row, "Organization Title"),
+        birthday=birthday(pick(row, "Birthday")), notes=pick(row, "Notes"),
+        tags=labels(pick(row, "Labels")),
+    )
+    _multi(row, rec, "Label")
+    return rec
+
+
+def legacy_contact(row: dict[str, str], ref: str) -> ContactRecord:
+    """A row of the legacy export (``Name, Given Name, ... Group Membership``)."""
+    rec = ContactRecord(
+        ref=ref, name=pick(row, "Name"), given_name=pick(row, "Given Name"), family_name=pick(row, "Family Name"),
+        nickname=pick(row, "Nickname"), org=first(pick(row, "Organization 1 - Name")),
+        title=first(pick(row, "Organization 1 - Title")), birthday=birthday(pick(row, "Birthday")),
+        notes=pick(row, "Notes"), tags=labels(pick(row, "Group Membership")),
+    )
+    _multi(row, rec, "Type")
+    return rec
+
+
+def first(cell: str) -> str:
+    """The first of several values in a cell."""
+    return cell.split(SEP)[0].strip()
+
+
+def labels(cell: str) -> list[str]:
+    """Tags from ``* myContacts ::: Friends ::: * starred``."""
+    out = []
+    for raw in cell.split(":::"):
+        label = raw.strip().lstrip("*").strip()
+        if label and label.lower() not in SYSTEM_LABELS and label not in out:
+            out.append(label)
+    return out
+
+
+def _multi(row: dict[str, str], rec: ContactRecord, label_word: str) -> None:
+    """E-mails, phones, websites, relations and address from the numbered columns."""
+    for n in range(1, 1 + _count(row)):
+        for kind, target in (("E-mail", rec.emails), ("Phone", rec.phones), ("Website", rec.urls)):
+            label = _clean_label(pick(row, f"{kind} {n} - {label_word}"))
+            for value in pick(row, f"{kind} {n} - Value").split(":::"):
+                if value.strip():
+                    target.append(Labeled(value.strip(), label))
+        relation = RELATION_KINDS.get(_clean_label(pick(row, f"Relation {n} - {label_word}")).lower())
+        if relation and pick(row, f"Relation {n} - Value"):
+            rec.relations.append((relation, first(pick(row, f"Relation {n} - Value"))))
+    if not rec.location:
+        place = [pick(row, f"Address 1 - {p}") for p in ("City", "Region", "Country")]
+        rec.location = ", ".join(p for p in place if p)
+
+
+def _count(row: dict[str, str]) -> int:
+    numbers = [int(m.group(1)) for k in row if (m := re.search(r" (\d+) - ", k))]
+    return max(numbers, default=0)
+
+
+def _clean_label(label: str) -> str:
+    return header_key(label.lstrip("*"))

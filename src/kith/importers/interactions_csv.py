@@ -1,0 +1,57 @@
+"""The generic interactions CSV of the CLI contract: ``timestamp,contact,direction,kind[,note]``.
+
+``timestamp`` is ISO 8601 or Unix seconds; ``contact`` an e-mail, an external
+id or a name; ``direction`` out, in or mutual; ``kind`` an interaction kind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from kith.engine.kinds import KINDS
+from kith.errors import ImportFailed
+from kith.importers.reading import csv_rows, find_header, parse_datetime, pick, read_text, records
+from kith.importers.records import InteractionRecord, Parsed, ParseOptions, Party, Problem, display
+from kith.normalize import email_key, fold
+
+DIRECTIONS = {"out": "out", "in": "in", "mutual": "mutual", "me": "out", "them": "in", "both": "mutual"}
+
+
+def parse(path: Path, opts: ParseOptions) -> Parsed:
+    """Read an interactions CSV; bad rows are problems, good rows are kept."""
+    rows = csv_rows(read_text(path))
+    header = find_header(rows, ["timestamp", "contact", "direction", "kind"], within=1)
+    if header is None:
+        raise ImportFailed(f"{path}: the first line must be the header timestamp,contact,direction,kind[,note]")
+    out = Parsed()
+    for line, row in records(rows, header):
+        ref = f"row {line}"
+        result = interaction(row, ref)
+        if isinstance(result, str):
+            out.problems.append(Problem(display(path), ref, result))
+        else:
+            out.interactions.append(result)
+    return out
+
+
+def interaction(row: dict[str, str], ref: str) -> InteractionRecord | str:
+    """One row as an interaction, or what is wrong with it."""
+    when = parse_datetime(pick(row, "timestamp"))
+    if when is None:
+        return f"unreadable timestamp '{pick(row, 'timestamp')}' (use ISO 8601 or Unix seconds)"
+    contact = " ".join(pick(row, "contact").split())
+    if not contact:
+        return "no contact"
+    direction = DIRECTIONS.get(pick(row, "direction").lower() or "mutual")
+    if direction is None:
+        return f"unknown direction '{pick(row, 'direction')}' (use out, in or mutual)"
+    kind = pick(row, "kind").lower().replace("_", "-")
+    if kind not in KINDS:
+        return f"unknown kind '{pick(row, 'kind')}' (known: {', '.join(KINDS)})"
+    note = pick(row, "note")
+    party = Party(email=contact) if email_key(contact) else Party(name=contact, external_id=contact)
+    digest = hashlib.sha1(note.encode("utf-8", "replace")).hexdigest()[:10]
+    key = f"{when.isoformat()}|{fold(contact)}|{kind}|{direction}|{digest}"
+    return InteractionRecord(ref=ref, when=when, kind=kind, direction=direction, participants=[party],
+                             dedupe_key=key, note=note)

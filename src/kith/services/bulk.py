@@ -1,0 +1,236 @@
+"""Bulk inserts of people and interactions: Core executemany in batches, for big loads.
+
+The ORM path (:func:`kith.services.people.add_person`, ``log_interaction``)
+flushes row by row; loading tens of thousands of people or a million
+interactions (the demo, benchmarks, large imports) goes through here. Rows
+are stamped with the session's workspace explicitly, since Core inserts skip
+the ORM flush that stamps them otherwise. The folded keys are computed as
+:func:`kith.services.people.refresh_search_key` computes them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import lru_cache
+from itertools import islice
+from typing import Any, TypeVar, cast
+
+from nameparser import HumanName
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.schema import Table
+
+from kith.clock import utc
+from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
+from kith.errors import BadInput
+from kith.normalize import email_key, fold
+from kith.services.people import normalize_tag
+from kith.store.models import (
+    Identifier,
+    Organization,
+    Person,
+    PersonTag,
+    Tag,
+)
+from kith.store.scope import workspace_id
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class BulkPerson:
+    """One person to insert; e-mails must be valid addresses."""
+
+    name: str
+    organization_id: int | None = None
+    title: str = ""
+    emails: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    location: str = ""
+    is_key: bool = False
+    closeness: int | None = None
+    archived: bool = False
+    met_at_event_id: int | None = None
+    met_on: date | None = None
+    introduced_by_id: int | None = None
+    created_at: datetime | None = None
+    source: str = "manual"
+
+
+@dataclass(frozen=True)
+class BulkInteraction:
+    """One interaction to insert, with the ids of the people in it."""
+
+    occurred_at: datetime
+    kind: str
+    person_ids: tuple[int, ...]
+    direction: str | None = None
+    sentiment: int = 0
+    note: str = ""
+    source: str = "manual"
+    event_id: int | None = None
+    dedupe_key: str | None = None
+
+
+def _table(model: type[Any]) -> Table:
+    return cast(Table, model.__table__)
+
+
+def batches(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """Consecutive lists of at most ``size`` items."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def insert_people_bulk(
+    session: Session, people: Iterable[BulkPerson], *, now: datetime, batch_size: int = 5000
+) -> list[int]:
+    """Insert people with their e-mails and tags; returns their ids in input order."""
+    ws = workspace_id(session)
+    session.flush()
+    conn = session.connection()
+    orgs = {int(i): str(n) for i, n in session.execute(select(Organization.id, Organization.name))}
+    tag_ids = _tag_ids(session, ws)
+    ids: list[int] = []
+    table = _table(Person)
+    for chunk in batches(people, batch_size):
+        rows = [_person_row(p, ws, now, orgs.get(p.organization_id or -1)) for p in chunk]
+        result = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
+        new = [int(r[0]) for r in result]
+        ids += new
+        _insert_person_details(session, chunk, new, ws, tag_ids)
+    return ids
+
+
+def _person_row(p: BulkPerson, ws: int, now: datetime, org_name: str | None) -> dict[str, Any]:
+    name = " ".join(p.name.split())
+    if not name:
+        raise BadInput("a person needs a name")
+    given, family = split_name(name)
+    parts = [name, p.title, p.location, p.notes, *p.emails, org_name or ""]
+    return {
+        "workspace_id": ws, "display_name": name, "given_name": given,
+        "family_name": family, "nickname": "", "name_key": fold(name),
+        "search_key": fold(" | ".join(x for x in parts if x)), "organization_id": p.organization_id,
+        "title": p.title, "location": p.location, "birthday": "", "notes": p.notes,
+        "met_at_event_id": p.met_at_event_id, "met_on": p.met_on, "introduced_by_id": p.introduced_by_id,
+        "is_key": p.is_key, "closeness": p.closeness, "archived": p.archived, "photo_path": "",
+        "provenance": {}, "created_at": p.created_at or now, "updated_at": p.created_at or now,
+    }
+
+
+@lru_cache(maxsize=4096)
+def split_name(name: str) -> tuple[str, str]:
+    """Given and family name: nameparser for unusual names, a plain split for "Given Family ..."
+
+    nameparser costs milliseconds a name, too slow for tens of thousands; a
+    name of plain capitalised words without titles or commas splits the same way.
+    """
+    words = name.split()
+    if "," in name or "." in name or len(words) < 2 or not all(w[:1].isupper() for w in words):
+        parsed = HumanName(name)
+        return parsed.first or "", parsed.last or ""
+    return words[0], " ".join(words[1:])
+
+
+def _tag_ids(session: Session, ws: int) -> dict[str, int]:
+    return {str(n): int(i) for n, i in session.execute(select(Tag.name, Tag.id))}
+
+
+def _insert_person_details(
+    session: Session, chunk: Sequence[BulkPerson], ids: Sequence[int], ws: int, tag_ids: dict[str, int]
+) -> None:
+    conn = session.connection()
+    idents, links = [], []
+    for p, pid in zip(chunk, ids, strict=True):
+        for value in p.emails:
+            key = email_key(value)
+            if key is None:
+                raise BadInput(f"'{value}' is not an e-mail address")
+            idents.append({"workspace_id": ws, "person_id": pid, "kind": "email", "value": value, "value_key": key,
+                           "label": "", "source": p.source})
+        for name in dict.fromkeys(normalize_tag(t) for t in p.tags):
+            if name not in tag_ids:
+                tag_ids[name] = conn.execute(
+                    _table(Tag).insert().values(workspace_id=ws, name=name).returning(_table(Tag).c.id)
+                ).scalar_one()
+            links.append({"workspace_id": ws, "person_id": pid, "tag_id": tag_ids[name]})
+    if idents:
+        conn.execute(_table(Identifier).insert(), idents)
+    if links:
+        conn.execute(_table(PersonTag).insert(), links)
+
+
+def insert_interactions_bulk(
+    session: Session, interactions: Iterable[BulkInteraction], *, now: datetime, batch_size: int = 20000
+) -> int:
+    """Insert interactions and their participants; returns how many were inserted.
+
+    Goes straight to the driver's ``executemany`` with pre-converted values and
+    ids reserved up front (a PostgreSQL sequence range, or SQLite's next ids in
+    its single-writer transaction): ORM-level conversion costs more than the
+    database itself at a million rows. Tie accumulators are not updated here;
+    :func:`kith.services.scores.rebuild_tie_states` (or the next scoring, which
+    notices) brings them up to date.
+    """
+    ws = workspace_id(session)
+    session.flush()
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+    cols = ("id", "workspace_id", "occurred_at", "kind", "direction", "sentiment", "note", "source",
+            "dedupe_key", "event_id", "created_at")
+    insert_inter = f"INSERT INTO interaction ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
+    insert_part = f"INSERT INTO interaction_participant (workspace_id, interaction_id, person_id) VALUES ({mark}, {mark}, {mark})"
+    stamp = _db_time(now, sqlite)
+    count = 0
+    for chunk in batches(interactions, batch_size):
+        ids = _reserve_ids(conn, "interaction", len(chunk))
+        rows = [_interaction_tuple(i, iid, ws, stamp, sqlite) for i, iid in zip(chunk, ids, strict=True)]
+        parts = [(ws, iid, pid) for i, iid in zip(chunk, ids, strict=True) for pid in dict.fromkeys(i.person_ids)]
+        conn.exec_driver_sql(insert_inter, rows)
+        conn.exec_driver_sql(insert_part, parts)
+        count += len(chunk)
+    return count
+
+
+def _reserve_ids(conn: Connection, table: str, n: int) -> list[int]:
+    """``n`` fresh primary keys for ``table``, safe against concurrent inserts."""
+    if conn.dialect.name == "postgresql":
+        rows = conn.exec_driver_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (n,)
+        )
+        return [int(r[0]) for r in rows]
+    start = int(conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()) + 1
+    return list(range(start, start + n))
+
+
+def _db_time(at: datetime, sqlite: bool) -> Any:
+    """A datetime as the column stores it: naive UTC text on SQLite, aware on PostgreSQL."""
+    at = utc(at)
+    return at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
+
+
+def _interaction_tuple(i: BulkInteraction, iid: int, ws: int, stamp: Any, sqlite: bool) -> tuple[Any, ...]:
+    row = _interaction_row(i, ws, stamp)
+    return (iid, ws, _db_time(i.occurred_at, sqlite), row["kind"], row["direction"], row["sentiment"],
+            row["note"], row["source"], row["dedupe_key"], row["event_id"], stamp)
+
+
+def _interaction_row(i: BulkInteraction, ws: int, now: Any) -> dict[str, Any]:
+    if i.kind not in KINDS:
+        raise BadInput(f"unknown interaction kind '{i.kind}'")
+    if not i.person_ids:
+        raise BadInput("an interaction needs at least one person")
+    if not -2 <= i.sentiment <= 2:
+        raise BadInput(f"sentiment must be between -2 and 2, not {i.sentiment}")
+    direction = i.direction or IMPLIED_DIRECTION.get(i.kind, Direction.MUTUAL).value
+    return {
+        "workspace_id": ws, "occurred_at": i.occurred_at, "kind": i.kind, "direction": direction,
+        "sentiment": i.sentiment, "note": i.note, "source": i.source, "dedupe_key": i.dedupe_key,
+        "event_id": i.event_id, "created_at": now,
+    }
