@@ -8,10 +8,12 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from sqlalchemy import insert, select
 from tests.conftest import FIXED_NOW, CliResult
 
+from kith.engine.ties import pack, unpack
 from kith.runtime import Kith
 from kith.services import people as people_svc
 from kith.services import scores
@@ -19,7 +21,8 @@ from kith.services.interactions import delete_interaction, log_interaction
 from kith.store.models import Interaction, InteractionParticipant, Person
 from kith.store.models import TieState as TieStateRow
 
-KINDS = ["call", "meal", "email", "message", "hello", "worked-together", "favor-received", "coffee"]
+KINDS = ["call", "meal", "email", "message", "hello", "worked-together", "favor-received", "coffee", "note",
+         "thanks-given", "referral", "intro-made"]
 
 
 def _people(kith: Kith, n: int) -> list[int]:
@@ -27,17 +30,26 @@ def _people(kith: Kith, n: int) -> list[int]:
         return [people_svc.add_person(s, people_svc.NewPerson(name=f"Person {i}"), now=FIXED_NOW).id for i in range(n)]
 
 
-def _stored(kith: Kith) -> dict[int, dict[str, float]]:
+def _stored(kith: Kith) -> dict[int, dict[str, object]]:
+    """Each person's stored state: the unpacked accumulator plus the bookkeeping columns."""
+    marks = [getattr(TieStateRow, name) for name in scores.MARKS]
     with kith.session() as s:
-        return {pid: st for pid, st in s.execute(select(TieStateRow.person_id, TieStateRow.state))}
+        rows = s.execute(select(TieStateRow.person_id, TieStateRow.vector, TieStateRow.rows, TieStateRow.last_sentiment, *marks))
+        return {pid: {"state": unpack(np.frombuffer(vec, dtype=np.float64)), "rows": n, "sent": sent, "marks": tuple(m)}
+                for pid, vec, n, sent, *m in rows}
 
 
-def _assert_same_states(a: dict[int, dict[str, float]], b: dict[int, dict[str, float]]) -> None:
+def _n(entry: dict[str, object]) -> int:
+    return int(entry["state"].n[0])  # type: ignore[attr-defined]
+
+
+def _assert_same_states(a: dict[int, dict[str, object]], b: dict[int, dict[str, object]]) -> None:
     assert a.keys() == b.keys()
     for pid in a:
-        assert a[pid].keys() == b[pid].keys(), pid
-        for key in a[pid]:
-            assert math.isclose(a[pid][key], b[pid][key], rel_tol=1e-9, abs_tol=1e-9), (pid, key)
+        assert (a[pid]["rows"], a[pid]["sent"]) == (b[pid]["rows"], b[pid]["sent"]), pid
+        assert np.allclose(np.array(a[pid]["marks"], dtype=float), np.array(b[pid]["marks"], dtype=float),
+                           equal_nan=True), pid
+        assert np.allclose(pack(a[pid]["state"]), pack(b[pid]["state"]), rtol=1e-9, atol=1e-9), pid  # type: ignore[arg-type]
 
 
 def test_states_updated_as_interactions_arrive_out_of_order_equal_a_full_rebuild(kith: Kith) -> None:
@@ -67,7 +79,7 @@ def test_deleting_an_interaction_rebuilds_its_peoples_states(kith: Kith) -> None
     with kith.session() as s:
         delete_interaction(s, s.get(Interaction, doomed))  # type: ignore[arg-type]
     after = _stored(kith)
-    assert (after[a]["n"] == 1 and b not in after) or after[b]["n"] == 0
+    assert _n(after[a]) == 1 and b not in after
     with kith.session() as s:
         scores.rebuild_tie_states(s)
     _assert_same_states(after, _stored(kith))
@@ -85,7 +97,7 @@ def test_interactions_written_around_the_orm_are_noticed_and_states_rebuilt(kith
     with kith.session() as s:
         tie = scores.tie_scores(s, FIXED_NOW)[a]
     assert tie.last_at is not None and tie.score > 0
-    assert _stored(kith)[a]["n"] == 1
+    assert _n(_stored(kith)[a]) == 1
 
 
 def test_scoring_as_of_a_past_date_ignores_what_came_after(kith: Kith) -> None:
@@ -161,3 +173,42 @@ def test_cli_list_filters_by_layer(cli: Callable[..., CliResult], layer: str) ->
     cli("edit", "Ana Diaz", "--closeness", "95")
     names = [p["name"] for p in json.loads(cli("list", "--layer", layer, "--json").out)]
     assert names == (["Ana Diaz"] if layer == "inner" else ["Bea Lund"])
+
+
+def test_stored_marks_answer_the_agendas_questions_without_reading_the_log(kith: Kith) -> None:
+    a, b = _people(kith, 2)
+    with kith.session() as s:
+        pa, pb = people_svc.get_person(s, a), people_svc.get_person(s, b)
+        log_interaction(s, [pa], "favor-received", when=FIXED_NOW - timedelta(days=30), now=FIXED_NOW)
+        log_interaction(s, [pa], "thanks-given", when=FIXED_NOW - timedelta(days=20), now=FIXED_NOW)
+        log_interaction(s, [pa, pb], "call", when=FIXED_NOW - timedelta(days=5), now=FIXED_NOW, sentiment=-2)
+        log_interaction(s, [pb], "intro-made", when=FIXED_NOW - timedelta(days=40), now=FIXED_NOW, direction="them")
+    with kith.session() as s:
+        marks = scores.stored_marks(s, FIXED_NOW)
+        assert scores.stored_marks(s, FIXED_NOW - timedelta(days=10)) is None  # the log has later interactions
+    assert marks is not None
+    day = lambda d: (FIXED_NOW - timedelta(days=d)).date()  # noqa: E731
+    assert {k: v.date() for k, v in marks[a].items()} == {
+        "last_any": day(5), "last_negative": day(5), "last_thanks_given": day(20), "last_favor_received": day(30)}
+    assert {k: v.date() for k, v in marks[b].items()} == {
+        "last_any": day(5), "last_negative": day(5), "last_intro_in": day(40)}
+
+
+def test_a_series_of_month_ends_equals_scoring_each_month_on_its_own(kith: Kith) -> None:
+    ids = _people(kith, 5)
+    rng = random.Random(9)
+    with kith.session() as s:
+        for _ in range(40):
+            group = [people_svc.get_person(s, pid) for pid in rng.sample(ids, rng.choice([1, 1, 2]))]
+            log_interaction(s, group, rng.choice(KINDS[:-1]), when=FIXED_NOW - timedelta(days=rng.uniform(0, 400)),
+                            now=FIXED_NOW, sentiment=rng.choice([-1, 0, 1]))
+    moments = [FIXED_NOW - timedelta(days=d) for d in (300, 200, 90, 30, 0)]
+    with kith.session() as s:
+        series = scores.tie_scores_series(s, moments)
+        each = [scores.tie_scores(s, m) for m in moments]
+    for got, want in zip(series, each, strict=True):
+        assert got.keys() == want.keys()
+        for pid in got:
+            assert math.isclose(got[pid].score, want[pid].score, abs_tol=1e-6)
+            assert (got[pid].layer, got[pid].callable, got[pid].last_sentiment) == (
+                want[pid].layer, want[pid].callable, want[pid].last_sentiment)

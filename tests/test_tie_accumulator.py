@@ -172,3 +172,25 @@ def test_batch_and_scalar_scores_agree() -> None:
 def test_kind_index_and_direction_codes_are_what_build_arrays_expects() -> None:
     assert KIND_NAMES[kind_index("coffee")] == "coffee"
     assert DIRECTION_CODE == {"out": 0, "in": 1, "mutual": 2}
+
+
+def test_packed_rows_round_trip_and_merging_two_halves_equals_one_build() -> None:
+    import numpy as np
+
+    from kith.engine.ties import build_arrays, merge_arrays, pack, unpack
+
+    rng = np.random.default_rng(5)
+    n = 400
+    p = rng.integers(0, 7, n)
+    ts = 1.7e9 + rng.uniform(0, 3e7, n)
+    k = rng.integers(0, 12, n)
+    d = rng.integers(0, 3, n)
+    sent = rng.integers(-2, 3, n)
+    g = rng.integers(1, 5, n)
+    whole = build_arrays(p, ts, k, d, sent, g, 7)
+    early = ts < 1.7e9 + 1.5e7
+    a = build_arrays(p[early], ts[early], k[early], d[early], sent[early], g[early], 7)
+    b = build_arrays(p[~early], ts[~early], k[~early], d[~early], sent[~early], g[~early], 7)
+    merged = merge_arrays(a, b)
+    assert np.allclose(pack(merged), pack(whole), rtol=1e-9, atol=1e-9)
+    assert np.array_equal(pack(unpack(pack(whole))), pack(whole))

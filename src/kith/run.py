@@ -1,7 +1,8 @@
-"""``make run``: the main job on the local SQLite database.
+"""``make run``: the web app on the local SQLite database.
 
-Fills an empty local database with the demo network, then prints its people
-and latest interactions. (The web app replaces this once it exists.)
+Creates (or upgrades) the local database and serves Kith on
+http://127.0.0.1:8765/ (``KITH_PORT`` overrides the port). An empty database
+opens on the onboarding page, which offers imports or the demo network.
 """
 
 from __future__ import annotations
@@ -12,12 +13,10 @@ from kith.cli.app import main as cli
 
 
 def main() -> int:
-    """Make sure the local database exists and has data, then show it."""
+    """Create the local database if needed, print the URL and serve until interrupted."""
     if cli(["init"]) != 0:
         return 1
-    cli(["demo"])  # refuses politely when the database already has people
-    code = cli(["list", "--limit", "40"])
-    return code or cli(["interactions", "--limit", "25"])
+    return cli(["serve"])
 
 
 if __name__ == "__main__":

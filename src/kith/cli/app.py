@@ -9,10 +9,20 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
 
-from kith.cli import data, interactions, people  # noqa: F401  (registers commands)
+from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve, user, token)
+    agenda,
+    data,
+    dupes,
+    interactions,
+    network,
+    people,
+    scores,
+    serve,
+    users,
+)
 from kith.cli.base import app
 from kith.cli.context import STATE
 from kith.errors import KithError
@@ -41,6 +51,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.exit(code)
     return code
 
+
+__all__ = ["app", "main"]
 
 if __name__ == "__main__":
     main()

@@ -102,8 +102,10 @@ def goal_audit(goal: Annotated[str, typer.Argument(help="Goal id or title.")], a
         f"goal-relevant people ({data['relevant_share']:.0%}), {data['with_others']} with others")
     for o in data["top_others"]:
         say(f"  others: {o['label']} ({o['interactions']})")
-    for c in data["cooling"]:
+    for c in data["cooling"][:10]:
         say(f"cooling: {c['name']} ({c['days_since']} days; {', '.join(c['why_relevant'])})")
+    if len(data["cooling"]) > 10:
+        say(f"cooling: ... and {len(data['cooling']) - 10} more (--json lists them all)")
     for m in data["no_path"]:
         say(f"no path: {m['why']}")
     for i, a in enumerate(data["actions"], 1):

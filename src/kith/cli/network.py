@@ -58,7 +58,7 @@ def ask(
     if not rows:
         say("Nobody in your network matches that.")
     table(None, ["score", "who", "relevance", "readiness", "why"], [
-        (f"{r['score']:.1f}", r["label"], f"{r['relevance']:.2f}", f"{r['readiness']:g}", "; ".join(r["reasons"]))
+        (f"{r['score']:.1f}", r["label"], f"{r['relevance']:.2f}", f"{r['readiness']:.0f}", "; ".join(r["reasons"]))
         for r in rows
     ])
 

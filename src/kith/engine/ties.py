@@ -312,6 +312,65 @@ class StateArrays:
         return cls(counts=counts, recent=recent, **cols)
 
 
+# Scalar columns of StateArrays, in the order of a packed row (then counts, then recent).
+SCALARS: tuple[str, ...] = (
+    "ref", "n", "first", "last", "a", "a_hello", "b", "b_hello", "b_out", "b_in", "sent_sum", "sent_n",
+)
+PACKED_WIDTH = len(SCALARS) + 2 * len(KIND_NAMES)
+
+
+def pack(arrays: StateArrays) -> F64:
+    """One float64 row per person (``PACKED_WIDTH`` wide): how the store keeps states."""
+    cols = [getattr(arrays, name)[:, None] for name in SCALARS]
+    return np.hstack([*cols, arrays.counts, arrays.recent]).astype(np.float64)
+
+
+def unpack(matrix: F64) -> StateArrays:
+    """Inverse of :func:`pack`."""
+    m = np.asarray(matrix, dtype=np.float64).reshape(-1, PACKED_WIDTH)
+    k = len(SCALARS)
+    scalars = {name: m[:, i].copy() for i, name in enumerate(SCALARS)}
+    return StateArrays(
+        counts=m[:, k:k + len(KIND_NAMES)].copy(), recent=m[:, k + len(KIND_NAMES):].copy(), **scalars
+    )
+
+
+def state_row(state: TieState) -> F64:
+    """One person's state as a packed row."""
+    row: F64 = pack(StateArrays.from_states([state]))[0]
+    return row
+
+
+def merge_arrays(older: StateArrays, newer: StateArrays, params: TieParams = DEFAULT_PARAMS) -> StateArrays:
+    """The states of two disjoint sets of touches, combined row by row.
+
+    Decayed sums are linear: each side is decayed to the later reference time
+    and added, exactly as if every touch had been added to one state. Used to
+    roll states forward month by month for the report's trend.
+    """
+    has_o, has_n = older.n > 0, newer.n > 0
+    ref = np.where(has_o & has_n, np.maximum(older.ref, newer.ref), np.where(has_n, newer.ref, older.ref))
+    fast_o = np.where(has_o, np.exp2(-(ref - older.ref) / DAY / params.h_fast_days), 0.0)
+    slow_o = np.where(has_o, np.exp2(-(ref - older.ref) / DAY / params.h_slow_days), 0.0)
+    fast_n = np.where(has_n, np.exp2(-(ref - newer.ref) / DAY / params.h_fast_days), 0.0)
+    slow_n = np.where(has_n, np.exp2(-(ref - newer.ref) / DAY / params.h_slow_days), 0.0)
+
+    def mix(name: str, fast: bool) -> F64:
+        fo, fn = (fast_o, fast_n) if fast else (slow_o, slow_n)
+        out: F64 = getattr(older, name) * fo + getattr(newer, name) * fn
+        return out
+
+    first = np.where(has_o & has_n, np.minimum(older.first, newer.first), np.where(has_n, newer.first, older.first))
+    last = np.where(has_o & has_n, np.maximum(older.last, newer.last), np.where(has_n, newer.last, older.last))
+    return StateArrays(
+        ref=ref, n=older.n + newer.n, first=first, last=last,
+        a=mix("a", True), a_hello=mix("a_hello", True), b=mix("b", False), b_hello=mix("b_hello", False),
+        b_out=mix("b_out", False), b_in=mix("b_in", False), sent_sum=mix("sent_sum", False),
+        sent_n=mix("sent_n", False), counts=older.counts + newer.counts,
+        recent=older.recent * fast_o[:, None] + newer.recent * fast_n[:, None],
+    )  # fmt: skip
+
+
 def build_arrays(
     person_idx: NDArray[np.integer],
     ts: F64,

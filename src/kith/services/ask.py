@@ -36,7 +36,7 @@ class Helper:
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {"id": self.person_id, "name": self.name, "label": self.label, "score": self.score,
-                "relevance": self.relevance, "readiness": self.readiness, "layer": self.layer,
+                "relevance": round(self.relevance, 3), "readiness": round(self.readiness, 1), "layer": self.layer,
                 "reasons": self.reasons}
 
 
@@ -67,4 +67,4 @@ def who_can_help(session: Session, query: str, as_of: datetime, limit: int = 10)
 def _readiness_reason(readiness: float, layer: str, live: bool) -> str:
     if not live or readiness <= 0:
         return "you have no live tie to ask on yet (try kith reach for an introduction)"
-    return f"readiness {readiness:g} ({layer} tie)"
+    return f"readiness {readiness:.0f} ({layer} tie)"

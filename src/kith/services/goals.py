@@ -260,7 +260,7 @@ def _path_action(net: Network, ties: dict[int, PersonTie], reached: dict[str, An
     tie = ties[first]
     end = net.people[path.people[-1]].label()
     if len(path.hops) == 1:
-        text = f"talk to {end} directly ({tie.layer} tie, score {tie.score:g}) about {reached['target']}"
+        text = f"talk to {end} directly ({tie.layer} tie, score {tie.score:.0f}) about {reached['target']}"
     else:
         text = (f"ask {net.name(first)} ({tie.layer} tie; {path.hops[1].why[0]}) "
                 f"for an introduction to {end}")

@@ -293,7 +293,7 @@ def my_ties(session: Session, net: Network, as_of: datetime) -> dict[int, Person
 def my_edges(ties: dict[int, PersonTie]) -> dict[int, Edge]:
     """My ties as graph edges (strength = score / 100), strongest first."""
     live = sorted((t for t in ties.values() if t.score > 0), key=lambda t: (-t.score, t.person_id))
-    return {t.person_id: Edge(t.score / 100.0, [f"your tie: score {t.score:g} ({t.layer})"]) for t in live}
+    return {t.person_id: Edge(t.score / 100.0, [f"your tie: score {t.score:.0f} ({t.layer})"]) for t in live}
 
 
 @dataclass

@@ -155,7 +155,7 @@ def _surprises(ref: Person, score: float, layer: str, ref_org: tuple[str | None,
     """Why a referral was not the obvious one (empty when it was)."""
     out = []
     if score < WEAK:
-        out.append(f"{ref.display_name} was a weak tie at the time (score {score:g}, {layer})")
+        out.append(f"{ref.display_name} was a weak tie at the time (score {score:.0f}, {layer})")
     same_org = ref_org[0] is not None and opp_org[0] is not None and fold(ref_org[0]) == fold(opp_org[0])
     same_field = ref_org[1] is not None and opp_org[1] is not None and fold(ref_org[1]) == fold(opp_org[1])
     if opp_org[0] is not None and not same_org and not same_field:

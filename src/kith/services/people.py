@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from nameparser import HumanName
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
@@ -184,7 +184,7 @@ def resolve_person(session: Session, ref: str) -> Person:
     raise AmbiguousPerson(text, [(p.id, _label(p)) for p in candidates])
 
 
-def _name_match(folded: str) -> Select[tuple[Person]]:
+def _name_match(folded: str) -> Select[Person]:
     return select(Person).where(
         *[Person.name_key.like(f"%{_escape(word)}%", escape="\\") for word in folded.split()]
     )

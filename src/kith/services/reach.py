@@ -201,9 +201,9 @@ def gatekeeper_note(
         advice = (f"your last {KINDS[last.kind].name} with {boss}'s assistant {name} went badly "
                   f"({last.occurred_at.date().isoformat()}); mend that first")
     elif score < WEAK_GATEKEEPER:
-        advice = f"{name} is {boss}'s assistant and your tie is weak (score {score:g}); nurture it before you ask"
+        advice = f"{name} is {boss}'s assistant and your tie is weak (score {score:.0f}); nurture it before you ask"
     else:
-        advice = f"{name} is {boss}'s assistant and your tie is {layer} (score {score:g}); go through them"
+        advice = f"{name} is {boss}'s assistant and your tie is {layer} (score {score:.0f}); go through them"
     return GatekeeperNote(keeper, name, of, boss, score, layer, last_text, advice)
 
 

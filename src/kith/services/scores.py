@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -38,21 +38,58 @@ from kith.engine.ties import (
     DEFAULT_PARAMS,
     DIRECTION_CODE,
     KIND_INDEX,
+    PACKED_WIDTH,
     StateArrays,
     TieScore,
     TieState,
     Touch,
     build_arrays,
     layer_thresholds,
+    merge_arrays,
+    pack,
     score,
     score_batch,
+    state_row,
+    unpack,
 )
 from kith.store.models import Favor, Interaction, InteractionParticipant, Person
 from kith.store.models import TieState as TieStateRow
 from kith.store.scope import WS_KEY, workspace_id
 
-LAST_SENTIMENT = "x_last_sentiment"
 CONTACT_KINDS = tuple(KIND_INDEX)
+# Which packing wrote a stored vector: rows of another layout are rebuilt.
+LAYOUT = 1000 + PACKED_WIDTH
+_CHUNK = 100_000  # rows fetched at a time from the log: bounds memory at a million
+
+
+def _is(kind: str) -> int:
+    return KIND_INDEX[kind]
+
+
+# The latest moments per person that the agenda needs, as (kind code or None,
+# direction test, sentiment test) over the log's coded arrays. One definition
+# serves the rebuild (numpy), the incremental update and the SQL fallback.
+MARKS: dict[str, tuple[int | None, Any, bool]] = {
+    "last_any": (None, None, False),
+    "last_thanks_given": (_is("thanks-given"), None, False),
+    "last_negative": (None, None, True),
+    "last_favor_received": (_is("favor-received"), None, False),
+    "last_referral_in": (_is("referral"), lambda d: d != DIRECTION_CODE["out"], False),
+    "last_intro_in": (_is("intro-made"), lambda d: d == DIRECTION_CODE["in"], False),
+}
+
+
+def _mark_mask(name: str, kind: Any, direction: Any, sentiment: Any) -> Any:
+    """Which entries (arrays or scalars) count for mark ``name``."""
+    code, dir_test, negative = MARKS[name]
+    mask = np.ones_like(np.asarray(kind), dtype=bool)
+    if code is not None:
+        mask = mask & (np.asarray(kind) == code)
+    if dir_test is not None:
+        mask = mask & dir_test(np.asarray(direction))
+    if negative:
+        mask = mask & (np.asarray(sentiment) < 0)
+    return mask
 
 
 @dataclass
@@ -89,11 +126,13 @@ class PersonTie:
 
 def _touch_rows(session: Session, person_ids: Iterable[int] | None = None, until: datetime | None = None) -> Iterator[Any]:
     """(person_id, occurred_at, kind, direction, sentiment, group_size) of contact kinds."""
-    sizes = (
-        select(InteractionParticipant.interaction_id, func.count().label("n"))
-        .group_by(InteractionParticipant.interaction_id)
-        .subquery()
-    )
+    sized = select(InteractionParticipant.interaction_id, func.count().label("n"))
+    if person_ids is not None:
+        mine = select(InteractionParticipant.interaction_id).where(
+            InteractionParticipant.person_id.in_(list(person_ids))
+        )
+        sized = sized.where(InteractionParticipant.interaction_id.in_(mine))
+    sizes = sized.group_by(InteractionParticipant.interaction_id).subquery()
     stmt = (
         select(
             InteractionParticipant.person_id, Interaction.occurred_at, Interaction.kind,
@@ -117,42 +156,108 @@ def _epoch(session: Session) -> Any:
     return (func.julianday(Interaction.occurred_at) - 2440587.5) * 86400.0
 
 
-def _arrays_from_log(session: Session, ids: np.ndarray, until: datetime | None) -> tuple[StateArrays, np.ndarray]:
-    """Accumulators of ``ids`` rebuilt in memory from the log (and last sentiments).
+@dataclass
+class LogArrays:
+    """The interaction log as parallel arrays, one entry per (interaction, participant)."""
 
-    Two column queries (interactions; participants) joined in numpy: a million
-    interactions take about a second, where row-by-row ORM objects take tens.
+    person: np.ndarray  # row index into the ids asked for
+    ts: np.ndarray
+    kind: np.ndarray  # KIND_INDEX, or -1 for kinds that are not contacts (notes)
+    direction: np.ndarray
+    sentiment: np.ndarray
+    group: np.ndarray
+    n_people: int
+
+    def contacts(self, until: float | None = None) -> np.ndarray:
+        """Mask of the entries that are contacts (up to ``until``)."""
+        mask = self.kind >= 0
+        return mask if until is None else mask & (self.ts <= until)
+
+    def build(self, mask: np.ndarray) -> StateArrays:
+        """Accumulators of the masked entries."""
+        return build_arrays(self.person[mask], self.ts[mask], self.kind[mask], self.direction[mask],
+                            self.sentiment[mask], self.group[mask], self.n_people, DEFAULT_PARAMS)
+
+    def latest(self, mask: np.ndarray) -> np.ndarray:
+        """Time of each person's newest masked entry (nan if none)."""
+        out = np.full(self.n_people, -np.inf)
+        np.maximum.at(out, self.person[mask], self.ts[mask])
+        return np.where(np.isfinite(out), out, np.nan)
+
+    def marks(self) -> dict[str, np.ndarray]:
+        """Every mark of MARKS for every person."""
+        return {name: self.latest(_mark_mask(name, self.kind, self.direction, self.sentiment)) for name in MARKS}
+
+    def last_sentiments(self, mask: np.ndarray) -> np.ndarray:
+        """Sentiment of each person's newest masked entry (0 if none)."""
+        out = np.zeros(self.n_people)
+        p, ts, sent = self.person[mask], self.ts[mask], self.sentiment[mask]
+        if len(p):
+            order = np.lexsort((ts, p))  # by person, then time: the last entry per person wins
+            out[p[order]] = sent[order]
+        return out
+
+
+def _fetch_matrix(session: Session, sql: str, params: tuple[Any, ...], width: int) -> np.ndarray:
+    """Run a raw, all-numeric column query in chunks into one float matrix.
+
+    The fast path for reading a million rows: the driver's own cursor, no Row
+    objects, numbers straight into numpy. It bypasses the ORM, so every query
+    passed here filters by ``workspace_id`` itself (see :func:`read_log`).
     """
-    stmt = select(
-        Interaction.id, _epoch(session), Interaction.kind, Interaction.direction, Interaction.sentiment
-    ).where(Interaction.kind.in_(CONTACT_KINDS))
+    cursor = session.connection().connection.cursor()
+    cursor.execute(sql, params)
+    parts = []
+    while chunk := cursor.fetchmany(_CHUNK):
+        parts.append(np.array(chunk, dtype=np.float64))
+    cursor.close()
+    return np.concatenate(parts) if parts else np.zeros((0, width))
+
+
+def _case(column: str, codes: dict[str, int], default: int) -> str:
+    """SQL mapping a text column to integer codes (names come from our own constants)."""
+    whens = " ".join(f"WHEN '{name}' THEN {code}" for name, code in codes.items())
+    return f"CASE {column} {whens} ELSE {default} END"
+
+
+def read_log(session: Session, ids: np.ndarray, until: datetime | None = None) -> LogArrays:
+    """The log of ``ids`` (sorted person ids) as arrays; two column queries joined in numpy."""
+    ws = workspace_id(session)
+    pg = session.get_bind().dialect.name == "postgresql"
+    mark = "%s" if pg else "?"
+    epoch = "extract(epoch from occurred_at)" if pg else "(julianday(occurred_at) - 2440587.5) * 86400.0"
+    sql = (f"SELECT id, {epoch}, {_case('kind', KIND_INDEX, -1)}, {_case('direction', DIRECTION_CODE, 2)}, "
+           f"sentiment FROM interaction WHERE workspace_id = {mark}")
+    params: tuple[Any, ...] = (ws,)
     if until is not None:
-        stmt = stmt.where(Interaction.occurred_at <= until)
-    inter = session.execute(stmt.order_by(Interaction.id)).all()
-    n_inter = len(inter)
-    iid = np.fromiter((r[0] for r in inter), dtype=np.int64, count=n_inter)
-    its = np.fromiter((r[1] for r in inter), dtype=np.float64, count=n_inter)
-    ikind = np.fromiter((KIND_INDEX[r[2]] for r in inter), dtype=np.int64, count=n_inter)
-    idir = np.fromiter((DIRECTION_CODE.get(r[3], 2) for r in inter), dtype=np.int64, count=n_inter)
-    isent = np.fromiter((r[4] for r in inter), dtype=np.float64, count=n_inter)
-    parts = session.execute(select(InteractionParticipant.interaction_id, InteractionParticipant.person_id)).all()
-    pi = np.fromiter((r[0] for r in parts), dtype=np.int64, count=len(parts))
-    pp = np.fromiter((r[1] for r in parts), dtype=np.int64, count=len(parts))
-    row = np.searchsorted(iid, pi)  # participant -> interaction row
-    known = (row < n_inter) & (iid[np.minimum(row, max(n_inter - 1, 0))] == pi) if n_inter else np.zeros(len(pi), bool)
-    row, pp = row[known], pp[known]
-    size = np.bincount(row, minlength=n_inter).astype(np.float64)
-    order = np.argsort(ids)
-    slot = np.searchsorted(ids, pp, sorter=order)
-    slot = np.minimum(slot, max(len(ids) - 1, 0))
-    mine = (len(ids) > 0) & (ids[order[slot]] == pp) if len(ids) else np.zeros(len(pp), bool)
-    p, row = order[slot[mine]], row[mine]
-    arrays = build_arrays(p, its[row], ikind[row], idir[row], isent[row], size[row], len(ids), DEFAULT_PARAMS)
-    last_sent = np.zeros(len(ids))
-    if len(p):
-        last = np.lexsort((its[row], p))  # by person, then time: the last row per person wins
-        last_sent[p[last]] = isent[row][last]
-    return arrays, last_sent
+        sql += f" AND {epoch} <= {mark}"
+        params = (ws, until.timestamp())
+    inter = _fetch_matrix(session, sql + " ORDER BY id", params, 5)
+    iid = inter[:, 0].astype(np.int64)
+    parts = _fetch_matrix(
+        session, f"SELECT interaction_id, person_id FROM interaction_participant WHERE workspace_id = {mark}", (ws,), 2
+    ).astype(np.int64)
+    pi, pp = parts[:, 0], parts[:, 1]
+    row = np.searchsorted(iid, pi)
+    ok = row < len(iid)
+    ok[ok] &= iid[row[ok]] == pi[ok]
+    row, pp = row[ok], pp[ok]
+    group = np.bincount(row, minlength=len(iid)).astype(np.float64)
+    slot = np.searchsorted(ids, pp)
+    mine = slot < len(ids)
+    mine[mine] &= ids[slot[mine]] == pp[mine]
+    r = row[mine]
+    return LogArrays(slot[mine], inter[r, 1], inter[r, 2].astype(np.int64), inter[r, 3].astype(np.int64),
+                     inter[r, 4], group[r], len(ids))
+
+
+def _arrays_from_log(session: Session, ids: np.ndarray, until: datetime | None) -> tuple[StateArrays, np.ndarray]:
+    """Accumulators of ``ids`` rebuilt in memory from the log (and last sentiments)."""
+    log = read_log(session, np.sort(ids), until)
+    order = np.argsort(np.argsort(ids))  # sorted position of each id as given
+    mask = log.contacts()
+    arrays, last = log.build(mask), log.last_sentiments(mask)
+    return unpack(pack(arrays)[order]), last[order]
 
 
 def _ts(at: datetime) -> float:
@@ -165,28 +270,34 @@ def _ts(at: datetime) -> float:
 def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None) -> int:
     """Recompute stored accumulators from the log (everyone, or ``person_ids``)."""
     if person_ids is None:
-        ids = np.array(session.scalars(select(Person.id)).all(), dtype=np.int64)
         session.execute(delete(TieStateRow))
+        ids = np.array(sorted(session.scalars(select(Person.id)).all()), dtype=np.int64)
     else:
-        ids = np.array(sorted(set(person_ids)), dtype=np.int64)
-        if not len(ids):
+        wanted = sorted(set(person_ids))
+        if not wanted:
             return 0
-        session.execute(delete(TieStateRow).where(TieStateRow.person_id.in_(ids.tolist())))
-        ids = np.array(session.scalars(select(Person.id).where(Person.id.in_(ids.tolist()))).all(), dtype=np.int64)
-    arrays, last_sent = _arrays_from_log(session, ids, None)
-    now = datetime.now(UTC)
-    ws = workspace_id(session)
-    rows = []
-    for i, pid in enumerate(ids.tolist()):
-        if arrays.n[i] <= 0:
-            continue
-        state = _state_at(arrays, i)
-        flat = state.to_dict()
-        flat[LAST_SENTIMENT] = float(last_sent[i])
-        rows.append({"workspace_id": ws, "person_id": pid, "state": flat, "updated_at": now})
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(TieStateRow), rows[start:start + 5000])
-    return len(rows)
+        session.execute(delete(TieStateRow).where(TieStateRow.person_id.in_(wanted)))
+        ids = np.array(sorted(session.scalars(select(Person.id).where(Person.id.in_(wanted))).all()), dtype=np.int64)
+    log = read_log(session, ids)
+    mask = log.contacts()
+    matrix = pack(log.build(mask))
+    last = log.last_sentiments(mask)
+    rows = np.bincount(log.person, minlength=len(ids))
+    marks = log.marks()
+    now, ws = datetime.now(UTC), workspace_id(session)
+    records = [
+        {"workspace_id": ws, "person_id": int(pid), "vector": matrix[i].tobytes(), "layout": LAYOUT,
+         "rows": int(rows[i]), "last_sentiment": int(last[i]), "updated_at": now,
+         **{name: _opt(values[i]) for name, values in marks.items()}}
+        for i, pid in enumerate(ids.tolist()) if rows[i] > 0
+    ]
+    for start in range(0, len(records), 5000):
+        session.execute(insert(TieStateRow), records[start:start + 5000])
+    return len(records)
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
 
 
 def _state_at(arrays: StateArrays, i: int) -> TieState:
@@ -206,33 +317,63 @@ def _state_at(arrays: StateArrays, i: int) -> TieState:
 
 def _stored_arrays(session: Session, ids: np.ndarray) -> tuple[StateArrays, np.ndarray] | None:
     """Accumulators of ``ids`` as stored, or None when they disagree with the log."""
-    stored: dict[int, dict[str, float]] = dict(
-        ((pid, st) for pid, st in session.execute(select(TieStateRow.person_id, TieStateRow.state)))
-    )
-    if sum(int(flat.get("n", 0)) for flat in stored.values()) != contacts_in_log(session):
+    stored_rows = session.scalar(select(func.coalesce(func.sum(TieStateRow.rows), 0))) or 0
+    if int(stored_rows) != participations_in_log(session):
         return None
-    states, last_sent = [], np.zeros(len(ids))
-    for i, pid in enumerate(ids.tolist()):
-        flat = stored.get(pid)
-        if flat is None:
-            states.append(TieState())
-        else:
-            states.append(TieState.from_dict(flat))
-            last_sent[i] = flat.get(LAST_SENTIMENT, 0.0)
-    return StateArrays.from_states(states), last_sent
+    if session.scalar(select(func.count()).select_from(TieStateRow).where(TieStateRow.layout != LAYOUT)):
+        return None
+    matrix = np.zeros((len(ids), PACKED_WIDTH))
+    last = np.zeros(len(ids))
+    order = np.argsort(ids)
+    result = session.execute(
+        select(TieStateRow.person_id, TieStateRow.vector, TieStateRow.last_sentiment).order_by(TieStateRow.person_id)
+    ).all()
+    if result:
+        pids = np.fromiter((r[0] for r in result), dtype=np.int64, count=len(result))
+        vectors = np.frombuffer(b"".join(r[1] for r in result), dtype=np.float64).reshape(len(result), PACKED_WIDTH)
+        sents = np.fromiter((r[2] for r in result), dtype=np.float64, count=len(result))
+        slot = np.searchsorted(ids, pids, sorter=order)
+        ok = slot < len(ids)
+        ok[ok] &= ids[order[slot[ok]]] == pids[ok]
+        matrix[order[slot[ok]]] = vectors[ok]
+        last[order[slot[ok]]] = sents[ok]
+    return unpack(matrix), last
 
 
-def contacts_in_log(session: Session) -> int:
-    """How many (person, contact) pairs the log holds: what the states must count."""
-    return int(session.scalar(
-        select(func.count())
-        .select_from(InteractionParticipant)
-        .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
-        .where(Interaction.kind.in_(CONTACT_KINDS))
-    ) or 0)
+def stored_marks(session: Session, as_of: datetime) -> dict[int, dict[str, datetime]] | None:
+    """Each person's MARKS as datetimes, or None when the stored states cannot answer.
+
+    They cannot when the log holds interactions after ``as_of`` (the marks
+    would see the future) or when the states disagree with the log.
+    """
+    newest = session.scalar(select(func.max(Interaction.occurred_at)))
+    if newest is not None and newest > as_of:
+        return None
+    stored_rows = session.scalar(select(func.coalesce(func.sum(TieStateRow.rows), 0))) or 0
+    if int(stored_rows) != participations_in_log(session):
+        rebuild_tie_states(session)
+    columns = [getattr(TieStateRow, name) for name in MARKS]
+    out: dict[int, dict[str, datetime]] = {}
+    for pid, *values in session.execute(select(TieStateRow.person_id, *columns)):
+        out[pid] = {name: datetime.fromtimestamp(v, UTC) for name, v in zip(MARKS, values, strict=True) if v is not None}
+    return out
+
+
+def participations_in_log(session: Session) -> int:
+    """How many (interaction, person) rows the log holds: what the states must count."""
+    return int(session.scalar(select(func.count()).select_from(InteractionParticipant)) or 0)
 
 
 # ---------------------------------------------------------------- scoring
+
+
+def _network(session: Session) -> tuple[np.ndarray, np.ndarray]:
+    """Ids (sorted) and manual closeness (nan = none) of everyone not archived."""
+    rows = session.execute(
+        select(Person.id, Person.closeness).where(Person.archived.is_(False)).order_by(Person.id)
+    ).all()
+    ids = np.array([r[0] for r in rows], dtype=np.int64)
+    return ids, np.array([np.nan if r[1] is None else float(r[1]) for r in rows])
 
 
 def tie_scores(
@@ -243,16 +384,48 @@ def tie_scores(
     Layers are assigned over the whole network (so the caps of about 5 inner,
     15 close, 50 active and 150 meaningful hold) before any filtering.
     """
-    rows = session.execute(
-        select(Person.id, Person.closeness).where(Person.archived.is_(False)).order_by(Person.id)
-    ).all()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    closeness = np.array([np.nan if r[1] is None else float(r[1]) for r in rows])
+    ids, closeness = _network(session)
     arrays, last_sent = _current_arrays(session, ids, as_of)
+    wanted = None if person_ids is None else set(person_ids)
+    return _ties(ids, closeness, arrays, last_sent, favour_ledger(session, as_of), as_of, wanted)
+
+
+def tie_scores_series(session: Session, moments: Sequence[datetime]) -> list[dict[int, PersonTie]]:
+    """Everyone's ties as of each of ``moments`` (e.g. 24 month ends), in one pass over the log.
+
+    The log is read once; the accumulators are rolled forward from one moment
+    to the next by adding only the interactions in between
+    (:func:`kith.engine.ties.merge_arrays`), so 24 moments cost about one rebuild.
+    Everyone is scored with today's people and closeness overrides.
+    """
+    if not moments:
+        return []
+    ids, closeness = _network(session)
+    log = read_log(session, ids, max(moments))
+    contacts = log.contacts()
+    states = log.build(np.zeros(len(log.ts), dtype=bool))
+    last_sent = np.zeros(len(ids))
+    out: dict[datetime, dict[int, PersonTie]] = {}
+    previous = -np.inf
+    for moment in sorted(moments):
+        t = moment.timestamp()
+        window = contacts & (log.ts > previous) & (log.ts <= t)
+        states = merge_arrays(states, log.build(window))
+        seen = np.zeros(len(ids), dtype=bool)
+        seen[log.person[window]] = True
+        last_sent = np.where(seen, log.last_sentiments(window), last_sent)
+        out[moment] = _ties(ids, closeness, states, last_sent, favour_ledger(session, moment), moment, None)
+        previous = t
+    return [out[m] for m in moments]
+
+
+def _ties(
+    ids: np.ndarray, closeness: np.ndarray, arrays: StateArrays, last_sent: np.ndarray,
+    ledger: dict[int, FavourBalance], as_of: datetime, wanted: set[int] | None,
+) -> dict[int, PersonTie]:
+    """Score, layer and readiness of everyone from their accumulators."""
     batch = score_batch(arrays, as_of, DEFAULT_PARAMS, closeness)
     layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
-    ledger = favour_ledger(session, as_of)
-    wanted = None if person_ids is None else set(person_ids)
     out: dict[int, PersonTie] = {}
     for i, pid in enumerate(ids.tolist()):
         if wanted is not None and pid not in wanted:
@@ -408,43 +581,55 @@ def _apply_interaction_changes(session: Session) -> None:
         ).all())
     if rebuild:
         rebuild_tie_states(session, rebuild)
-    adds = [
-        i for i in pending["add"]
-        if i.kind in KIND_INDEX and not {p.person_id for p in i.participants} & rebuild
-    ]
+    adds = [i for i in pending["add"] if not {p.person_id for p in i.participants} & rebuild]
     _add_touches(session, adds)
     session.flush()
     session.info.pop(_PENDING, None)
 
 
 def _add_touches(session: Session, inters: list[Interaction]) -> None:
-    """Fold new interactions into their participants' stored states."""
-    by_person: dict[int, list[Touch]] = defaultdict(list)
+    """Fold new interactions into their participants' stored states and marks."""
+    by_person: dict[int, list[Interaction]] = defaultdict(list)
     for inter in inters:
-        size = max(len(inter.participants), 1)
         for part in inter.participants:
-            by_person[part.person_id].append(
-                Touch(_aware(inter.occurred_at), inter.kind, inter.direction, inter.sentiment, size)
-            )
+            by_person[part.person_id].append(inter)
     if not by_person:
         return
     rows = {r.person_id: r for r in session.scalars(select(TieStateRow).where(TieStateRow.person_id.in_(list(by_person))))}
     now = datetime.now(UTC)
-    for pid, touches in by_person.items():
+    for pid, mine in by_person.items():
         row = rows.get(pid)
-        flat = dict(row.state) if row else {}
-        state = TieState.from_dict(flat) if row else TieState()
-        last_sent = flat.get(LAST_SENTIMENT, 0.0)
-        for t in touches:
-            if state.n == 0 or t.at.timestamp() >= state.last:
-                last_sent = float(t.sentiment)
-            state.add(t, DEFAULT_PARAMS)
-        new_flat = state.to_dict()
-        new_flat[LAST_SENTIMENT] = last_sent
-        if row is None:
-            session.add(TieStateRow(person_id=pid, state=new_flat, updated_at=now))
+        if row is None or row.layout != LAYOUT:
+            row = row or TieStateRow(person_id=pid)
+            row.rows, row.last_sentiment = 0, 0
+            for name in MARKS:
+                setattr(row, name, None)
+            state = TieState()
+            session.add(row)
         else:
-            row.state, row.updated_at = new_flat, now
+            state = _state_at(unpack(np.frombuffer(row.vector, dtype=np.float64)), 0)
+        for inter in mine:
+            _fold(state, row, inter)
+        row.vector, row.layout, row.updated_at = state_row(state).tobytes(), LAYOUT, now
+
+
+def _fold(state: TieState, row: TieStateRow, inter: Interaction) -> None:
+    """One interaction into one person's state, row counter and marks."""
+    at = _aware(inter.occurred_at)
+    t = at.timestamp()
+    row.rows += 1
+    kind = KIND_INDEX.get(inter.kind, -1)
+    direction = DIRECTION_CODE.get(inter.direction, 2)
+    for name in MARKS:
+        current = getattr(row, name)
+        if bool(_mark_mask(name, kind, direction, inter.sentiment)) and (current is None or t > current):
+            setattr(row, name, t)
+    if kind < 0:
+        return
+    if state.n == 0 or t >= state.last:
+        row.last_sentiment = inter.sentiment
+    size = max(len(inter.participants), 1)
+    state.add(Touch(at, inter.kind, inter.direction, inter.sentiment, size), DEFAULT_PARAMS)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -456,9 +641,11 @@ __all__ = [
     "Explanation",
     "FavourBalance",
     "PersonTie",
-    "contacts_in_log",
     "explain",
     "favour_ledger",
+    "participations_in_log",
     "rebuild_tie_states",
+    "stored_marks",
     "tie_scores",
+    "tie_scores_series",
 ]

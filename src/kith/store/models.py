@@ -8,7 +8,7 @@ and stamps it on every new row, so no service has to remember it.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -60,7 +61,7 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UTCDateTime(), dict[str, Any]: JSON, list[str]: JSON}
 
 
 class Workspace(Base):
@@ -364,14 +365,31 @@ class AgendaMark(Scoped, Base):
 
 
 class TieState(Scoped, Base):
-    """Derived, rebuildable: a person's decayed interaction accumulators (engine state)."""
+    """Derived, rebuildable: a person's decayed interaction accumulators (engine state).
+
+    ``vector`` is the engine's packed float64 row (``kith.engine.ties.pack``);
+    ``layout`` says which packing wrote it, so a new Kith rebuilds old rows.
+    ``rows`` counts the interaction-participant rows folded in (any kind): the
+    sum over people must equal the log's count, a cheap consistency check.
+    """
 
     __tablename__ = "tie_state"
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
     )
-    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    layout: Mapped[int] = mapped_column(Integer)
+    rows: Mapped[int] = mapped_column(Integer, default=0)
+    last_sentiment: Mapped[int] = mapped_column(Integer, default=0)
+    # Latest moments (unix seconds) the agenda asks about, kept with the state so
+    # that it never groups the whole log: see kith.services.scores.MARKS.
+    last_any: Mapped[float | None] = mapped_column(Float)
+    last_thanks_given: Mapped[float | None] = mapped_column(Float)
+    last_negative: Mapped[float | None] = mapped_column(Float)
+    last_favor_received: Mapped[float | None] = mapped_column(Float)
+    last_referral_in: Mapped[float | None] = mapped_column(Float)
+    last_intro_in: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[datetime]
 
 
@@ -401,6 +419,6 @@ class LoginAttempt(Base):
     at: Mapped[datetime]
 
 
-SCOPED_MODELS: tuple[type[Base], ...] = tuple(
+SCOPED_MODELS: tuple[type[Scoped], ...] = tuple(
     m.class_ for m in Base.registry.mappers if issubclass(m.class_, Scoped)
 )

@@ -1,0 +1,183 @@
+"""Web benchmark: dashboard, people list and person page on a big SQLite network.
+
+Builds (once, cached under bench/out/) a database of 30,000 people and
+1,000,000 interactions through :mod:`kith.services.bulk`, starts ``kith serve``
+on it (one uvicorn worker, as a local user runs it), warms it up, then lets 20
+concurrent httpx clients request each page for a bounded number of rounds and
+reports the median and p95 latency. Results are appended to
+``docs/benchmarks.md`` under "Web".
+
+    .venv/bin/python bench/bench_web.py [--people 30000] [--interactions 1000000] [--requests 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+from kith.engine.kinds import KINDS
+from kith.runtime import open_kith
+from kith.services.bulk import (
+    BulkInteraction,
+    BulkPerson,
+    insert_interactions_bulk,
+    insert_people_bulk,
+)
+from kith.services.organizations import get_or_create_org
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+CLIENTS = 20
+KIND_NAMES = [k for k in KINDS if k != "note"]
+
+
+def build(path: Path, people: int, interactions: int) -> None:
+    """A reproducible big network: orgs, people (some key), interactions over five years."""
+    rng = random.Random(42)
+    kith = open_kith(f"sqlite:///{path}", as_of=NOW, init=True)
+    with kith.session() as s:
+        orgs = [get_or_create_org(s, f"Company {i:04d}").id for i in range(1500)]
+        ids = insert_people_bulk(
+            s,
+            (BulkPerson(name=f"Person{i:05d} Example{i % 977}", organization_id=rng.choice(orgs), title="Producer",
+                        emails=(f"p{i}@example.com",), is_key=i % 100 == 0) for i in range(people)),
+            now=NOW,
+        )
+        weights = [1 / (1 + r) ** 0.9 for r in range(len(ids))]  # a few people get most interactions
+
+        def gen() -> object:
+            picks = rng.choices(ids, weights=weights, k=interactions)
+            for n, pid in enumerate(picks):
+                group = (pid,) if n % 10 else (pid, rng.choice(ids))
+                yield BulkInteraction(NOW - timedelta(minutes=rng.randrange(5 * 365 * 24 * 60)),
+                                      rng.choice(KIND_NAMES), group)
+
+        insert_interactions_bulk(s, gen(), now=NOW)  # type: ignore[arg-type]
+    kith.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def measure(base: str, paths: list[str], requests: int) -> list[float]:
+    """Latencies (ms) of ``requests`` GETs spread over CLIENTS concurrent clients."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    per_client = max(1, requests // CLIENTS)
+
+    def client(k: int) -> None:
+        with httpx.Client(base_url=base, timeout=60) as c:
+            for i in range(per_client):
+                path = paths[(k * per_client + i) % len(paths)]
+                t0 = time.perf_counter()
+                r = c.get(path)
+                dt = (time.perf_counter() - t0) * 1000
+                if r.status_code != 200:
+                    raise RuntimeError(f"{path}: {r.status_code}")
+                with lock:
+                    latencies.append(dt)
+
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies
+
+
+def p95(values: list[float]) -> float:
+    return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--people", type=int, default=30_000)
+    ap.add_argument("--interactions", type=int, default=1_000_000)
+    ap.add_argument("--requests", type=int, default=400, help="requests per page kind")
+    ap.add_argument("--no-write", action="store_true", help="do not append to docs/benchmarks.md")
+    args = ap.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"web-{args.people}-{args.interactions}.db"
+    if not db.exists():
+        t0 = time.perf_counter()
+        build(db, args.people, args.interactions)
+        print(f"built {db.name} in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    port = free_port()
+    env = {**os.environ, "KITH_NOW": NOW.isoformat(), "KITH_PORT": str(port), "KITH_SECRET_KEY": "bench" * 10,
+           "XDG_DATA_HOME": str(OUT / "xdg")}
+    server = subprocess.Popen([sys.executable, "-m", "kith.cli.app", "--db", str(db), "serve", "--port", str(port)],
+                              env=env, stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(base + "/static/kith.css", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        rng = random.Random(1)
+        pages = {
+            "dashboard": ["/"],
+            "people list": [f"/people?page={rng.randrange(1, 500)}" for _ in range(50)] + ["/people?q=example12", "/people?sort=score"],
+            "person page": [f"/people/{rng.randrange(1, args.people + 1)}" for _ in range(200)],
+        }
+        t0 = time.perf_counter()
+        for paths in pages.values():  # warm-up: first score computation, caches, connections
+            httpx.get(base + paths[0], timeout=300)
+        warm = time.perf_counter() - t0
+        results = {}
+        for name, paths in pages.items():
+            lat = measure(base, paths, args.requests)
+            results[name] = (statistics.median(lat), p95(lat), len(lat))
+            print(f"{name:12s} median {results[name][0]:7.1f} ms   p95 {results[name][1]:7.1f} ms   n={len(lat)}")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    if not args.no_write:
+        write(results, args, warm)
+    return 0
+
+
+def write(results: dict[str, tuple[float, float, int]], args: argparse.Namespace, warm: float) -> None:
+    doc = ROOT / "docs" / "benchmarks.md"
+    lines = [
+        "",
+        f"## Web ({datetime.now(UTC).date().isoformat()})",
+        "",
+        f"`bench/bench_web.py`: {args.people:,} people, {args.interactions:,} interactions on SQLite; `kith serve` "
+        f"(one uvicorn worker); {CLIENTS} concurrent httpx clients, {args.requests} requests per page; "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs. First (cold) requests took {warm:.1f}s.",
+        "",
+        "| page | median ms | p95 ms | requests |",
+        "| --- | ---: | ---: | ---: |",
+        *[f"| {name} | {m:.1f} | {p:.1f} | {n} |" for name, (m, p, n) in results.items()],
+        "",
+        "Target: median under 100 ms and p95 under 300 ms.",
+        "",
+    ]
+    with doc.open("a", encoding="utf-8") as fh:
+        fh.write("\n".join(lines))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""``kith serve``: the web app and the API (local mode by default, ``--server`` for accounts)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from kith.cli.base import app
+from kith.cli.context import STATE
+from kith.config import load_settings
+
+
+def serve_url(host: str, port: int) -> str:
+    """The address to print for a bind address."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return f"http://{shown}:{port}/"
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option("--port", help="Port (default 8765; KITH_PORT overrides the config).")] = None,
+    server: Annotated[bool, typer.Option("--server", help="Server mode: user accounts, logins, API tokens.")] = False,
+    workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
+) -> None:
+    """Run the web app (dashboard, people, network, API under /api/v1) until interrupted."""
+    import uvicorn
+
+    settings = load_settings()
+    server_mode = server or settings.mode == "server"
+    host = host or settings.host
+    env_port = os.environ.get("KITH_PORT")
+    port = port or (int(env_port) if env_port and env_port.isdigit() else settings.port)
+    kith = STATE.kith(init=True)  # create or upgrade once, before any worker starts
+    url = kith.engine.url.render_as_string(hide_password=False)
+    STATE.close()
+    os.environ["KITH_DATABASE_URL"] = url
+    os.environ["KITH_SERVER_MODE"] = "1" if server_mode else "0"
+    if STATE.as_of_text:
+        os.environ["KITH_NOW"] = STATE.as_of_text
+    if server_mode:
+        from kith.web.app import secret_from
+
+        if not secret_from(settings, create=True):
+            raise typer.BadParameter("server mode needs a secret (KITH_SECRET_KEY or secret_key in the config)")
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            print("note: serve over HTTPS (a reverse proxy); session cookies are marked Secure", file=sys.stderr)
+    mode = "server mode" if server_mode else "local mode"
+    print(f"Kith ({mode}) is running at {serve_url(host, port)}  (Ctrl+C to stop)", flush=True)
+    uvicorn.run(
+        "kith.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+        log_level="warning", proxy_headers=server_mode,
+    )

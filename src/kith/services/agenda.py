@@ -1,0 +1,472 @@
+"""Today's agenda: one ranked action per person, with its reason and due date.
+
+The facts come from a fixed number of aggregate queries (grouped by person),
+never one query per person, so the agenda of a 30,000-person network stays
+fast; the rules and the ranking are in :mod:`kith.engine.agenda_rules`.
+``kith done`` and ``kith snooze`` write :class:`AgendaMark` rows, which hide
+items until their ``until`` (see ``docs/agenda.md``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+
+from kith import clock
+from kith.engine import agenda_rules as rules
+from kith.engine.agenda_rules import Facts, Help, Meeting, Owed, Suggestion
+from kith.engine.kinds import RelationKind
+from kith.errors import BadInput
+from kith.normalize import fold
+from kith.services.cadences import effective_cadences
+from kith.services.scores import PersonTie, stored_marks, tie_scores
+from kith.store.models import (
+    AgendaMark,
+    Event,
+    EventMember,
+    Favor,
+    Goal,
+    Interaction,
+    InteractionParticipant,
+    Organization,
+    Person,
+    PersonTag,
+    Relation,
+    Tag,
+)
+
+S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
+TEAM_RELATIONS = (RelationKind.ASSISTANT_OF, RelationKind.WORKS_WITH, RelationKind.REPORTS_TO)
+HELP_LABELS = {"favor": "did you a favour", "referral": "referred you", "intro": "made an introduction for you"}
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    """One line of the agenda."""
+
+    person_id: int
+    person: str
+    action: str
+    reason: str
+    due: date
+    priority: float
+    also: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``person``, ``action``, ``reason``, ``due`` (ISO date), and the rest."""
+        return {
+            "person": self.person, "person_id": self.person_id, "action": self.action,
+            "reason": self.reason, "due": self.due.isoformat(), "priority": self.priority,
+            "also": list(self.also),
+        }
+
+
+@dataclass
+class _People:
+    """The non-archived people and their plain attributes."""
+
+    names: dict[int, str] = field(default_factory=dict)
+    key: set[int] = field(default_factory=set)
+    closeness: dict[int, int] = field(default_factory=dict)
+    org: dict[int, tuple[str, str]] = field(default_factory=dict)  # (name, industry)
+    title: dict[int, str] = field(default_factory=dict)
+    met: dict[int, Meeting] = field(default_factory=dict)
+
+
+@dataclass
+class _Contacts:
+    """Per-person aggregates of the interaction log up to ``as_of``."""
+
+    last: dict[int, datetime] = field(default_factory=dict)
+    thanks: dict[int, datetime] = field(default_factory=dict)
+    negative: dict[int, datetime] = field(default_factory=dict)
+    helps: dict[int, list[Help]] = field(default_factory=lambda: defaultdict(list))
+
+
+def agenda(session: Session, as_of: datetime, limit: int | None = None) -> list[AgendaItem]:
+    """Today's ranked actions, one per person, as of ``as_of``."""
+    today = as_of.date()
+    hidden = _hidden(session, as_of)
+    ranked: list[rules.Ranked] = []
+    for pid, (facts, options) in candidates(session, as_of).items():
+        shown = [s for s in options if not _is_hidden(hidden.get(pid, ()), s)]
+        best = rules.pick(facts, shown, today)
+        if best is not None:
+            ranked.append(best)
+    ranked.sort(key=lambda r: (-r.priority, r.suggestion.due, r.name.lower(), r.person_id))
+    items = [_item(r) for r in ranked]
+    return items[:limit] if limit is not None else items
+
+
+def _item(r: rules.Ranked) -> AgendaItem:
+    s = r.suggestion
+    reason = s.reason + (f" (also: {', '.join(r.also)})" if r.also else "")
+    return AgendaItem(r.person_id, r.name, s.action, reason, s.due, r.priority, tuple(r.also))
+
+
+def candidates(
+    session: Session, as_of: datetime, person_ids: Iterable[int] | None = None
+) -> dict[int, tuple[Facts, list[Suggestion]]]:
+    """Everyone with at least one suggested action (before marks and dedupe)."""
+    today = as_of.date()
+    out: dict[int, tuple[Facts, list[Suggestion]]] = {}
+    for pid, facts in gather_facts(session, as_of, person_ids).items():
+        options = rules.suggestions(facts, today)
+        if options:
+            out[pid] = (facts, options)
+    return out
+
+
+def gather_facts(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None) -> dict[int, Facts]:
+    """The agenda's facts about every (or the given) non-archived person who may need an action."""
+    only = None if person_ids is None else set(person_ids)
+    people = _people(session, as_of, only)
+    ties = tie_scores(session, as_of, None if only is None else people.names)
+    contacts = _contacts(session, as_of, only)
+    _add_project_helps(session, as_of, contacts, only)
+    owed = _owed(session, as_of, only)
+    gatekeeps = _gatekeepers(session, people)
+    goals = _goal_reasons(session, as_of, people)
+    cadences = effective_cadences(session, ties, people.names)
+    interesting = (set(people.met) | set(contacts.helps) | set(contacts.negative) | set(owed)
+                   | set(gatekeeps) | set(goals) | set(cadences))
+    out: dict[int, Facts] = {}
+    for pid in interesting & set(people.names):
+        tie = ties.get(pid)
+        out[pid] = Facts(
+            person_id=pid, name=people.names[pid], is_key=pid in people.key,
+            strength=_strength(tie, people.closeness.get(pid)), layer=tie.layer if tie else "dormant",
+            last_at=contacts.last.get(pid), last_thanks_at=contacts.thanks.get(pid),
+            last_negative_at=contacts.negative.get(pid), met=people.met.get(pid),
+            cadence=cadences.get(pid), helps=tuple(contacts.helps.get(pid, ())),
+            owed=tuple(owed.get(pid, ())), gatekeeps=tuple(gatekeeps.get(pid, ())),
+            goals=tuple(goals.get(pid, ())), cooling=_cooling(tie),
+            learned_gap_days=tie.learned_gap_days if tie else None,
+        )
+    return out
+
+
+def _strength(tie: PersonTie | None, closeness: int | None) -> float:
+    """The tie score; the manual closeness override when the scores are unavailable."""
+    if tie is not None:
+        return float(tie.score)
+    return float(closeness) if closeness is not None else 0.0
+
+
+def _cooling(tie: PersonTie | None) -> bool | None:
+    """The engine's ``cooling`` verdict, or None when it does not give one."""
+    value = getattr(tie, "cooling", None)
+    return value if isinstance(value, bool) else None
+
+
+def _only(stmt: S, column: Any, only: set[int] | None) -> S:
+    """``stmt`` restricted to the people in ``only`` (all when None)."""
+    return stmt if only is None else stmt.where(column.in_(only))
+
+
+def _people(session: Session, as_of: datetime, only: set[int] | None) -> _People:
+    """Names, key flags, closeness, organisation, title and meetings of non-archived people."""
+    stmt = (
+        select(Person.id, Person.display_name, Person.is_key, Person.closeness, Person.title,
+               Person.met_on, Person.met_at_event_id, Organization.name, Organization.industry)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .where(Person.archived.is_(False))
+    )
+    people = _People()
+    met_at: dict[int, int] = {}
+    for pid, name, key, closeness, title, met_on, met_event, org, industry in session.execute(
+        _only(stmt, Person.id, only)
+    ):
+        people.names[pid] = name
+        if key:
+            people.key.add(pid)
+        if closeness is not None:
+            people.closeness[pid] = closeness
+        if title:
+            people.title[pid] = title
+        if org:
+            people.org[pid] = (org, industry or "")
+        if met_on is not None and met_on <= as_of.date():
+            people.met[pid] = Meeting(met_on, "")
+        if met_event is not None:
+            met_at[pid] = met_event
+    _add_meetings(session, as_of, people, met_at, only)
+    return people
+
+
+def _add_meetings(
+    session: Session, as_of: datetime, people: _People, met_at: dict[int, int], only: set[int] | None
+) -> None:
+    """Where people were met: ``met_at`` events and event members with the role 'met'."""
+    events = {eid: (name, on) for eid, name, on in session.execute(
+        select(Event.id, Event.name, Event.starts_on).where(Event.kind == "event"))}
+    pairs = list(met_at.items())
+    stmt = select(EventMember.person_id, EventMember.event_id).where(func.lower(EventMember.role) == "met")
+    pairs += [(pid, eid) for pid, eid in session.execute(_only(stmt, EventMember.person_id, only))]
+    for pid, eid in pairs:
+        if pid not in people.names or eid not in events:
+            continue
+        name, on = events[eid]
+        own = people.met.get(pid)
+        day = own.on if own is not None and (on is None or own.on >= on) else on
+        if day is not None and day <= as_of.date():
+            people.met[pid] = Meeting(day, f"at {name}")
+
+
+def _contacts(session: Session, as_of: datetime, only: set[int] | None) -> _Contacts:
+    """One grouped pass over the log: last contact, thanks, bad exchange and help per person."""
+    marks = stored_marks(session, as_of)
+    c = _contacts_from_marks(marks, only) if marks is not None else _contacts_from_log(session, as_of, only)
+    _add_favor_helps(session, as_of, c, only)
+    return c
+
+
+def _contacts_from_marks(marks: dict[int, dict[str, datetime]], only: set[int] | None) -> _Contacts:
+    """The same facts from the per-person marks the scores service keeps (no log scan)."""
+    c = _Contacts()
+    for pid, m in marks.items():
+        if (only is not None and pid not in only) or "last_any" not in m:
+            continue
+        last = m["last_any"]
+        c.last[pid] = last
+        if "last_thanks_given" in m:
+            c.thanks[pid] = m["last_thanks_given"]
+        if m.get("last_negative") is not None and m["last_negative"] >= last:
+            c.negative[pid] = m["last_negative"]
+        for label, name in (("favor", "last_favor_received"), ("referral", "last_referral_in"),
+                            ("intro", "last_intro_in")):
+            if name in m:
+                c.helps[pid].append(Help(m[name].date(), HELP_LABELS[label]))
+    return c
+
+
+def _contacts_from_log(session: Session, as_of: datetime, only: set[int] | None) -> _Contacts:
+    """One grouped pass over the log (used for a past ``as_of``)."""
+    at, kind, direction = Interaction.occurred_at, Interaction.kind, Interaction.direction
+
+    def latest(condition: Any) -> Any:
+        return func.max(case((condition, at)))
+
+    stmt = (
+        select(
+            InteractionParticipant.person_id, func.max(at),
+            latest(kind == "thanks-given"), latest(Interaction.sentiment < 0),
+            latest(kind == "favor-received"),
+            latest(and_(kind == "referral", direction != "out")),
+            latest(and_(kind == "intro-made", direction == "in")),
+        )
+        .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
+        .where(at <= as_of)
+        .group_by(InteractionParticipant.person_id)
+    )
+    c = _Contacts()
+    for pid, last, thanks, negative, favor, referral, intro in session.execute(
+        _only(stmt, InteractionParticipant.person_id, only)
+    ):
+        c.last[pid] = last
+        if thanks is not None:
+            c.thanks[pid] = thanks
+        if negative is not None and negative >= last:
+            c.negative[pid] = negative
+        for label, when in (("favor", favor), ("referral", referral), ("intro", intro)):
+            if when is not None:
+                c.helps[pid].append(Help(when.date(), HELP_LABELS[label]))
+    return c
+
+
+def _add_favor_helps(session: Session, as_of: datetime, c: _Contacts, only: set[int] | None) -> None:
+    """Favours received (done or returned) count as help to thank for."""
+    stmt = select(Favor.person_id, Favor.what, Favor.done_on, Favor.asked_on, Favor.created_at).where(
+        Favor.direction == "received", Favor.status.in_(("done", "returned"))
+    )
+    for pid, what, done_on, asked_on, created in session.execute(_only(stmt, Favor.person_id, only)):
+        day = done_on or asked_on or created.date()
+        if day <= as_of.date():
+            c.helps[pid].append(Help(day, f"did you a favour ({what})" if what else HELP_LABELS["favor"]))
+
+
+def _add_project_helps(session: Session, as_of: datetime, c: _Contacts, only: set[int] | None) -> None:
+    """Members of a project that has ended (its end date, else its start date) are thanked."""
+    ended = func.coalesce(Event.ends_on, Event.starts_on)
+    stmt = (
+        select(EventMember.person_id, EventMember.role, EventMember.behind_scenes, Event.name, ended)
+        .join(Event, Event.id == EventMember.event_id)
+        .where(Event.kind == "project", ended.is_not(None), ended <= as_of.date())
+    )
+    for pid, role, behind, name, day in session.execute(_only(stmt, EventMember.person_id, only)):
+        who = "worked behind the scenes" if behind else "worked"
+        role_text = f" as {role}" if role and role not in ("attendee", "member") else ""
+        c.helps[pid].append(Help(day, f"{who} on {name}{role_text}", behind_scenes=bool(behind), project=True))
+
+
+def _owed(session: Session, as_of: datetime, only: set[int] | None) -> dict[int, list[Owed]]:
+    """Favours I owe: received and not returned; asked of me and still open."""
+    stmt = select(Favor.person_id, Favor.direction, Favor.status, Favor.what, Favor.asked_on,
+                  Favor.done_on, Favor.created_at).where(or_(
+        and_(Favor.direction == "received", Favor.status == "done", Favor.returned_on.is_(None)),
+        and_(Favor.direction == "given", Favor.status == "asked"),
+    ))
+    out: dict[int, list[Owed]] = defaultdict(list)
+    for pid, direction, _status, what, asked_on, done_on, created in session.execute(
+        _only(stmt, Favor.person_id, only)
+    ):
+        asked = direction == "given"
+        day = (asked_on if asked else done_on) or asked_on or done_on or created.date()
+        if day <= as_of.date():
+            out[pid].append(Owed(day, f"'{what}'" if what else "a favour", asked))
+    return out
+
+
+def _gatekeepers(session: Session, people: _People) -> dict[int, list[str]]:
+    """People who are the assistant or team of a key person: 'assistant of Bea Key'."""
+    if not people.key:
+        return {}
+    stmt = select(Relation.src_id, Relation.kind, Relation.dst_id).where(
+        Relation.kind.in_([k.value for k in TEAM_RELATIONS]),
+        or_(Relation.dst_id.in_(people.key),
+            and_(Relation.kind == RelationKind.WORKS_WITH.value, Relation.src_id.in_(people.key))),
+    )
+    out: dict[int, list[str]] = defaultdict(list)
+    for src, kind, dst in session.execute(stmt):
+        member, key = (src, dst) if dst in people.key else (dst, src)
+        if member in people.names and member not in people.key:
+            text = f"{kind.replace('-', ' ')} {people.names[key]} (key person)"
+            if text not in out[member]:
+                out[member].append(text)
+    return out
+
+
+def active_goals(session: Session, as_of: datetime) -> list[Goal]:
+    """Goals that are active on ``as_of``'s date."""
+    day = as_of.date()
+    stmt = select(Goal).where(
+        Goal.status == "active",
+        or_(Goal.starts_on.is_(None), Goal.starts_on <= day),
+        or_(Goal.ends_on.is_(None), Goal.ends_on >= day),
+    ).order_by(Goal.id)
+    return list(session.scalars(stmt).all())
+
+
+def _goal_reasons(session: Session, as_of: datetime, people: _People) -> dict[int, list[str]]:
+    """Why each goal-relevant person matters: organisation, industry, role or tag."""
+    goals = active_goals(session, as_of)
+    out: dict[int, list[str]] = defaultdict(list)
+    if not goals:
+        return out
+    tags = _tags_of(session, {fold(t) for g in goals for t in g.tags}, people)
+    titles = {pid: fold(t) for pid, t in people.title.items()} if any(g.roles for g in goals) else {}
+    orgs = {pid: (fold(o), fold(i)) for pid, (o, i) in people.org.items()}
+    for goal in goals:
+        for pid, why in _relevance(goal, orgs, titles, tags).items():
+            out[pid].append(f"relevant to goal '{goal.title}' ({why})")
+    return out
+
+
+def _relevance(
+    goal: Goal, orgs: dict[int, tuple[str, str]], titles: dict[int, str], tags: dict[int, set[str]]
+) -> dict[int, str]:
+    """People relevant to one goal, with the first matching reason."""
+    target_orgs = {fold(o) for o in goal.target_orgs}
+    industries = {fold(i) for i in goal.industries}
+    roles = [fold(r) for r in goal.roles if fold(r)]
+    goal_tags = {fold(t) for t in goal.tags}
+    found: dict[int, str] = {}
+    for pid, (org, industry) in orgs.items():
+        if org in target_orgs:
+            found[pid] = "works at a target organisation"
+        elif industry and industry in industries:
+            found[pid] = f"works in {industry}"
+    for pid, title in titles.items():
+        role = next((r for r in roles if r in title), None)
+        if role is not None and pid not in found:
+            found[pid] = f"role matches '{role}'"
+    for pid, have in tags.items():
+        shared = sorted(have & goal_tags)
+        if shared and pid not in found:
+            found[pid] = f"tagged {shared[0]}"
+    return found
+
+
+def _tags_of(session: Session, names: set[str], people: _People) -> dict[int, set[str]]:
+    """Which of the ``names`` tags each person carries."""
+    out: dict[int, set[str]] = defaultdict(set)
+    if not names:
+        return out
+    stmt = select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
+    for pid, name in session.execute(stmt.where(Tag.name.in_(names))):
+        if pid in people.names:
+            out[pid].add(name)
+    return out
+
+
+# -- done and snooze -------------------------------------------------------------------------
+
+
+def _hidden(session: Session, as_of: datetime, person_ids: Sequence[int] | None = None) -> dict[int, list[AgendaMark]]:
+    """Marks in force on ``as_of`` (made by then, not yet expired), per person."""
+    stmt = select(AgendaMark).where(AgendaMark.created_at <= as_of, AgendaMark.until > as_of)
+    if person_ids is not None:
+        stmt = stmt.where(AgendaMark.person_id.in_(person_ids))
+    out: dict[int, list[AgendaMark]] = defaultdict(list)
+    for mark in session.scalars(stmt):
+        out[mark.person_id].append(mark)
+    return out
+
+
+def _is_hidden(marks: Iterable[AgendaMark], s: Suggestion) -> bool:
+    """A snooze hides everything; a done mark hides its action unless the situation is newer."""
+    for mark in marks:
+        if mark.state == "snoozed" and mark.action in ("*", s.action):
+            return True
+        if mark.state == "done" and mark.action in ("*", s.action) and mark.created_at >= s.since:
+            return True
+    return False
+
+
+def mark_done(session: Session, person: Person, now: datetime, action: str | None = None) -> AgendaMark:
+    """Mark the person's current action (or ``action``) done: hidden for its natural period.
+
+    Logs nothing: logging the interaction itself (``kith log``) is the other
+    way to clear an item, and resets the cadence clock.
+    """
+    if action is not None and action not in rules.ACTIONS:
+        raise BadInput(f"unknown agenda action '{action}' (use {', '.join(rules.ACTIONS)})")
+    found = candidates(session, now, [person.id]).get(person.id)
+    facts, options = found if found is not None else (None, [])
+    marks = _hidden(session, now, [person.id]).get(person.id, [])
+    shown = [s for s in options if not _is_hidden(marks, s)]
+    if action is None:
+        best = rules.pick(facts, shown, now.date()) if facts is not None else None
+        if best is None:
+            raise BadInput(f"{person.display_name} has nothing on the agenda")
+        action = best.suggestion.action
+    period = rules.mark_period(action, facts.cadence if facts is not None else None)
+    mark = AgendaMark(person_id=person.id, action=action, state="done", until=now + period, created_at=now)
+    session.add(mark)
+    session.flush()
+    return mark
+
+
+def snooze(session: Session, person: Person, now: datetime, until: datetime) -> AgendaMark:
+    """Hide every agenda item of the person until ``until``."""
+    if until <= now:
+        raise BadInput("snooze until a later date")
+    mark = AgendaMark(person_id=person.id, action="*", state="snoozed", until=until, created_at=now)
+    session.add(mark)
+    session.flush()
+    return mark
+
+
+def parse_until(text: str, now: datetime) -> datetime:
+    """``2w``, ``10d``, ``3m`` from now, or a date (snoozed through the end of that day)."""
+    try:
+        return now + clock.parse_span(text)
+    except BadInput:
+        return clock.parse_when(text, now=now, end_of_day=True)
+

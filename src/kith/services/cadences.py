@@ -1,0 +1,147 @@
+"""Keep-in-touch cadences: per person, per tag, per layer; the learned rhythm otherwise.
+
+The most specific explicit cadence wins: the person's own, else the shortest
+of their tags', else their layer's. Without any, the tie's learned usual gap
+(``PersonTie.learned_gap_days``, from the engine) applies; without that,
+there is no cadence. The clock runs from the last interaction of any kind.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from kith import clock
+from kith.engine.agenda_rules import CadenceChoice, choose_cadence
+from kith.engine.kinds import LAYERS
+from kith.errors import BadInput
+from kith.services.people import normalize_tag
+from kith.services.scores import PersonTie
+from kith.store.models import Cadence, Person, PersonTag, Tag
+
+SCOPES = ("person", "tag", "layer")
+
+
+@dataclass(frozen=True)
+class CadenceRule:
+    """One explicit cadence: ``scope`` person/tag/layer, its target and its label."""
+
+    scope: str
+    target: str
+    label: str
+    days: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"scope": self.scope, "target": self.target, "label": self.label, "days": self.days}
+
+
+def parse_days(text: str) -> int:
+    """``30``, ``30d``, ``2w``, ``3m`` (30 days), ``1y`` as a positive number of days."""
+    raw = text.strip()
+    days = int(raw) if raw.isdigit() else clock.parse_span(raw).days
+    if days <= 0:
+        raise BadInput("a cadence is a positive number of days")
+    return days
+
+
+def _target(scope: str, target: str | Person) -> str:
+    if scope not in SCOPES:
+        raise BadInput(f"a cadence is per person, tag or layer, not '{scope}'")
+    if scope == "person":
+        if not isinstance(target, Person):
+            raise BadInput("a person cadence needs a person")
+        return str(target.id)
+    name = target.display_name if isinstance(target, Person) else target
+    if scope == "tag":
+        return normalize_tag(name)
+    layer = name.strip().lower()
+    if layer not in LAYERS:
+        raise BadInput(f"unknown layer '{name}' (use {', '.join(LAYERS)})")
+    return layer
+
+
+def set_cadence(session: Session, scope: str, target: str | Person, days: int) -> CadenceRule:
+    """Set the cadence of a person, a tag or a layer (replacing the previous one)."""
+    if days <= 0:
+        raise BadInput("a cadence is a positive number of days")
+    key = _target(scope, target)
+    row = session.scalars(select(Cadence).where(Cadence.scope == scope, Cadence.target == key)).first()
+    if row is None:
+        session.add(Cadence(scope=scope, target=key, days=days))
+    else:
+        row.days = days
+    session.flush()
+    return CadenceRule(scope, key, _label(session, scope, key), days)
+
+
+def clear_cadence(session: Session, scope: str, target: str | Person) -> bool:
+    """Remove a cadence; returns whether there was one."""
+    key = _target(scope, target)
+    gone = session.execute(delete(Cadence).where(Cadence.scope == scope, Cadence.target == key))
+    return bool(getattr(gone, "rowcount", 0))
+
+
+def list_cadences(session: Session) -> list[CadenceRule]:
+    """Every explicit cadence, layers first, then tags, then people (by label)."""
+    rows = session.execute(select(Cadence.scope, Cadence.target, Cadence.days)).all()
+    names = _person_names(session, [int(t) for s, t, _ in rows if s == "person" and t.isdigit()])
+    rules = [CadenceRule(s, t, names.get(int(t), f"#{t}") if s == "person" else t, d) for s, t, d in rows]
+    order = {"layer": 0, "tag": 1, "person": 2}
+    return sorted(rules, key=lambda r: (order.get(r.scope, 3), r.label.lower()))
+
+
+def _label(session: Session, scope: str, key: str) -> str:
+    if scope != "person":
+        return key
+    return _person_names(session, [int(key)]).get(int(key), f"#{key}")
+
+
+def _person_names(session: Session, ids: list[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))
+    return {pid: name for pid, name in rows}
+
+
+def effective_cadences(
+    session: Session, ties: Mapping[int, PersonTie], person_ids: Iterable[int] | None = None
+) -> dict[int, CadenceChoice]:
+    """The cadence that applies to each person (only those who have one).
+
+    ``ties`` gives each person's layer and learned gap; people missing from it
+    get only their explicit cadences. Costs two small queries whatever the
+    network size.
+    """
+    ids = set(ties) if person_ids is None else set(person_ids)
+    rows = session.execute(select(Cadence.scope, Cadence.target, Cadence.days)).all()
+    per_person = {int(t): d for s, t, d in rows if s == "person" and t.isdigit()}
+    per_layer = {t: d for s, t, d in rows if s == "layer"}
+    tags = _tag_cadences(session, {t: d for s, t, d in rows if s == "tag"})
+    out: dict[int, CadenceChoice] = {}
+    for pid in ids:
+        tie = ties.get(pid)
+        layer = tie.layer if tie is not None else ""
+        # A dormant tie has no rhythm left to keep: only explicit cadences revive it.
+        learned = tie.learned_gap_days if tie is not None and layer != "dormant" else None
+        choice = choose_cadence(per_person.get(pid), tags.get(pid, []), layer, per_layer.get(layer), learned)
+        if choice is not None:
+            out[pid] = choice
+    return out
+
+
+def _tag_cadences(session: Session, per_tag: dict[str, int]) -> dict[int, list[tuple[str, int]]]:
+    """Each person's tags that carry a cadence, with the days."""
+    out: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    if not per_tag:
+        return out
+    stmt = (select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
+            .where(Tag.name.in_(list(per_tag))))
+    for pid, name in session.execute(stmt):
+        out[pid].append((name, per_tag[name]))
+    return out

@@ -1,0 +1,69 @@
+"""/api/v1/favors: the favour ledger."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import func, select
+
+from kith.services import favors as svc
+from kith.services.people import get_person
+from kith.store.models import Favor
+from kith.web import insight
+from kith.web.api.common import ApiCtx, IdPath, PagingDep
+from kith.web.api.schemas import FavorIn, FavorOut, FavorPatch, Page
+
+router = APIRouter(prefix="/favors", tags=["favors"])
+
+
+@router.get("", response_model=Page[FavorOut], summary="List favours, newest first")
+def list_favors(
+    ctx: ApiCtx, paging: PagingDep, person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None
+) -> dict[str, object]:
+    """Favours received and given."""
+    stmt = select(Favor)
+    if person_id is not None:
+        stmt = stmt.where(Favor.person_id == person_id)
+    total = int(ctx.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = ctx.session.scalars(
+        stmt.order_by(Favor.created_at.desc(), Favor.id.desc()).limit(paging.limit).offset(paging.offset)
+    ).all()
+    return {"items": [svc.favor_as_dict(f) for f in rows], "total": total, "limit": paging.limit, "offset": paging.offset}
+
+
+@router.post("", status_code=201, response_model=FavorOut, summary="Record a favour")
+def create_favor(ctx: ApiCtx, body: FavorIn) -> dict[str, object]:
+    """A favour ``received`` from or ``given`` to a person."""
+    favor = svc.record_favor(
+        ctx.session, get_person(ctx.session, body.person_id), body.direction, body.what, now=ctx.now,
+        status=body.status, asked_on=body.asked_on, done_on=body.done_on, returned_on=body.returned_on,
+    )
+    insight.forget(ctx.session)
+    return svc.favor_as_dict(favor)
+
+
+@router.get("/{favor_id}", response_model=FavorOut, summary="One favour")
+def get_favor(ctx: ApiCtx, favor_id: IdPath) -> dict[str, object]:
+    """A favour of your workspace."""
+    return svc.favor_as_dict(svc.get_favor(ctx.session, favor_id))
+
+
+@router.patch("/{favor_id}", response_model=FavorOut, summary="Change a favour")
+def patch_favor(ctx: ApiCtx, favor_id: IdPath, body: FavorPatch) -> dict[str, object]:
+    """Change what, status or dates (e.g. mark it returned)."""
+    favor = svc.get_favor(ctx.session, favor_id)
+    for name, value in body.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(favor, name, value)
+    ctx.session.flush()
+    insight.forget(ctx.session)
+    return svc.favor_as_dict(favor)
+
+
+@router.delete("/{favor_id}", status_code=204, summary="Delete a favour")
+def delete_favor(ctx: ApiCtx, favor_id: IdPath) -> Response:
+    """Remove a favour from the ledger."""
+    ctx.session.delete(svc.get_favor(ctx.session, favor_id))
+    insight.forget(ctx.session)
+    return Response(status_code=204)

@@ -1,0 +1,74 @@
+"""/api/v1/relations: who is whose assistant, colleague, manager, introducer."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import func, or_, select
+
+from kith.errors import NotFound
+from kith.services import relations as svc
+from kith.services.people import get_person
+from kith.store.models import Relation
+from kith.web import insight
+from kith.web.api.common import ApiCtx, IdPath, PagingDep
+from kith.web.api.schemas import Page, RelationIn, RelationOut, RelationPatch
+
+router = APIRouter(prefix="/relations", tags=["relations"])
+
+
+def _get(ctx: ApiCtx, relation_id: int) -> Relation:
+    rel = ctx.session.scalars(select(Relation).where(Relation.id == relation_id)).first()
+    if rel is None:
+        raise NotFound(f"no relation with id {relation_id}")
+    return rel
+
+
+@router.get("", response_model=Page[RelationOut], summary="List relations")
+def list_relations(
+    ctx: ApiCtx, paging: PagingDep, person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None
+) -> dict[str, object]:
+    """Relations, optionally those one person takes part in."""
+    stmt = select(Relation)
+    if person_id is not None:
+        stmt = stmt.where(or_(Relation.src_id == person_id, Relation.dst_id == person_id))
+    total = int(ctx.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    rows = ctx.session.scalars(stmt.order_by(Relation.id).limit(paging.limit).offset(paging.offset)).all()
+    return {"items": [svc.relation_as_dict(r) for r in rows], "total": total, "limit": paging.limit, "offset": paging.offset}
+
+
+@router.post("", status_code=201, response_model=RelationOut, summary="Link two people")
+def create_relation(ctx: ApiCtx, body: RelationIn, response: Response) -> dict[str, object]:
+    """Record ``src kind dst``; an existing identical relation answers 200."""
+    rel, new = svc.link(
+        ctx.session, get_person(ctx.session, body.src), body.kind, get_person(ctx.session, body.dst),
+        now=ctx.now, note=body.note,
+    )
+    if not new:
+        response.status_code = 200
+    insight.forget(ctx.session)
+    return svc.relation_as_dict(rel)
+
+
+@router.get("/{relation_id}", response_model=RelationOut, summary="One relation")
+def get_relation(ctx: ApiCtx, relation_id: IdPath) -> dict[str, object]:
+    """A relation of your workspace."""
+    return svc.relation_as_dict(_get(ctx, relation_id))
+
+
+@router.patch("/{relation_id}", response_model=RelationOut, summary="Change a relation's note")
+def patch_relation(ctx: ApiCtx, relation_id: IdPath, body: RelationPatch) -> dict[str, object]:
+    """Change the note of a relation."""
+    rel = _get(ctx, relation_id)
+    if body.note is not None:
+        rel.note = body.note
+    return svc.relation_as_dict(rel)
+
+
+@router.delete("/{relation_id}", status_code=204, summary="Remove a relation")
+def delete_relation(ctx: ApiCtx, relation_id: IdPath) -> Response:
+    """Remove a relation."""
+    ctx.session.delete(_get(ctx, relation_id))
+    insight.forget(ctx.session)
+    return Response(status_code=204)

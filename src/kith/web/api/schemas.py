@@ -1,0 +1,344 @@
+"""Request and response bodies of the API, so that /openapi.json says exactly what is sent.
+
+Text fields refuse NUL characters (no database stores them) and respect the
+column lengths; numbers stay in the ranges the database holds.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NO_NUL = r"^[^\x00]*$"
+Short = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
+Name = Annotated[str, Field(min_length=1, max_length=300, pattern=NO_NUL)]
+Long = Annotated[str, Field(max_length=20000, pattern=NO_NUL)]
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+Day = Annotated[date, Field(ge=date(1, 1, 2), le=date(9999, 12, 30))]
+When = Annotated[datetime, Field(ge=datetime(1900, 1, 1), le=datetime(9999, 12, 30))]
+KindName = Annotated[str, Field(min_length=1, max_length=30, pattern=NO_NUL)]
+
+T = TypeVar("T")
+
+
+class ErrorOut(BaseModel):
+    """Every error answer."""
+
+    error: str = Field(description="What went wrong, in one line.")
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorOut, "description": "Bad request"},
+    401: {"model": ErrorOut, "description": "Missing or bad bearer token (server mode)"},
+    404: {"model": ErrorOut, "description": "Not found in your workspace"},
+    409: {"model": ErrorOut, "description": "Conflict (ambiguous name, duplicate)"},
+    422: {"model": ErrorOut, "description": "Invalid input"},
+    503: {"model": ErrorOut, "description": "Not available yet in this version"},
+}
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list."""
+
+    items: list[T]
+    total: int = Field(description="How many match, all pages together.")
+    limit: int
+    offset: int
+
+
+class PersonIn(BaseModel):
+    """A new person; only ``name`` is required."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    emails: list[Short] = Field(default_factory=list, max_length=20)
+    phones: list[Short] = Field(default_factory=list, max_length=20)
+    urls: list[Short] = Field(default_factory=list, max_length=20)
+    org: Name | None = None
+    title: Short = ""
+    location: Short = ""
+    notes: Long = ""
+    tags: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] = Field(default_factory=list, max_length=50)
+    key: bool = False
+    closeness: Annotated[int, Field(ge=0, le=100)] | None = None
+    cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+    met_on: Day | None = None
+
+
+class PersonPatch(BaseModel):
+    """Fields to change; absent fields stay as they are."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    org: Annotated[str, Field(max_length=300, pattern=NO_NUL)] | None = None
+    title: Short | None = None
+    location: Short | None = None
+    notes: Long | None = None
+    key: bool | None = None
+    closeness: Annotated[int, Field(ge=0, le=100)] | None = None
+    met_on: Day | None = None
+    archived: bool | None = None
+    tags: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] | None = Field(default=None, max_length=50)
+    cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
+
+
+class PersonOut(BaseModel):
+    id: int
+    name: str
+    given_name: str
+    family_name: str
+    emails: list[str]
+    phones: list[str]
+    urls: list[str]
+    org: str | None
+    title: str
+    location: str
+    birthday: str | None
+    notes: str
+    tags: list[str]
+    key: bool
+    closeness: int | None
+    met_on: str | None
+    met_at_event_id: int | None
+    introduced_by_id: int | None
+    archived: bool
+
+
+class InteractionIn(BaseModel):
+    """An interaction with one or several people."""
+
+    model_config = ConfigDict(extra="forbid")
+    people: list[Id] = Field(min_length=1, max_length=100, description="Person ids.")
+    kind: KindName = Field(description="coffee, call, email, meeting, favor-received, ...")
+    on: When | None = Field(default=None, description="When; default now.")
+    direction: Literal["out", "in", "mutual", "me", "them", "both"] | None = None
+    sentiment: Annotated[int, Field(ge=-2, le=2)] | None = None
+    note: Long = ""
+
+
+class InteractionPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: KindName | None = None
+    on: When | None = None
+    direction: Literal["out", "in", "mutual", "me", "them", "both"] | None = None
+    sentiment: Annotated[int, Field(ge=-2, le=2)] | None = None
+    note: Long | None = None
+
+
+class InteractionOut(BaseModel):
+    id: int
+    on: str
+    kind: str
+    direction: str
+    sentiment: int
+    note: str
+    source: str
+    people: list[int]
+    event_id: int | None
+
+
+class RelationIn(BaseModel):
+    """``src kind dst``, e.g. 12 assistant-of 7."""
+
+    model_config = ConfigDict(extra="forbid")
+    src: Id
+    kind: KindName
+    dst: Id
+    note: Long = ""
+
+
+class RelationPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    note: Long | None = None
+
+
+class RelationOut(BaseModel):
+    id: int
+    src: int
+    kind: str
+    dst: int
+    source: str
+    note: str
+
+
+class FavorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    person_id: Id
+    direction: Literal["received", "given"]
+    what: Long = ""
+    status: Literal["asked", "done", "returned", "declined"] = "done"
+    asked_on: Day | None = None
+    done_on: Day | None = None
+    returned_on: Day | None = None
+
+
+class FavorPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    what: Long | None = None
+    status: Literal["asked", "done", "returned", "declined"] | None = None
+    asked_on: Day | None = None
+    done_on: Day | None = None
+    returned_on: Day | None = None
+
+
+class FavorOut(BaseModel):
+    id: int
+    person_id: int
+    direction: str
+    what: str
+    status: str
+    asked_on: str | None
+    done_on: str | None
+    returned_on: str | None
+    event_id: int | None
+
+
+class EventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name
+    kind: Literal["event", "project"] = "event"
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    location: Short = ""
+    note: Long = ""
+
+
+class EventPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: Name | None = None
+    kind: Literal["event", "project"] | None = None
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    location: Short | None = None
+    note: Long | None = None
+
+
+class EventOut(BaseModel):
+    id: int
+    name: str
+    kind: str
+    starts_on: str | None
+    ends_on: str | None
+    location: str
+    note: str
+
+
+StrList = list[Annotated[str, Field(max_length=200, pattern=NO_NUL)]]
+
+
+class GoalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Name
+    note: Long = ""
+    target_orgs: StrList = Field(default_factory=list, max_length=50)
+    industries: StrList = Field(default_factory=list, max_length=50)
+    roles: StrList = Field(default_factory=list, max_length=50)
+    tags: StrList = Field(default_factory=list, max_length=50)
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+
+
+class GoalPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Name | None = None
+    note: Long | None = None
+    target_orgs: StrList | None = Field(default=None, max_length=50)
+    industries: StrList | None = Field(default=None, max_length=50)
+    roles: StrList | None = Field(default=None, max_length=50)
+    tags: StrList | None = Field(default=None, max_length=50)
+    starts_on: Day | None = None
+    ends_on: Day | None = None
+    status: Literal["active", "closed"] | None = None
+
+
+class GoalOut(BaseModel):
+    id: int
+    title: str
+    note: str
+    target_orgs: list[str]
+    industries: list[str]
+    roles: list[str]
+    tags: list[str]
+    starts_on: str | None
+    ends_on: str | None
+    status: str
+
+
+class OpportunityIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Name
+    kind: Literal["job", "deal", "gig", "client", "other"] = "job"
+    referred_by_id: Id | None = None
+    org: Annotated[str, Field(max_length=300, pattern=NO_NUL)] | None = None
+    goal_id: Id | None = None
+    found_on: Day | None = None
+    outcome: Literal["open", "won", "lost"] = "open"
+    value: Annotated[float, Field(ge=-1e12, le=1e12)] | None = None
+    note: Long = ""
+
+
+class OpportunityPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Name | None = None
+    kind: Literal["job", "deal", "gig", "client", "other"] | None = None
+    referred_by_id: Id | None = None
+    goal_id: Id | None = None
+    found_on: Day | None = None
+    outcome: Literal["open", "won", "lost"] | None = None
+    value: Annotated[float, Field(ge=-1e12, le=1e12)] | None = None
+    note: Long | None = None
+
+
+class OpportunityOut(BaseModel):
+    id: int
+    title: str
+    kind: str
+    referred_by_id: int | None
+    org: str | None
+    goal_id: int | None
+    found_on: str
+    outcome: str
+    value: float | None
+    note: str
+
+
+class ScoreOut(BaseModel):
+    person_id: int
+    name: str
+    score: float = Field(description="0-100")
+    layer: str
+    readiness: float
+    callable: bool
+    last_at: str | None
+    components: dict[str, float]
+    reasons: list[str]
+
+
+class AgendaItemOut(BaseModel):
+    person_id: int
+    person: str
+    action: str
+    reason: str
+    due: str | None
+
+
+class AgendaMarkIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action: Annotated[str, Field(min_length=1, max_length=30, pattern=NO_NUL)] = "*"
+    span: Annotated[str, Field(max_length=20, pattern=NO_NUL)] = Field(
+        default="1w", description="For snooze: how long, e.g. 3d, 2w, 1m."
+    )
+
+
+class Done(BaseModel):
+    ok: bool = True
+
+
+class Computed(BaseModel):
+    """A computed view (report, reach, ask): its JSON as the service produces it."""
+
+    model_config = ConfigDict(extra="allow")
+    as_of: str
+    result: Any

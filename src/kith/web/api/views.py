@@ -1,0 +1,126 @@
+"""/api/v1 computed views: scores, agenda (with done and snooze), report, reach, ask.
+
+The agenda, report, reach and ask services are imported when called, so an
+installation without one of them answers 503 "not available yet" for that
+view only.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from kith.services.people import get_person
+from kith.store.models import Person
+from kith.web import insight
+from kith.web.api.common import ApiCtx, IdPath, PagingDep, call_with_now, jsonable
+from kith.web.api.schemas import AgendaItemOut, AgendaMarkIn, Computed, Done, Page, ScoreOut
+from kith.web.errors import service
+
+router = APIRouter()
+TextQuery = Annotated[str, Query(min_length=1, max_length=300, pattern=r"^[^\x00]*$")]
+
+
+def score_as_dict(tie: Any, name: str) -> dict[str, Any]:
+    """JSON form of one person's tie."""
+    return {
+        "person_id": tie.person_id, "name": name, "score": tie.score, "layer": tie.layer,
+        "readiness": tie.readiness, "callable": tie.callable,
+        "last_at": tie.last_at.isoformat() if tie.last_at else None,
+        "components": {k: float(v) for k, v in (tie.components or {}).items()},
+        "reasons": [str(r) for r in (tie.reasons or [])],
+    }
+
+
+@router.get("/scores", response_model=Page[ScoreOut], tags=["scores"], summary="Tie scores, strongest first")
+def list_scores(
+    ctx: ApiCtx,
+    paging: PagingDep,
+    layer: Annotated[Literal["inner", "close", "active", "meaningful", "acquaintance", "dormant"] | None, Query()] = None,
+) -> dict[str, object]:
+    """Every person's score (0-100), layer, favour readiness and the terms behind the score."""
+    ties = insight.scores(ctx.session, ctx.now)
+    ranked = sorted((t for t in ties.values() if layer is None or t.layer == layer), key=lambda t: (-t.score, t.person_id))
+    chosen = ranked[paging.offset : paging.offset + paging.limit]
+    names = dict(
+        ctx.session.execute(select(Person.id, Person.display_name).where(Person.id.in_([t.person_id for t in chosen]))).all()
+    ) if chosen else {}
+    items = [score_as_dict(t, names.get(t.person_id, "")) for t in chosen]
+    return {"items": items, "total": len(ranked), "limit": paging.limit, "offset": paging.offset}
+
+
+@router.get("/scores/{person_id}", response_model=ScoreOut, tags=["scores"], summary="One person's score, explained")
+def person_score(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
+    """A person's score with its components and reasons."""
+    from kith.services.scores import tie_scores
+
+    person = get_person(ctx.session, person_id)
+    ties = tie_scores(ctx.session, ctx.now, person_ids=[person.id])
+    if person.id not in ties:
+        from kith.errors import NotFound
+
+        raise NotFound(f"{person.display_name} is archived and has no score")
+    return score_as_dict(ties[person.id], person.display_name)
+
+
+def agenda_item_as_dict(item: Any) -> dict[str, Any]:
+    """JSON form of an agenda item, whatever shape the service gives."""
+    data = jsonable(item)
+    person = data.get("person")
+    if isinstance(person, dict):
+        data["person_id"] = data.get("person_id", person.get("id"))
+        data["person"] = person.get("name", "")
+    due = data.get("due")
+    return {
+        "person_id": int(data.get("person_id") or 0), "person": str(data.get("person") or ""),
+        "action": str(data.get("action") or ""), "reason": str(data.get("reason") or ""),
+        "due": None if due is None else str(due),
+    }
+
+
+@router.get("/agenda", response_model=list[AgendaItemOut], tags=["agenda"], summary="Today's agenda")
+def agenda(ctx: ApiCtx, limit: Annotated[int, Query(ge=1, le=1000)] = 50) -> list[dict[str, Any]]:
+    """What to do today, ranked, each with why."""
+    items = call_with_now(service("agenda").agenda, ctx.session, now=ctx.now, limit=limit)
+    return [agenda_item_as_dict(i) for i in items][:limit]
+
+
+@router.post("/agenda/{person_id}/done", response_model=Done, tags=["agenda"], summary="Mark an agenda action done")
+def agenda_done(ctx: ApiCtx, person_id: IdPath, body: AgendaMarkIn) -> dict[str, bool]:
+    """Mark an action (or ``*``, all) for a person done today."""
+    mod = service("agenda")
+    action = None if body.action == "*" else body.action
+    mod.mark_done(ctx.session, get_person(ctx.session, person_id), ctx.now, action)
+    return {"ok": True}
+
+
+@router.post("/agenda/{person_id}/snooze", response_model=Done, tags=["agenda"], summary="Snooze a person's agenda actions")
+def agenda_snooze(ctx: ApiCtx, person_id: IdPath, body: AgendaMarkIn) -> dict[str, bool]:
+    """Hide a person's agenda actions for a while (``span``: 3d, 2w, 1m, or a date)."""
+    mod = service("agenda")
+    until = mod.parse_until(body.span, ctx.now)
+    mod.snooze(ctx.session, get_person(ctx.session, person_id), ctx.now, until)
+    return {"ok": True}
+
+
+@router.get("/report", response_model=Computed, tags=["report"], summary="The quality report")
+def report(ctx: ApiCtx) -> dict[str, Any]:
+    """Sizes, layers, follow-up rate, reciprocity, gatekeepers, goals."""
+    result = call_with_now(service("report").report, ctx.session, now=ctx.now)
+    return {"as_of": ctx.now.isoformat(), "result": jsonable(result)}
+
+
+@router.get("/reach", response_model=Computed, tags=["reach"], summary="Warm introduction paths")
+def reach(ctx: ApiCtx, target: TextQuery) -> dict[str, Any]:
+    """The strongest introduction paths to a person, organisation or role."""
+    result = service("reach").plan_reach(ctx.session, target, ctx.now)
+    return {"as_of": ctx.now.isoformat(), "result": jsonable(result)}
+
+
+@router.get("/ask", response_model=Computed, tags=["ask"], summary="Who can help")
+def ask(ctx: ApiCtx, q: TextQuery, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> dict[str, Any]:
+    """People ranked by relevance to the question times favour readiness."""
+    result = service("ask").who_can_help(ctx.session, q, ctx.now, limit=limit)
+    return {"as_of": ctx.now.isoformat(), "result": jsonable(result)}

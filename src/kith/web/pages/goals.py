@@ -1,0 +1,141 @@
+"""Goals with their audit, opportunities, and the quality report."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from kith.errors import BadInput
+from kith.services.organizations import get_or_create_org
+from kith.store.models import Goal, Opportunity, Organization, Person
+from kith.web import charts, insight
+from kith.web.api.common import call_with_now, jsonable
+from kith.web.errors import NotAvailable, service
+from kith.web.pages.common import FormCtx, PageCtx
+from kith.web.render import page, redirect
+
+router = APIRouter()
+
+
+def _split(text: str) -> list[str]:
+    return [p.strip() for p in text.replace("\x00", "").split(",") if p.strip()]
+
+
+def _audit(ctx: PageCtx, goal: Goal) -> tuple[Any, str | None]:
+    try:
+        mod = service("goals")
+    except NotAvailable as exc:
+        return None, str(exc)
+    return jsonable(mod.audit_goal(ctx.session, goal, ctx.now)), None
+
+
+@router.get("/goals", response_class=HTMLResponse)
+def goals_page(ctx: PageCtx) -> Response:
+    """Goals and, for each active one, where your networking effort goes."""
+    goals = list(ctx.session.scalars(select(Goal).order_by(Goal.status, Goal.id)).all())
+    audits = {g.id: _audit(ctx, g) for g in goals if g.status == "active"}
+    return page(ctx, "goals.html", title="Goals", goals=goals, audits=audits)
+
+
+@router.post("/goals")
+def add_goal(
+    ctx: FormCtx,
+    title: Annotated[str, Form(max_length=300)],
+    target_orgs: Annotated[str, Form(max_length=2000)] = "",
+    industries: Annotated[str, Form(max_length=2000)] = "",
+    roles: Annotated[str, Form(max_length=2000)] = "",
+    tags: Annotated[str, Form(max_length=2000)] = "",
+    note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Add a goal."""
+    clean = " ".join(title.replace("\x00", "").split())
+    if not clean:
+        raise BadInput("a goal needs a title")
+    ctx.session.add(Goal(
+        title=clean, note=note.replace("\x00", ""), target_orgs=_split(target_orgs), industries=_split(industries),
+        roles=_split(roles), tags=_split(tags), starts_on=ctx.now.date(), status="active", created_at=ctx.now,
+    ))
+    return redirect(ctx, "/goals", f"Goal added: {clean}.")
+
+
+@router.get("/opportunities", response_class=HTMLResponse)
+def opportunities_page(ctx: PageCtx) -> Response:
+    """Opportunities and which kinds of tie produced them."""
+    rows = ctx.session.execute(
+        select(Opportunity, Person.display_name, Organization.name)
+        .outerjoin(Person, Person.id == Opportunity.referred_by_id)
+        .outerjoin(Organization, Organization.id == Opportunity.organization_id)
+        .order_by(Opportunity.found_on.desc(), Opportunity.id.desc())
+        .limit(200)
+    ).all()
+    ties = insight.scores(ctx.session, ctx.now) if rows else {}
+    by_layer: dict[str, int] = {}
+    for opp, _name, _org in rows:
+        layer = ties[opp.referred_by_id].layer if opp.referred_by_id in ties else "no referrer"
+        by_layer[layer] = by_layer.get(layer, 0) + 1
+    chart = charts.bar_chart(sorted(by_layer.items()), title="Opportunities by the layer of who referred them", height=180)
+    people = ctx.session.execute(
+        select(Person.id, Person.display_name).where(Person.archived.is_(False)).order_by(Person.display_name).limit(500)
+    ).all()
+    try:
+        report: Any = jsonable(service("opportunities").opportunity_report(ctx.session, ctx.now))
+        report = {k: report[k] for k in ("total", "referred", "by_layer", "by_strength", "non_obvious") if k in report}
+    except NotAvailable:
+        report = None
+    return page(ctx, "opportunities.html", title="Opportunities", rows=rows, ties=ties, chart=chart, people=people,
+                by_layer=by_layer, report=report)
+
+
+@router.post("/opportunities")
+def add_opportunity(
+    ctx: FormCtx,
+    title: Annotated[str, Form(max_length=300)],
+    kind: Annotated[str, Form(max_length=20)] = "job",
+    referred_by_id: Annotated[str, Form(max_length=12)] = "",
+    org: Annotated[str, Form(max_length=300)] = "",
+    found_on: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Record an opportunity and who referred it."""
+    clean = " ".join(title.replace("\x00", "").split())
+    if not clean:
+        raise BadInput("an opportunity needs a title")
+    if kind not in ("job", "deal", "gig", "client", "other"):
+        raise BadInput(f"unknown opportunity kind '{kind}'")
+    ref = int(referred_by_id) if referred_by_id.strip().isdigit() else None
+    if ref is not None:
+        from kith.services.people import get_person
+
+        get_person(ctx.session, ref)
+    try:
+        day = date.fromisoformat(found_on) if found_on.strip() else ctx.now.date()
+    except ValueError:
+        raise BadInput(f"cannot read the date '{found_on}'") from None
+    organization = get_or_create_org(ctx.session, org.replace("\x00", "")) if org.strip() else None
+    ctx.session.add(Opportunity(
+        title=clean, kind=kind, referred_by_id=ref, organization_id=organization.id if organization else None,
+        found_on=day, outcome="open", note="", created_at=ctx.now,
+    ))
+    return redirect(ctx, "/opportunities", f"Opportunity added: {clean}.")
+
+
+@router.get("/report", response_class=HTMLResponse)
+def report_page(ctx: PageCtx) -> Response:
+    """The quality report, with the headline and the monthly trend drawn."""
+    result: Any = None
+    missing: str | None = None
+    try:
+        result = jsonable(call_with_now(service("report").report, ctx.session, now=ctx.now))
+    except NotAvailable as exc:
+        missing = str(exc)
+    ties = insight.scores(ctx.session, ctx.now)
+    head = insight.headline(ties)
+    monthly = insight.monthly_activity(ctx.session, ctx.now, months=24)
+    return page(
+        ctx, "report.html", title="Report", result=result, missing=missing, head=head,
+        layers_chart=charts.layer_bars(head.layers, title="People per layer"),
+        trend_chart=charts.bar_chart(monthly, title="Interactions per month, last 24 months", width=760),
+    )

@@ -1,0 +1,122 @@
+"""The people list (search, filters, sort, server-side pages) and the person page."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Form, Query
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from kith.engine.kinds import KINDS, LAYERS
+from kith.services import people as svc
+from kith.services.favors import favors_of
+from kith.services.interactions import interactions_of
+from kith.services.relations import relations_of
+from kith.services.scores import tie_scores
+from kith.store.models import Goal, Person
+from kith.web import charts, insight
+from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
+from kith.web.queries import PeopleFilter, people_page
+from kith.web.render import page, redirect
+
+router = APIRouter()
+PAGE_SIZE = 50
+
+
+@router.get("/people", response_class=HTMLResponse)
+def people_list(
+    ctx: PageCtx,
+    q: Annotated[str, Query(max_length=200)] = "",
+    tag: Annotated[str, Query(max_length=100)] = "",
+    org: Annotated[str, Query(max_length=300)] = "",
+    layer: Annotated[str, Query(max_length=20)] = "",
+    sort: Annotated[str, Query(max_length=20)] = "name",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    """Everyone, one page at a time; the search form works without JavaScript."""
+    clean = q.replace("\x00", "")
+    flt = PeopleFilter(
+        q=clean or None, tag=tag or None, org=org or None,
+        layer=layer if layer in LAYERS else None, sort=sort if sort in ("name", "recent", "created", "score") else "name",
+    )
+    rows, total = people_page(ctx.session, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, as_of=ctx.now)
+    ties = insight.scores(ctx.session, ctx.now) if rows else {}
+    pages = max(1, -(-total // PAGE_SIZE))
+    params = {k: v for k, v in {"q": clean, "tag": tag, "org": org, "layer": flt.layer or "", "sort": flt.sort}.items() if v}
+
+    def link(n: int) -> str:
+        return "/people?" + urlencode({**params, "page": n})
+
+    template = "_people_rows.html" if ctx.request.headers.get("hx-request") and ctx.request.headers.get("hx-target") == "people-results" else "people.html"
+    return page(
+        ctx, template, title="People", rows=rows, ties=ties, total=total, page_no=page_no, pages=pages,
+        prev_link=link(page_no - 1) if page_no > 1 else None, next_link=link(page_no + 1) if page_no < pages else None,
+        q=clean, tag=tag, org=org, layer=flt.layer or "", sort=flt.sort, layers=LAYERS,
+    )
+
+
+@router.post("/people")
+def add_person(
+    ctx: FormCtx,
+    name: Annotated[str, Form(max_length=300)],
+    email: Annotated[str, Form(max_length=320)] = "",
+    org: Annotated[str, Form(max_length=300)] = "",
+    title: Annotated[str, Form(max_length=300)] = "",
+    tags: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Add a person from the people page."""
+    person = svc.add_person(
+        ctx.session,
+        svc.NewPerson(
+            name=name.replace("\x00", ""), emails=[email] if email.strip() else [], org=org.strip() or None,
+            title=title, tags=[t for t in tags.replace(",", " ").split() if t],
+        ),
+        now=ctx.now,
+    )
+    ctx.session.flush()
+    insight.forget(ctx.session)
+    return redirect(ctx, f"/people/{person.id}", f"Added {person.display_name}.")
+
+
+def _goal_relevance(goals: list[Goal], person: Person) -> list[Goal]:
+    org = (person.organization.name if person.organization else "").lower()
+    industry = ((person.organization.industry or "") if person.organization else "").lower()
+    title = person.title.lower()
+    tags = {t.name for t in person.tags}
+    hits = []
+    for g in goals:
+        if (
+            any(o.lower() in org for o in g.target_orgs or [] if o)
+            or any(i.lower() in industry for i in g.industries or [] if i)
+            or any(r.lower() in title for r in g.roles or [] if r)
+            or tags & set(g.tags or [])
+        ):
+            hits.append(g)
+    return hits
+
+
+@router.get("/people/{person_id}", response_class=HTMLResponse)
+def person_page(ctx: PageCtx, person_id: int) -> Response:
+    """A person: score and its explanation, layer, cadence, timeline, favours, relations, goals."""
+    person = svc.get_person(ctx.session, person_id)
+    tie = tie_scores(ctx.session, ctx.now, person_ids=[person.id]).get(person.id)
+    timeline = interactions_of(ctx.session, person, limit=100)
+    relations = relations_of(ctx.session, person)
+    other_ids = {r.src_id for r in relations} | {r.dst_id for r in relations}
+    names: dict[int, str] = dict(
+        ctx.session.execute(select(Person.id, Person.display_name).where(Person.id.in_(other_ids))).all()
+    ) if other_ids else {}
+    goals = list(ctx.session.scalars(select(Goal).where(Goal.status == "active")).all())
+    components: list[tuple[str, float]] = sorted((tie.components or {}).items(), key=lambda kv: -abs(kv[1])) if tie else []
+    return page(
+        ctx, "person.html", title=person.display_name, person=person, tie=tie,
+        meter=charts.meter(tie.score if tie else 0, label="Tie score"), components=components,
+        cadence=svc.person_cadence(ctx.session, person), timeline=timeline, favors=favors_of(ctx.session, person),
+        relations=relations, names=names, goals=_goal_relevance(goals, person), kinds=LOG_KINDS, kind_labels=_labels(),
+    )
+
+
+def _labels() -> dict[str, Any]:
+    return {k: v.label for k, v in KINDS.items()}

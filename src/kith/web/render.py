@@ -1,0 +1,111 @@
+"""Rendering pages: the Jinja2 environment, the context every page gets, flash messages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from kith.web.auth import Ctx, config, web_session
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+NAV = (
+    ("/", "Dashboard"),
+    ("/people", "People"),
+    ("/network", "Network"),
+    ("/goals", "Goals"),
+    ("/opportunities", "Opportunities"),
+    ("/report", "Report"),
+    ("/import", "Import & export"),
+    ("/settings", "Settings"),
+)
+
+
+def _ago(value: datetime | date | None, now: datetime | None = None) -> str:
+    if value is None:
+        return "never"
+    ref = (now or datetime.now()).date() if isinstance(now, datetime) or now is None else now
+    day = value.date() if isinstance(value, datetime) else value
+    days = (ref - day).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 0:
+        return f"in {-days} days"
+    if days < 60:
+        return f"{days} days ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"
+
+
+def _day(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%-d %b %Y")
+
+
+TEMPLATES.env.filters["ago"] = _ago
+TEMPLATES.env.filters["day"] = _day
+TEMPLATES.env.globals["NAV"] = NAV
+
+
+def page(ctx: Ctx, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """Render a page template for the current user."""
+    request = ctx.request
+    flash = web_session(request).pop("flash", None)
+    if flash is not None:
+        request.state.session_dirty = True
+    values.setdefault("title", "")
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {
+            "csrf": ctx.csrf,
+            "now": ctx.now,
+            "server_mode": ctx.cfg.server_mode,
+            "user_email": ctx.principal.email,
+            "path": request.url.path,
+            "flash": flash,
+            **values,
+        },
+        status_code=status,
+    )
+
+
+def bare(request: Request, name: str, status: int = 200, **values: Any) -> HTMLResponse:
+    """Render a page that needs no workspace (login, errors)."""
+    cfg = config(request)
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {
+            "csrf": web_session(request)["csrf"],
+            "now": cfg.now(),
+            "server_mode": cfg.server_mode,
+            "user_email": None,
+            "path": request.url.path,
+            "flash": None,
+            "title": "",
+            **values,
+        },
+        status_code=status,
+    )
+
+
+def error_page(request: Request, status: int, message: str) -> HTMLResponse:
+    """A friendly error page with the status and what to do."""
+    return bare(request, "error.html", status, code=status, message=message, title="Problem")
+
+
+def redirect(ctx: Ctx, url: str, flash: str | None = None) -> RedirectResponse:
+    """Post/redirect/get with an optional one-time message on the next page."""
+    if flash:
+        web_session(ctx.request)["flash"] = flash
+        ctx.request.state.session_dirty = True
+    return RedirectResponse(url, status_code=303)
