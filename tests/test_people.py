@@ -128,3 +128,12 @@ def test_cli_add_with_met_at_creates_the_event_and_membership(cli: Callable[...,
     person = json.loads(r.out)
     assert person["met_on"] == "2026-02-14"
     assert person["met_at_event_id"] is not None
+
+
+def test_the_fast_listing_gives_exactly_what_the_object_listing_gives(kith: Kith) -> None:
+    _add(kith, "Carla Ruiz", org="Zeta Films", tags=["crew", "vip"], emails=["c@zeta.example"],
+         urls=["https://www.linkedin.com/in/carla"], phones=["+1 212 555 0100"], title="Gaffer")
+    _add(kith, "Ben Ode")
+    with kith.session() as s:
+        for q in (svc.PeopleQuery(), svc.PeopleQuery(sort="org"), svc.PeopleQuery(tag="crew"), svc.PeopleQuery(limit=1, offset=1)):
+            assert svc.list_people_dicts(s, q) == [svc.person_as_dict(p) for p in svc.list_people(s, q)]

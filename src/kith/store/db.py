@@ -63,6 +63,25 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def refresh_statistics(engine: Engine, *, full: bool = False) -> None:
+    """Keep the query planner's statistics current (ANALYZE).
+
+    Without statistics SQLite prefers the ``workspace_id`` index, which
+    matches every row of a one-workspace database, over a primary key: a
+    one-person lookup in a million interactions then takes seconds. ``full``
+    after bulk loads; otherwise SQLite's own ``PRAGMA optimize``, which only
+    re-analyses what changed a lot.
+    """
+    try:
+        with engine.begin() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("ANALYZE" if full else "PRAGMA optimize")
+            elif full:
+                conn.exec_driver_sql("ANALYZE")
+    except (OperationalError, SADatabaseError):
+        pass  # statistics are an optimisation; never fail a command over them
+
+
 def _alembic_config(engine: Engine) -> Config:
     from alembic.config import Config
 
