@@ -123,3 +123,21 @@ def test_one_recent_exchange_is_not_yet_a_tie_you_can_lean_on() -> None:
     seasoned = readiness(tie(75), 0, 0, None, 0, contacts=15)
     assert not fresh.callable and seasoned.callable
     assert any("only 1 contact so far" in r for r in fresh.reasons)
+
+
+def test_batch_readiness_agrees_with_the_explained_one() -> None:
+    import numpy as np
+
+    from kith.engine.readiness import readiness_batch
+
+    cases = [(85, False, 0, 0, None, 0, 20), (40, True, 2, 0, 3.0, -2, 1), (60, False, 0, 4, 200.0, 1, 5),
+             (10, True, 1, 1, 0.0, 2, 11), (99, False, 5, 5, None, -1, 30)]
+    batch = readiness_batch(
+        np.array([c[0] for c in cases], dtype=float), np.array([c[1] for c in cases]),
+        np.array([c[2] for c in cases], dtype=float), np.array([c[3] for c in cases], dtype=float),
+        np.array([np.nan if c[4] is None else c[4] for c in cases]), np.array([c[5] for c in cases], dtype=float),
+        np.array([c[6] for c in cases], dtype=float),
+    )
+    for (s, cool, owe, owed, ask, sent, n), value in zip(cases, batch, strict=True):
+        one = readiness(tie(s, cooling=cool), owe, owed, ask, sent, contacts=n)
+        assert abs(one.value - value) < 1e-9

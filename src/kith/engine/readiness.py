@@ -17,6 +17,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 from kith.engine.ties import TieScore
 
 CALLABLE_THRESHOLD = 60.0  # a steady monthly tie with no debts and no recent ask clears it
@@ -100,3 +103,30 @@ def _terms(
     if sentiment:
         terms.append((p.w_sentiment * sentiment, f"last interaction sentiment {sentiment:+d}"))
     return terms
+
+
+def readiness_batch(
+    score: NDArray[np.float64],
+    cooling: NDArray[np.bool_],
+    i_owe: NDArray[np.float64],
+    owed_to_me: NDArray[np.float64],
+    days_since_ask: NDArray[np.float64],
+    last_sentiment: NDArray[np.float64],
+    contacts: NDArray[np.float64],
+    params: ReadinessParams = DEFAULT_READINESS,
+) -> NDArray[np.float64]:
+    """Readiness of everyone at once (``days_since_ask`` nan = never asked).
+
+    The same terms as :func:`readiness` with ``contacts`` given; a test checks
+    that both agree.
+    """
+    p = params
+    z = p.bias + p.w_strength * (score - 50.0) + np.where(cooling, p.w_cooling, 0.0)
+    z = z + p.w_owed_to_me * np.minimum(owed_to_me, 3) + p.w_i_owe * np.minimum(i_owe, 3)
+    asked = ~np.isnan(days_since_ask)
+    fading = np.exp2(-np.maximum(np.nan_to_num(days_since_ask), 0.0) / p.ask_half_life_days)
+    z = z + np.where(asked, p.w_recent_ask * fading, 0.0) + p.w_sentiment * last_sentiment
+    thin = p.w_thin * np.exp2(-(np.maximum(contacts, 1) - 1) / 2.0)
+    z = z + np.where(contacts < 12, thin, 0.0)
+    value: NDArray[np.float64] = 100.0 / (1.0 + np.exp(-z))
+    return value

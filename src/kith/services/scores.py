@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from kith.engine.kinds import LAYERS
 from kith.engine.layers import assign_network_layers
-from kith.engine.readiness import Readiness, readiness
+from kith.engine.readiness import CALLABLE_THRESHOLD, Readiness, readiness, readiness_batch
 from kith.engine.ties import (
     DEFAULT_PARAMS,
     DIRECTION_CODE,
@@ -420,27 +420,44 @@ def _ties(
     ids: np.ndarray, closeness: np.ndarray, arrays: StateArrays, last_sent: np.ndarray,
     ledger: dict[int, FavourBalance], as_of: datetime, wanted: set[int] | None,
 ) -> dict[int, PersonTie]:
-    """Score, layer and readiness of everyone from their accumulators."""
+    """Score, layer and readiness of everyone from their accumulators (vectorised)."""
     batch = score_batch(arrays, as_of, DEFAULT_PARAMS, closeness)
     layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
+    ready = _readiness_batch(ids, batch.score, batch.cooling, last_sent, arrays.n, ledger, as_of)
+    has_gap = arrays.n >= 2
+    last = arrays.last.tolist()
     out: dict[int, PersonTie] = {}
-    for i, pid in enumerate(ids.tolist()):
+    for i, (pid, score_, layer, r, gap, days, cool, n, sent) in enumerate(zip(
+        ids.tolist(), batch.score.tolist(), layers.tolist(), ready.tolist(), batch.learned_gap_days.tolist(),
+        batch.days_since_last.tolist(), batch.cooling.tolist(), arrays.n.tolist(), last_sent.tolist(), strict=True,
+    )):
         if wanted is not None and pid not in wanted:
             continue
-        days = float(batch.days_since_last[i])
-        tie = TieScore(
-            score=float(batch.score[i]), layer=LAYERS[int(layers[i])], components={}, reasons=[],
-            learned_gap_days=float(batch.learned_gap_days[i]) if arrays.n[i] >= 2 else None,
-            days_since_last=None if math.isnan(days) else days, cooling=bool(batch.cooling[i]),
-        )
-        ready = _readiness(tie, ledger.get(pid), int(last_sent[i]), as_of, int(arrays.n[i]))
         out[pid] = PersonTie(
-            person_id=pid, score=tie.score, layer=tie.layer, readiness=ready.value, callable=ready.callable,
-            last_at=datetime.fromtimestamp(float(arrays.last[i]), UTC) if arrays.n[i] > 0 else None,
-            learned_gap_days=tie.learned_gap_days, days_since_last=tie.days_since_last,
-            cooling=tie.cooling, last_sentiment=int(last_sent[i]),
+            person_id=pid, score=score_, layer=LAYERS[layer], readiness=r, callable=r >= CALLABLE_THRESHOLD,
+            last_at=datetime.fromtimestamp(last[i], UTC) if n > 0 else None,
+            learned_gap_days=gap if has_gap[i] else None, days_since_last=None if math.isnan(days) else days,
+            cooling=cool, last_sentiment=int(sent),
         )
     return out
+
+
+def _readiness_batch(
+    ids: np.ndarray, score_: np.ndarray, cooling: np.ndarray, last_sent: np.ndarray, contacts: np.ndarray,
+    ledger: dict[int, FavourBalance], as_of: datetime,
+) -> np.ndarray:
+    """Everyone's favour readiness; the ledger is sparse, so it is spread into arrays."""
+    i_owe, owed, since_ask = np.zeros(len(ids)), np.zeros(len(ids)), np.full(len(ids), np.nan)
+    if ledger:
+        where = {pid: i for i, pid in enumerate(ids.tolist())}
+        for pid, bal in ledger.items():
+            i = where.get(pid)
+            if i is None:
+                continue
+            i_owe[i], owed[i] = bal.i_owe, bal.owed_to_me
+            if bal.last_ask is not None:
+                since_ask[i] = float((as_of.date() - bal.last_ask).days)
+    return readiness_batch(score_, cooling, i_owe, owed, since_ask, last_sent, contacts)
 
 
 def _current_arrays(session: Session, ids: np.ndarray, as_of: datetime) -> tuple[StateArrays, np.ndarray]:
