@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, and_, case, func, or_, select
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from kith import clock
 from kith.engine import agenda_rules as rules
-from kith.engine.agenda_rules import Facts, Help, Meeting, Owed, Suggestion
+from kith.engine.agenda_rules import CadenceChoice, Facts, Help, Meeting, Owed, Suggestion
 from kith.engine.kinds import RelationKind
 from kith.errors import BadInput
 from kith.normalize import fold
@@ -135,7 +135,7 @@ def gather_facts(session: Session, as_of: datetime, person_ids: Iterable[int] | 
     goals = _goal_reasons(session, as_of, people)
     cadences = effective_cadences(session, ties, people.names)
     interesting = (set(people.met) | set(contacts.helps) | set(contacts.negative) | set(owed)
-                   | set(gatekeeps) | set(goals) | set(cadences))
+                   | set(gatekeeps) | set(goals) | _cadence_due(cadences, contacts.last, as_of.date()))
     out: dict[int, Facts] = {}
     for pid in interesting & set(people.names):
         tie = ties.get(pid)
@@ -150,6 +150,21 @@ def gather_facts(session: Session, as_of: datetime, person_ids: Iterable[int] | 
             learned_gap_days=tie.learned_gap_days if tie else None,
         )
     return out
+
+
+def _cadence_due(cadences: dict[int, CadenceChoice], last: dict[int, datetime], today: date) -> set[int]:
+    """People whose cadence is due within the look-ahead: the only reconnect candidates.
+
+    The same test as the reconnect rule, done before building anyone's facts,
+    so a large network costs a dict pass rather than a rule run per person.
+    """
+    horizon = today + timedelta(days=rules.LOOKAHEAD_DAYS)
+    due = set()
+    for pid, c in cadences.items():
+        at = last.get(pid)
+        if at is None or at.date() + timedelta(days=round(c.days)) <= horizon:
+            due.add(pid)
+    return due
 
 
 def _strength(tie: PersonTie | None, closeness: int | None) -> float:
@@ -227,22 +242,19 @@ def _contacts(session: Session, as_of: datetime, only: set[int] | None) -> _Cont
     return c
 
 
-def _contacts_from_marks(marks: dict[int, dict[str, datetime]], only: set[int] | None) -> _Contacts:
+def _contacts_from_marks(marks: dict[str, dict[int, datetime]], only: set[int] | None) -> _Contacts:
     """The same facts from the per-person marks the scores service keeps (no log scan)."""
+    def keep(values: dict[int, datetime]) -> dict[int, datetime]:
+        return values if only is None else {pid: t for pid, t in values.items() if pid in only}
+
     c = _Contacts()
-    for pid, m in marks.items():
-        if (only is not None and pid not in only) or "last_any" not in m:
-            continue
-        last = m["last_any"]
-        c.last[pid] = last
-        if "last_thanks_given" in m:
-            c.thanks[pid] = m["last_thanks_given"]
-        if m.get("last_negative") is not None and m["last_negative"] >= last:
-            c.negative[pid] = m["last_negative"]
-        for label, name in (("favor", "last_favor_received"), ("referral", "last_referral_in"),
-                            ("intro", "last_intro_in")):
-            if name in m:
-                c.helps[pid].append(Help(m[name].date(), HELP_LABELS[label]))
+    c.last = keep(marks["last_any"])
+    c.thanks = keep(marks["last_thanks_given"])
+    c.negative = {pid: t for pid, t in keep(marks["last_negative"]).items() if t >= c.last.get(pid, t)}
+    for label, name in (("favor", "last_favor_received"), ("referral", "last_referral_in"),
+                        ("intro", "last_intro_in")):
+        for pid, t in keep(marks[name]).items():
+            c.helps[pid].append(Help(t.date(), HELP_LABELS[label]))
     return c
 
 

@@ -10,18 +10,27 @@ from __future__ import annotations
 
 import bisect
 import calendar
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from kith.engine.agenda_rules import FOLLOW_UP_WINDOW_DAYS
 from kith.engine.kinds import GATEKEEPER_RELATIONS, KINDS, LAYERS
-from kith.services.scores import PersonTie, tie_scores, tie_scores_series
+from kith.engine.ties import KIND_INDEX
+from kith.services.scores import (
+    NetworkLog,
+    PersonTie,
+    TieBrief,
+    read_network_log,
+    series_from_log,
+    tie_scores,
+)
 from kith.store.models import (
     Event,
     EventMember,
@@ -88,10 +97,11 @@ def month_ends(as_of: datetime, months: int = TREND_MONTHS) -> list[datetime]:
 
 def report(session: Session, as_of: datetime) -> dict[str, Any]:
     """The quality report as of ``as_of`` (a JSON-ready dict)."""
-    people = _people(session)
+    network = read_network_log(session, as_of)  # read once: first contacts, thanks and the trend
+    people = _people(session, network)
     meetings = _meetings(session, people)
     favors = _favors(session)
-    thanks = _last_thanks(session, as_of)
+    thanks = _last_thanks(network)
     ties = tie_scores(session, as_of)
     return {
         "as_of": as_of.isoformat(),
@@ -100,31 +110,27 @@ def report(session: Session, as_of: datetime) -> dict[str, Any]:
         "follow_up": _follow_up(meetings, as_of),
         "favours": _favour_figures(favors, thanks, as_of),
         "gatekeepers": _gatekeepers(session, people, ties, as_of),
-        "trend": _trend(session, people, meetings, favors, month_ends(as_of)),
+        "trend": _trend(session, network, people, meetings, favors, month_ends(as_of)),
     }
 
 
-def _people(session: Session) -> dict[int, _Person]:
-    """Every non-archived person with the dates the figures need (two queries)."""
+def _people(session: Session, network: NetworkLog) -> dict[int, _Person]:
+    """Every non-archived person with the dates the figures need (first contact, first real one)."""
     people = {
         pid: _Person(name, min(created, datetime.combine(met_on, time(0), UTC)) if met_on else created)
         for pid, name, created, met_on in session.execute(
             select(Person.id, Person.display_name, Person.created_at, Person.met_on)
             .where(Person.archived.is_(False)))
     }
-    at = Interaction.occurred_at
-    stmt = (
-        select(InteractionParticipant.person_id,
-               func.min(case((Interaction.kind.in_(CONTACT_KINDS), at))),
-               func.min(case((Interaction.kind.in_(DEEP_KINDS), at))))
-        .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
-        .group_by(InteractionParticipant.person_id)
-    )
-    for pid, first, deep in session.execute(stmt):
+    log = network.log
+    first = log.earliest(log.contacts())
+    deep = log.earliest(log.deep())
+    for i, pid in enumerate(network.ids.tolist()):
         p = people.get(pid)
-        if p is not None and first is not None:
-            p.first_contact, p.first_deep = first, deep
-            p.known_since = min(p.known_since, first)
+        if p is not None and not math.isnan(first[i]):
+            p.first_contact = datetime.fromtimestamp(first[i], UTC)
+            p.first_deep = None if math.isnan(deep[i]) else datetime.fromtimestamp(deep[i], UTC)
+            p.known_since = min(p.known_since, p.first_contact)
     return people
 
 
@@ -132,7 +138,7 @@ def _known(people: Mapping[int, _Person], moment: datetime) -> list[int]:
     return [pid for pid, p in people.items() if p.known_since <= moment]
 
 
-def _sizes(people: Mapping[int, _Person], ties: Mapping[int, PersonTie], moment: datetime) -> dict[str, Any]:
+def _sizes(people: Mapping[int, _Person], ties: Mapping[int, PersonTie | TieBrief], moment: datetime) -> dict[str, Any]:
     """Network size, callable size and each layer's size among people known by ``moment``."""
     known = _known(people, moment)
     layers = dict.fromkeys(LAYERS, 0)
@@ -230,12 +236,12 @@ def _favors(session: Session) -> list[_Favor]:
             for pid, direction, status, what, done_on, asked_on, returned_on, created in rows]
 
 
-def _last_thanks(session: Session, as_of: datetime) -> dict[int, datetime]:
-    stmt = (select(InteractionParticipant.person_id, func.max(Interaction.occurred_at))
-            .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
-            .where(Interaction.kind == "thanks-given", Interaction.occurred_at <= as_of)
-            .group_by(InteractionParticipant.person_id))
-    return {pid: at for pid, at in session.execute(stmt)}
+def _last_thanks(network: NetworkLog) -> dict[int, datetime]:
+    """When I last thanked each person (the log is already cut at ``as_of``)."""
+    log = network.log
+    last = log.latest(log.kind == KIND_INDEX["thanks-given"])
+    return {pid: datetime.fromtimestamp(last[i], UTC) for i, pid in enumerate(network.ids.tolist())
+            if not math.isnan(last[i])}
 
 
 def _favour_figures(favors: Iterable[_Favor], thanks: Mapping[int, datetime], as_of: datetime) -> dict[str, Any]:
@@ -292,17 +298,17 @@ def _last_interactions(session: Session, ids: set[int], as_of: datetime) -> dict
 
 
 def _trend(
-    session: Session, people: Mapping[int, _Person], meetings: list[_Meeting], favors: list[_Favor],
-    ends: list[datetime],
+    session: Session, network: NetworkLog, people: Mapping[int, _Person], meetings: list[_Meeting],
+    favors: list[_Favor], ends: list[datetime],
 ) -> list[dict[str, Any]]:
     """The headline figures at each month end; the ties of all months come from one pass."""
-    series = tie_scores_series(session, ends)
+    series = series_from_log(session, network, ends)
     return [_month(people, meetings, favors, end, ties) for end, ties in zip(ends, series, strict=True)]
 
 
 def _month(
     people: Mapping[int, _Person], meetings: list[_Meeting], favors: list[_Favor], end: datetime,
-    ties: Mapping[int, PersonTie],
+    ties: Mapping[int, TieBrief],
 ) -> dict[str, Any]:
     """The headline figures as of one month end."""
     sizes = _sizes(people, ties, end)

@@ -25,13 +25,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sqlalchemy import delete, event, func, insert, select
 from sqlalchemy.orm import Session
 
-from kith.engine.kinds import LAYERS
+from kith.engine.kinds import KINDS, LAYERS
 from kith.engine.layers import assign_network_layers
 from kith.engine.readiness import CALLABLE_THRESHOLD, Readiness, readiness, readiness_batch
 from kith.engine.ties import (
@@ -60,6 +60,9 @@ CONTACT_KINDS = tuple(KIND_INDEX)
 # Which packing wrote a stored vector: rows of another layout are rebuilt.
 LAYOUT = 1000 + PACKED_WIDTH
 _CHUNK = 100_000  # rows fetched at a time from the log: bounds memory at a million
+
+
+_HELLO_CODE = np.array([KINDS[k].hello for k in KIND_INDEX])
 
 
 def _is(kind: str) -> int:
@@ -174,6 +177,17 @@ class LogArrays:
         """Accumulators of the masked entries."""
         return build_arrays(self.person[mask], self.ts[mask], self.kind[mask], self.direction[mask],
                             self.sentiment[mask], self.group[mask], self.n_people, DEFAULT_PARAMS)
+
+    def earliest(self, mask: np.ndarray) -> np.ndarray:
+        """Time of each person's oldest masked entry (nan if none)."""
+        out = np.full(self.n_people, np.inf)
+        np.minimum.at(out, self.person[mask], self.ts[mask])
+        return np.where(np.isfinite(out), out, np.nan)
+
+    def deep(self) -> np.ndarray:
+        """Mask of the contacts that are more than hellos."""
+        mask: np.ndarray = (self.kind >= 0) & ~_HELLO_CODE[np.maximum(self.kind, 0)]
+        return mask
 
     def latest(self, mask: np.ndarray) -> np.ndarray:
         """Time of each person's newest masked entry (nan if none)."""
@@ -337,11 +351,11 @@ def _stored_arrays(session: Session, ids: np.ndarray) -> tuple[StateArrays, np.n
     return unpack(matrix), last
 
 
-def stored_marks(session: Session, as_of: datetime) -> dict[int, dict[str, datetime]] | None:
-    """Each person's MARKS as datetimes, or None when the stored states cannot answer.
+def stored_marks(session: Session, as_of: datetime) -> dict[str, dict[int, datetime]] | None:
+    """For each of MARKS, the people who have it and when; None when the states cannot answer.
 
     They cannot when the log holds interactions after ``as_of`` (the marks
-    would see the future) or when the states disagree with the log.
+    would see the future). States that disagree with the log are rebuilt first.
     """
     newest = session.scalar(select(func.max(Interaction.occurred_at)))
     if newest is not None and newest > as_of:
@@ -349,10 +363,12 @@ def stored_marks(session: Session, as_of: datetime) -> dict[int, dict[str, datet
     stored_rows = session.scalar(select(func.coalesce(func.sum(TieStateRow.rows), 0))) or 0
     if int(stored_rows) != participations_in_log(session):
         rebuild_tie_states(session)
-    columns = [getattr(TieStateRow, name) for name in MARKS]
-    out: dict[int, dict[str, datetime]] = {}
-    for pid, *values in session.execute(select(TieStateRow.person_id, *columns)):
-        out[pid] = {name: datetime.fromtimestamp(v, UTC) for name, v in zip(MARKS, values, strict=True) if v is not None}
+    out: dict[str, dict[int, datetime]] = {}
+    stamp = datetime.fromtimestamp
+    for name in MARKS:
+        column = getattr(TieStateRow, name)
+        rows = session.execute(select(TieStateRow.person_id, column).where(column.is_not(None))).all()
+        out[name] = {pid: stamp(t, UTC) for pid, t in rows}
     return out
 
 
@@ -387,7 +403,16 @@ def tie_scores(
     return _ties(ids, closeness, arrays, last_sent, favour_ledger(session, as_of), as_of, wanted)
 
 
-def tie_scores_series(session: Session, moments: Sequence[datetime]) -> list[dict[int, PersonTie]]:
+class TieBrief(NamedTuple):
+    """What a trend needs of one tie at one moment (small: 24 months x 30,000 people)."""
+
+    score: float
+    layer: str
+    callable: bool
+    last_sentiment: int
+
+
+def tie_scores_series(session: Session, moments: Sequence[datetime]) -> list[dict[int, TieBrief]]:
     """Everyone's ties as of each of ``moments`` (e.g. 24 month ends), in one pass over the log.
 
     The log is read once; the accumulators are rolled forward from one moment
@@ -397,12 +422,32 @@ def tie_scores_series(session: Session, moments: Sequence[datetime]) -> list[dic
     """
     if not moments:
         return []
+    network = read_network_log(session, max(moments))
+    return series_from_log(session, network, moments)
+
+
+@dataclass
+class NetworkLog:
+    """Everyone not archived (sorted ids, closeness overrides) and their log as arrays."""
+
+    ids: np.ndarray
+    closeness: np.ndarray
+    log: LogArrays
+
+
+def read_network_log(session: Session, until: datetime | None = None) -> NetworkLog:
+    """The whole network's log up to ``until``, read once for several computations."""
     ids, closeness = _network(session)
-    log = read_log(session, ids, max(moments))
+    return NetworkLog(ids, closeness, read_log(session, ids, until))
+
+
+def series_from_log(session: Session, network: NetworkLog, moments: Sequence[datetime]) -> list[dict[int, TieBrief]]:
+    """:func:`tie_scores_series` on a log already read."""
+    ids, closeness, log = network.ids, network.closeness, network.log
     contacts = log.contacts()
     states = log.build(np.zeros(len(log.ts), dtype=bool))
     last_sent = np.zeros(len(ids))
-    out: dict[datetime, dict[int, PersonTie]] = {}
+    out: dict[datetime, dict[int, TieBrief]] = {}
     previous = -np.inf
     for moment in sorted(moments):
         t = moment.timestamp()
@@ -411,7 +456,7 @@ def tie_scores_series(session: Session, moments: Sequence[datetime]) -> list[dic
         seen = np.zeros(len(ids), dtype=bool)
         seen[log.person[window]] = True
         last_sent = np.where(seen, log.last_sentiments(window), last_sent)
-        out[moment] = _ties(ids, closeness, states, last_sent, favour_ledger(session, moment), moment, None)
+        out[moment] = _briefs(ids, closeness, states, last_sent, favour_ledger(session, moment), moment)
         previous = t
     return [out[m] for m in moments]
 
@@ -440,6 +485,21 @@ def _ties(
             cooling=cool, last_sentiment=int(sent),
         )
     return out
+
+
+def _briefs(
+    ids: np.ndarray, closeness: np.ndarray, arrays: StateArrays, last_sent: np.ndarray,
+    ledger: dict[int, FavourBalance], as_of: datetime,
+) -> dict[int, TieBrief]:
+    """Score, layer and callable of everyone, without the full PersonTie objects."""
+    batch = score_batch(arrays, as_of, DEFAULT_PARAMS, closeness)
+    layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
+    ready = _readiness_batch(ids, batch.score, batch.cooling, last_sent, arrays.n, ledger, as_of)
+    return {
+        pid: TieBrief(score_, LAYERS[layer], r >= CALLABLE_THRESHOLD, int(sent))
+        for pid, score_, layer, r, sent in zip(
+            ids.tolist(), batch.score.tolist(), layers.tolist(), ready.tolist(), last_sent.tolist(), strict=True)
+    }
 
 
 def _readiness_batch(
@@ -655,11 +715,15 @@ def _forget_pending(session: Session, _previous: Any) -> None:
 __all__ = [
     "Explanation",
     "FavourBalance",
+    "NetworkLog",
     "PersonTie",
+    "TieBrief",
     "explain",
     "favour_ledger",
     "participations_in_log",
+    "read_network_log",
     "rebuild_tie_states",
+    "series_from_log",
     "stored_marks",
     "tie_scores",
     "tie_scores_series",

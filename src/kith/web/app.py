@@ -21,7 +21,7 @@ from kith import clock
 from kith.config import Settings, data_dir, load_settings
 from kith.errors import BadInput
 from kith.runtime import Kith, open_kith
-from kith.web import errors, security
+from kith.web import errors, insight, security
 from kith.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, WebConfig, load_session, new_session
 
 STATIC = Path(__file__).parent / "static"
@@ -58,6 +58,22 @@ def secret_from(settings: Settings, *, create: bool) -> str | None:
     return path.read_text(encoding="utf-8").strip()
 
 
+def planner_statistics(kith: Kith) -> None:
+    """Give SQLite's query planner statistics once (``ANALYZE``; about 0.5 s at a million interactions).
+
+    Without them SQLite guesses that ``workspace_id = ?`` (on every query)
+    is as selective as ``person_id = ?`` and scans the whole
+    ``interaction_participant`` index for one person's interactions (160 ms
+    instead of 0.1 ms at a million rows). The statistics keep their shape as
+    the data grows (one workspace value, many people), so once is enough.
+    """
+    if kith.engine.dialect.name != "sqlite":
+        return
+    with kith.engine.begin() as conn:
+        if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is None:
+            conn.exec_driver_sql("ANALYZE")
+
+
 def create_app(
     kith: Kith | None = None,
     *,
@@ -91,6 +107,8 @@ def create_app(
     )
     app.state.web = cfg
     app.state.kith = kith
+    planner_statistics(kith)
+    insight.clear()  # a new app may be over another database with the same workspace ids (tests)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     _install_session(app, cfg)

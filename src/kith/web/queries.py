@@ -1,8 +1,8 @@
 """The people list of pages and API: search, filters, sort and server-side paging.
 
 Text search matches every word against the person's folded search text.
-Sorting or filtering by score uses the scores of :mod:`kith.web.insight`, so
-only ids travel through Python; whole rows are loaded for one page only.
+Sorting or filtering by score uses the cached scores of :mod:`kith.web.insight`
+(and id orders cached with them); whole rows are loaded for one page only.
 """
 
 from __future__ import annotations
@@ -67,28 +67,75 @@ ORDER: dict[str, tuple[Any, ...]] = {
 }
 
 
+def _has_sql_filter(f: PeopleFilter) -> bool:
+    return bool(fold(f.q or "").split() or (f.tag and f.tag.strip()) or (f.org and f.org.strip()) or f.key is not None)
+
+
+def ordered_ids(session: Session, as_of: datetime, sort: str, layer: str | None) -> list[int]:
+    """Ids of the non-archived people (of ``layer``) in ``sort`` order, cached with the scores.
+
+    Score order and layers come from the cached scores; the other orders from
+    one SQL query, cached under the same data version (people's changes move it).
+    """
+    if sort == "score":
+        return insight.score_order(session, as_of, layer)
+
+    def base() -> list[int]:
+        stmt = select(Person.id).where(Person.archived.is_(False)).order_by(*ORDER.get(sort, ORDER["name"]))
+        return list(session.scalars(stmt).all())
+
+    everyone: list[int] = insight.cached(session, f"ids:{sort}", as_of, base)[0]
+    if layer is None:
+        return everyone
+
+    def of_layer() -> list[int]:
+        layers = insight.layer_of(session, as_of)
+        return [i for i in everyone if layers.get(i) == layer]
+
+    chosen: list[int] = insight.cached(session, f"ids:{sort}:{layer}", as_of, of_layer)[0]
+    return chosen
+
+
+PAGE_OPTIONS = (selectinload(Person.identifiers), selectinload(Person.tags), selectinload(Person.organization))
+
+
 def people_page(
     session: Session, f: PeopleFilter, *, limit: int, offset: int, as_of: datetime
 ) -> tuple[list[Person], int]:
-    """One page of people matching ``f`` and how many match in all."""
+    """One page of people matching ``f`` and how many match in all.
+
+    Whole rows are loaded for the page only. Filters and counts are SQL; a
+    layer filter or the score order use the cached scores (no per-person work
+    beyond the page).
+    """
     order = ORDER.get(f.sort, ORDER["name"])
+    if f.layer is None and f.sort != "score" and not f.archived and not _has_sql_filter(f):
+        ids = ordered_ids(session, as_of, f.sort, None)  # everyone in order: cached, no count or sort per request
+        return _load(session, ids[offset : offset + limit]), len(ids)
     if f.layer is None and f.sort != "score":
         total = int(session.scalar(_where(select(func.count(Person.id)), f)) or 0)
         stmt = _where(select(Person), f).order_by(*order).limit(limit).offset(offset)
-        rows = session.scalars(stmt.options(selectinload(Person.identifiers), selectinload(Person.tags))).unique().all()
+        rows = session.scalars(stmt.options(*PAGE_OPTIONS)).unique().all()
         return list(rows), total
-    ids = list(session.scalars(_where(select(Person.id), f).order_by(*order)).all())
-    ties = insight.scores(session, as_of)
-    if f.layer is not None:
-        ids = [i for i in ids if i in ties and ties[i].layer == f.layer]
-    if f.sort == "score":
-        ids.sort(key=lambda i: -(ties[i].score if i in ties else -1))
-    total = len(ids)
-    chosen = ids[offset : offset + limit]
+    if f.archived:  # archived people have no score: rare, computed per request
+        ids = list(session.scalars(_where(select(Person.id), f).order_by(*order)).all())
+        ties = insight.scores(session, as_of)
+        if f.layer is not None:
+            ids = [i for i in ids if i in ties and ties[i].layer == f.layer]
+        if f.sort == "score":
+            ids.sort(key=lambda i: -(ties[i].score if i in ties else -1))
+    else:
+        ids = ordered_ids(session, as_of, f.sort, f.layer)
+        if _has_sql_filter(f):
+            matching = set(session.scalars(_where(select(Person.id), f)).all())
+            ids = [i for i in ids if i in matching]
+    return _load(session, ids[offset : offset + limit]), len(ids)
+
+
+def _load(session: Session, chosen: list[int]) -> list[Person]:
+    """The people of one page, in the given order."""
     if not chosen:
-        return [], total
-    loaded = session.scalars(
-        select(Person).where(Person.id.in_(chosen)).options(selectinload(Person.identifiers), selectinload(Person.tags))
-    ).unique().all()
+        return []
+    loaded = session.scalars(select(Person).where(Person.id.in_(chosen)).options(*PAGE_OPTIONS)).unique().all()
     by_id = {p.id: p for p in loaded}
-    return [by_id[i] for i in chosen if i in by_id], total
+    return [by_id[i] for i in chosen if i in by_id]

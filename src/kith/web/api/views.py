@@ -54,15 +54,16 @@ def list_scores(
 @router.get("/scores/{person_id}", response_model=ScoreOut, tags=["scores"], summary="One person's score, explained")
 def person_score(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
     """A person's score with its components and reasons."""
-    from kith.services.scores import tie_scores
+    from kith.services.person_view import explained_tie
 
     person = get_person(ctx.session, person_id)
-    ties = tie_scores(ctx.session, ctx.now, person_ids=[person.id])
+    ties, as_of = insight.scores_at(ctx.session, ctx.now)
     if person.id not in ties:
         from kith.errors import NotFound
 
         raise NotFound(f"{person.display_name} is archived and has no score")
-    return score_as_dict(ties[person.id], person.display_name)
+    tie, _fast = explained_tie(ctx.session, person, ties[person.id], as_of)
+    return score_as_dict(tie, person.display_name)
 
 
 def agenda_item_as_dict(item: Any) -> dict[str, Any]:

@@ -22,22 +22,31 @@ router = APIRouter()
 
 
 def load_agenda(ctx: PageCtx, limit: int = 12) -> tuple[list[dict[str, Any]], str | None]:
-    """Today's agenda items, or a message saying why there are none."""
-    try:
-        items = call_with_now(service("agenda").agenda, ctx.session, now=ctx.now, limit=limit)
-    except NotAvailable as exc:
-        return [], str(exc)
-    return [agenda_item_as_dict(i) for i in items][:limit], None
+    """Today's agenda items, or a message saying why there are none (cached per data version)."""
+
+    def compute() -> tuple[list[dict[str, Any]], str | None]:
+        try:
+            items = call_with_now(service("agenda").agenda, ctx.session, now=ctx.now, limit=limit)
+        except NotAvailable as exc:
+            return [], str(exc)
+        return [agenda_item_as_dict(i) for i in items][:limit], None
+
+    value: tuple[list[dict[str, Any]], str | None] = insight.cached(ctx.session, f"agenda{limit}", ctx.now, compute)[0]
+    return value
 
 
 @router.get("/", response_class=HTMLResponse)
 def dashboard(ctx: PageCtx) -> Response:
-    """The day's view of the network; the onboarding page while the workspace is empty."""
+    """The day's view of the network; the onboarding page while the workspace is empty.
+
+    Every figure comes from the worker's cache of computed views
+    (:mod:`kith.web.insight`): computed once per data change and hour, not per request.
+    """
     if not has_people(ctx.session):
         return page(ctx, "onboarding.html", title="Welcome")
     agenda, agenda_missing = load_agenda(ctx)
-    ties = insight.scores(ctx.session, ctx.now)
-    head = insight.headline(ties)
+    _ties, as_of = insight.scores_at(ctx.session, ctx.now)
+    head = insight.cached_headline(ctx.session, ctx.now)
     monthly = insight.monthly_activity(ctx.session, ctx.now)
     return page(
         ctx,
@@ -46,10 +55,11 @@ def dashboard(ctx: PageCtx) -> Response:
         agenda=agenda,
         agenda_missing=agenda_missing,
         head=head,
+        figures_as_of=as_of,
         layers_chart=charts.layer_bars(head.layers, title="People per layer"),
         trend_chart=charts.bar_chart(monthly, title="Interactions per month, last 12 months"),
         monthly=monthly,
-        cooling=insight.cooling_key_ties(ctx.session, ties, ctx.now),
+        cooling=insight.cooling_key_ties(ctx.session, ctx.now),
         kinds=LOG_KINDS,
     )
 

@@ -127,12 +127,15 @@ def report_page(ctx: PageCtx) -> Response:
     """The quality report, with the headline and the monthly trend drawn."""
     result: Any = None
     missing: str | None = None
-    try:
-        result = jsonable(call_with_now(service("report").report, ctx.session, now=ctx.now))
-    except NotAvailable as exc:
-        missing = str(exc)
-    ties = insight.scores(ctx.session, ctx.now)
-    head = insight.headline(ties)
+
+    def compute() -> tuple[Any, str | None]:
+        try:
+            return jsonable(call_with_now(service("report").report, ctx.session, now=ctx.now)), None
+        except NotAvailable as exc:
+            return None, str(exc)
+
+    result, missing = insight.cached(ctx.session, "report", ctx.now, compute)[0]
+    head = insight.cached_headline(ctx.session, ctx.now)
     monthly = insight.monthly_activity(ctx.session, ctx.now, months=24)
     return page(
         ctx, "report.html", title="Report", result=result, missing=missing, head=head,

@@ -13,8 +13,8 @@ from kith.engine.kinds import KINDS, LAYERS
 from kith.services import people as svc
 from kith.services.favors import favors_of
 from kith.services.interactions import interactions_of
+from kith.services.person_view import explained_tie
 from kith.services.relations import relations_of
-from kith.services.scores import tie_scores
 from kith.store.models import Goal, Person
 from kith.web import charts, insight
 from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
@@ -101,7 +101,10 @@ def _goal_relevance(goals: list[Goal], person: Person) -> list[Goal]:
 def person_page(ctx: PageCtx, person_id: int) -> Response:
     """A person: score and its explanation, layer, cadence, timeline, favours, relations, goals."""
     person = svc.get_person(ctx.session, person_id)
-    tie = tie_scores(ctx.session, ctx.now, person_ids=[person.id]).get(person.id)
+    ties, as_of = insight.scores_at(ctx.session, ctx.now)  # the cached whole-network scores (layers)
+    tie = ties.get(person.id)
+    if tie is not None:  # the explanation from the person's stored accumulators
+        tie, _fast = explained_tie(ctx.session, person, tie, as_of)
     timeline = interactions_of(ctx.session, person, limit=100)
     relations = relations_of(ctx.session, person)
     other_ids = {r.src_id for r in relations} | {r.dst_id for r in relations}
