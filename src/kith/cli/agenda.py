@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
+from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, out, say, table
 from kith.engine.agenda_rules import ACTIONS
 from kith.errors import BadInput
-from kith.services import agenda as agenda_svc
-from kith.services import cadences as cadence_svc
 from kith.services import people as people_svc
-from kith.services.report import report as build_report
+
+if TYPE_CHECKING:
+    from kith.services import agenda as agenda_svc
+    from kith.services import cadences as cadence_svc
+    from kith.services import report as report_svc
+else:
+    agenda_svc = lazy_module("kith.services.agenda")
+    cadence_svc = lazy_module("kith.services.cadences")
+    report_svc = lazy_module("kith.services.report")
+
 
 SPARKS = "▁▂▃▄▅▆▇█"
 
@@ -73,7 +81,7 @@ def snooze(
 def report_cmd(as_json: JsonOpt = False) -> None:
     """The quality report: network vs callable size, layers, hellos, follow-ups, favours, gatekeepers, trend."""
     with STATE.session() as session:
-        data = build_report(session, STATE.now)
+        data = report_svc.report(session, STATE.now)
     if as_json:
         emit_json(data)
         return

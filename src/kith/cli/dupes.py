@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
+from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
 from kith.errors import BadInput
-from kith.services.dedupe import find_duplicates, merge_people
 from kith.services.people import person_as_dict, resolve_person
+
+if TYPE_CHECKING:
+    from kith.services import dedupe
+else:
+    dedupe = lazy_module("kith.services.dedupe")
 
 
 @app.command()
 def dupes(as_json: JsonOpt = False) -> None:
     """List people who are probably the same person, with a confidence and why."""
     with STATE.session() as session:
-        found = find_duplicates(session)
+        found = dedupe.find_duplicates(session)
         rows = [c.as_dict() for c in found]
     if as_json:
         emit_json(rows)
@@ -46,7 +51,7 @@ def merge(
         if not yes and not typer.confirm(f"Merge #{b.id} {b.display_name} into #{a.id} {a.display_name}?"):
             raise BadInput("not merged")
         b_label = f"#{b.id} {b.display_name}"
-        merged = merge_people(session, a, b, now=STATE.now)
+        merged = dedupe.merge_people(session, a, b, now=STATE.now)
         data = person_as_dict(merged)
     if as_json:
         emit_json(data)

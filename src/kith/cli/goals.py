@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kith import clock
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
+from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
-from kith.services import goals as svc
+
+if TYPE_CHECKING:
+    from kith.services import goals as svc
+else:
+    svc = lazy_module("kith.services.goals")
+
 
 goal_app = typer.Typer(help="Goals: what your networking is for, and where it really goes.", no_args_is_help=True)
 app.add_typer(goal_app, name="goal")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -10,15 +10,26 @@ from kith import clock
 from kith.cli import goals as _goals  # noqa: F401  (registers `kith goal`)
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
+from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
-from kith.services import ask as ask_svc
-from kith.services import network as network_svc
-from kith.services import opportunities as opp_svc
-from kith.services import reach as reach_svc
-from kith.services import thanks as thanks_svc
 from kith.services.events import resolve_event
-from kith.services.goals import get_goal
 from kith.services.people import resolve_person
+
+if TYPE_CHECKING:
+    from kith.services import ask as ask_svc
+    from kith.services import goals as goals_svc
+    from kith.services import network as network_svc
+    from kith.services import opportunities as opp_svc
+    from kith.services import reach as reach_svc
+    from kith.services import thanks as thanks_svc
+else:
+    ask_svc = lazy_module("kith.services.ask")
+    network_svc = lazy_module("kith.services.network")
+    opp_svc = lazy_module("kith.services.opportunities")
+    reach_svc = lazy_module("kith.services.reach")
+    thanks_svc = lazy_module("kith.services.thanks")
+    goals_svc = lazy_module("kith.services.goals")
+
 
 
 @app.command()
@@ -106,7 +117,7 @@ def opportunity_add(
         ref = resolve_person(session, referred_by) if referred_by else None
         opp = opp_svc.add_opportunity(
             session, title, now=now, kind=kind, referred_by=ref, org=org,
-            goal=get_goal(session, goal) if goal else None,
+            goal=goals_svc.get_goal(session, goal) if goal else None,
             found_on=clock.parse_when(on, now=now).date() if on else None, outcome=outcome, value=value, note=note,
         )
         data = opp_svc.opportunity_as_dict(opp, {ref.id: ref.display_name} if ref else None, None)

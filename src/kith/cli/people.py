@@ -134,11 +134,14 @@ def list_(
 ) -> None:
     """List people, filtered and sorted."""
     from kith.cli.scores import check_layer
-    from kith.services.scores import tie_scores
 
     check_layer(layer)
     with STATE.session() as session:
-        ties = tie_scores(session, STATE.now) if layer or sort == "score" else {}
+        ties = {}
+        if layer or sort == "score":  # scoring loads the engine: only when asked for
+            from kith.services.scores import tie_scores
+
+            ties = tie_scores(session, STATE.now)
         ids = [pid for pid, t in ties.items() if t.layer == layer] if layer else None
         query = svc.PeopleQuery(tag=tag, org=org, sort="name" if sort == "score" else sort,
                                 limit=None if sort == "score" else limit, include_archived=archived, person_ids=ids)

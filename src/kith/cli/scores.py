@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from sqlalchemy import select
@@ -10,12 +10,17 @@ from sqlalchemy.orm import Session, selectinload
 
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
+from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
 from kith.engine.kinds import LAYERS
 from kith.errors import BadInput
 from kith.services import people as people_svc
-from kith.services import scores as svc
 from kith.store.models import Person
+
+if TYPE_CHECKING:
+    from kith.services import scores as svc
+else:
+    svc = lazy_module("kith.services.scores")
 
 
 def person_key(person: Person) -> str:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import getpass
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
+from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table, warn
 from kith.errors import BadInput
-from kith.services import accounts
+
+if TYPE_CHECKING:
+    from kith.services import accounts
+else:
+    accounts = lazy_module("kith.services.accounts")
 
 user_app = typer.Typer(help="User accounts (server mode).", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens (server mode).", no_args_is_help=True)

@@ -244,18 +244,23 @@ def list_people_dicts(session: Session, q: PeopleQuery) -> list[dict[str, Any]]:
     base = cast("Select[Any]", select(*cols).outerjoin(Organization, Person.organization_id == Organization.id))
     stmt = _ordered(base, q, joined=True)
     rows = session.execute(stmt).all()
-    ids = [r[0] for r in rows]
+    # A whole listing selects details by the same filter (a subquery); a page, by its ids.
+    if q.limit is None:
+        groups: list[Any] = [_people_filter(select(Person.id), q).scalar_subquery()]
+    else:
+        ids = [r[0] for r in rows]
+        groups = [ids[i:i + 1000] for i in range(0, len(ids), 1000)]
     idents: dict[int, dict[str, list[str]]] = {}
     tags: dict[int, list[str]] = {}
-    for chunk in (ids[i:i + 10000] for i in range(0, len(ids), 10000)):
+    for group in groups:
         for pid, kind, value in session.execute(
             select(Identifier.person_id, Identifier.kind, Identifier.value)
-            .where(Identifier.person_id.in_(chunk)).order_by(Identifier.id)
+            .where(Identifier.person_id.in_(group)).order_by(Identifier.id)
         ):
             idents.setdefault(pid, {}).setdefault(kind, []).append(value)
         for pid, name in session.execute(
             select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
-            .where(PersonTag.person_id.in_(chunk)).order_by(Tag.name)
+            .where(PersonTag.person_id.in_(group)).order_by(Tag.name)
         ):
             tags.setdefault(pid, []).append(name)
     return [_row_as_dict(r, idents.get(r[0], {}), tags.get(r[0], [])) for r in rows]
