@@ -97,3 +97,11 @@ def test_the_clock_runs_from_the_last_interaction(cli: Callable[..., CliResult])
     assert json.loads(cli("agenda", "--json").out)[0]["due"] == "2026-05-31"
     cli("log", "Ana", "message", "--on", "2026-06-10")
     assert json.loads(cli("agenda", "--json").out) == []
+
+
+def test_only_maintained_ties_keep_a_learned_rhythm(session: Session) -> None:
+    ties = {pid: tie(pid, layer, learned=20.0) for pid, layer in
+            enumerate(("inner", "close", "active", "meaningful", "acquaintance", "dormant"), start=1)}
+    got = svc.effective_cadences(session, ties)
+    assert sorted(got) == [1, 2, 3, 4]
+    assert {c.source for c in got.values()} == {"learned"}

@@ -10,7 +10,7 @@ items until their ``until`` (see ``docs/agenda.md``).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ from kith.engine.kinds import RelationKind
 from kith.errors import BadInput
 from kith.normalize import fold
 from kith.services.cadences import effective_cadences
-from kith.services.scores import PersonTie, stored_marks, tie_scores
+from kith.services.scores import PersonTie, Stamps, stored_marks, tie_scores
 from kith.store.models import (
     AgendaMark,
     Event,
@@ -83,8 +83,8 @@ class _People:
 class _Contacts:
     """Per-person aggregates of the interaction log up to ``as_of``."""
 
-    last: dict[int, datetime] = field(default_factory=dict)
-    thanks: dict[int, datetime] = field(default_factory=dict)
+    last: Mapping[int, datetime] = field(default_factory=dict)
+    thanks: Mapping[int, datetime] = field(default_factory=dict)
     negative: dict[int, datetime] = field(default_factory=dict)
     helps: dict[int, list[Help]] = field(default_factory=lambda: defaultdict(list))
 
@@ -152,7 +152,7 @@ def gather_facts(session: Session, as_of: datetime, person_ids: Iterable[int] | 
     return out
 
 
-def _cadence_due(cadences: dict[int, CadenceChoice], last: dict[int, datetime], today: date) -> set[int]:
+def _cadence_due(cadences: dict[int, CadenceChoice], last: Mapping[int, datetime], today: date) -> set[int]:
     """People whose cadence is due within the look-ahead: the only reconnect candidates.
 
     The same test as the reconnect rule, done before building anyone's facts,
@@ -242,10 +242,10 @@ def _contacts(session: Session, as_of: datetime, only: set[int] | None) -> _Cont
     return c
 
 
-def _contacts_from_marks(marks: dict[str, dict[int, datetime]], only: set[int] | None) -> _Contacts:
+def _contacts_from_marks(marks: dict[str, Stamps], only: set[int] | None) -> _Contacts:
     """The same facts from the per-person marks the scores service keeps (no log scan)."""
-    def keep(values: dict[int, datetime]) -> dict[int, datetime]:
-        return values if only is None else {pid: t for pid, t in values.items() if pid in only}
+    def keep(values: Stamps) -> Mapping[int, datetime]:
+        return values if only is None else {pid: values[pid] for pid in values if pid in only}
 
     c = _Contacts()
     c.last = keep(marks["last_any"])
@@ -278,12 +278,15 @@ def _contacts_from_log(session: Session, as_of: datetime, only: set[int] | None)
         .group_by(InteractionParticipant.person_id)
     )
     c = _Contacts()
+    lasts: dict[int, datetime] = {}
+    thanked: dict[int, datetime] = {}
+    c.last, c.thanks = lasts, thanked
     for pid, last, thanks, negative, favor, referral, intro in session.execute(
         _only(stmt, InteractionParticipant.person_id, only)
     ):
-        c.last[pid] = last
+        lasts[pid] = last
         if thanks is not None:
-            c.thanks[pid] = thanks
+            thanked[pid] = thanks
         if negative is not None and negative >= last:
             c.negative[pid] = negative
         for label, when in (("favor", favor), ("referral", referral), ("intro", intro)):

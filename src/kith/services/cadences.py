@@ -109,6 +109,9 @@ def _person_names(session: Session, ids: list[int]) -> dict[int, str]:
     return {pid: name for pid, name in rows}
 
 
+MAINTAINED_LAYERS = frozenset({"inner", "close", "active", "meaningful"})
+
+
 def effective_cadences(
     session: Session, ties: Mapping[int, PersonTie], person_ids: Iterable[int] | None = None
 ) -> dict[int, CadenceChoice]:
@@ -127,8 +130,10 @@ def effective_cadences(
     for pid in ids:
         tie = ties.get(pid)
         layer = tie.layer if tie is not None else ""
-        # A dormant tie has no rhythm left to keep: only explicit cadences revive it.
-        learned = tie.learned_gap_days if tie is not None and layer != "dormant" else None
+        # Only the ties you actually maintain (the ~150 of the meaningful layers and
+        # closer) keep their learned rhythm; beyond that nobody can keep up with
+        # everyone, so acquaintances and dormant ties need an explicit cadence.
+        learned = tie.learned_gap_days if tie is not None and layer in MAINTAINED_LAYERS else None
         choice = choose_cadence(per_person.get(pid), tags.get(pid, []), layer, per_layer.get(layer), learned)
         if choice is not None:
             out[pid] = choice
