@@ -9,10 +9,11 @@ from typing import Annotated, Any
 import networkx as nx
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from kith.errors import KithError
-from kith.store.models import InteractionParticipant, Person, Relation
+from kith.services import network as network_svc
+from kith.store.models import Person, Relation
 from kith.web import insight
 from kith.web.api.common import jsonable
 from kith.web.errors import service
@@ -42,48 +43,31 @@ def build_graph(ctx: PageCtx) -> GraphView:
     if not ids:
         return GraphView()
     names = dict(ctx.session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids))).all())
+    # The people graph of kith.services.network (relations, shared interactions and
+    # events, colleagues), cached per data version: the same edges reach and ask use.
+    adj = network_svc.network(ctx.session).adj
+    idset = set(ids)
     g: nx.Graph = nx.Graph()
     g.add_nodes_from(ids)
-    for rel in ctx.session.scalars(select(Relation).where(Relation.src_id.in_(ids), Relation.dst_id.in_(ids))).all():
-        g.add_edge(rel.src_id, rel.dst_id, kind=rel.kind)
-    shared = (
-        select(InteractionParticipant.interaction_id)
-        .where(InteractionParticipant.person_id.in_(ids))
-        .group_by(InteractionParticipant.interaction_id)
-        .having(func.count() > 1)
-        .limit(2000)
-    )
-    groups: dict[int, list[int]] = {}
-    for iid, pid in ctx.session.execute(
-        select(InteractionParticipant.interaction_id, InteractionParticipant.person_id).where(
-            InteractionParticipant.interaction_id.in_(shared), InteractionParticipant.person_id.in_(ids)
-        )
-    ):
-        groups.setdefault(iid, []).append(pid)
-    for members in groups.values():
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if not g.has_edge(a, b):
-                    g.add_edge(a, b, kind="met together")
-    communities = list(nx.community.greedy_modularity_communities(g)) if g.number_of_edges() else [set(ids)]
+    for a in ids:
+        for b, edge in adj.get(a, {}).items():
+            if b in idset and a < b:
+                g.add_edge(a, b, kind="; ".join(edge.why[:2]), weight=edge.strength)
+    communities = (list(nx.community.greedy_modularity_communities(g, weight="weight"))
+                   if g.number_of_edges() else [set(ids)])
     cluster_of = {n: i for i, c in enumerate(communities) for n in c}
     between = nx.betweenness_centrality(g) if g.number_of_edges() else {}
     bridges = [n for n, v in sorted(between.items(), key=lambda kv: -kv[1])[:5] if v > 0]
     gatekeepers = {
         src for (src,) in ctx.session.execute(select(Relation.src_id).where(Relation.kind == "assistant-of", Relation.src_id.in_(ids)))
     }
-    anchor = {n: (400 + 260 * math.cos(2 * math.pi * cluster_of[n] / max(1, len(communities))),
-                  300 + 200 * math.sin(2 * math.pi * cluster_of[n] / max(1, len(communities)))) for n in ids}
-    pos = nx.spring_layout(g, pos={n: (anchor[n][0] / 400 - 1, anchor[n][1] / 300 - 1) for n in ids}, seed=7, iterations=60)
-    xs = [p[0] for p in pos.values()]
-    ys = [p[1] for p in pos.values()]
-    minx, maxx, miny, maxy = min(xs), max(xs), min(ys), max(ys)
+    pos = _layout(g, communities)
 
     def sx(v: float) -> float:
-        return float(40 + 720 * (v - minx) / ((maxx - minx) or 1))
+        return v
 
     def sy(v: float) -> float:
-        return float(40 + 520 * (v - miny) / ((maxy - miny) or 1))
+        return v
 
     view = GraphView(clusters=len(communities))
     for t in top:
@@ -99,6 +83,35 @@ def build_graph(ctx: PageCtx) -> GraphView:
     view.bridges = [names.get(n, "") for n in bridges]
     view.gatekeepers = [names.get(n, "") for n in gatekeepers]
     return view
+
+
+def _layout(g: nx.Graph, communities: list[set[int]]) -> dict[int, tuple[float, float]]:
+    """Clusters side by side in an 800 x 600 picture, each laid out on its own.
+
+    A spring layout of the whole graph flings unconnected people to the rim
+    and squeezes each cluster into a dot; a cell per cluster keeps both
+    readable. People with no known link to the others share the last cells.
+    """
+    linked = sorted((c for c in communities if len(c) > 1), key=lambda c: (-len(c), min(c)))
+    alone = sorted(n for c in communities if len(c) == 1 for n in c)
+    groups: list[list[int]] = [sorted(c) for c in linked]
+    groups += [alone[i:i + 12] for i in range(0, len(alone), 12)]
+    cols = max(1, math.ceil(math.sqrt(len(groups) * 4 / 3)))
+    rows = max(1, math.ceil(len(groups) / cols))
+    cell_w, cell_h = 720 / cols, 520 / rows
+    pos: dict[int, tuple[float, float]] = {}
+    for k, members in enumerate(groups):
+        cx, cy = 40 + cell_w * (k % cols + 0.5), 40 + cell_h * (k // cols + 0.5)
+        sub = g.subgraph(members)
+        if sub.number_of_edges():
+            inner = nx.spring_layout(sub, seed=7, weight="weight")
+        else:  # a small circle of people with no link among them
+            inner = {n: (math.cos(2 * math.pi * j / len(members)), math.sin(2 * math.pi * j / len(members)))
+                     for j, n in enumerate(members)}
+        scale = 0.38 * min(cell_w, cell_h) if len(members) > 1 else 0.0
+        for n, (x, y) in inner.items():
+            pos[n] = (round(cx + scale * float(x), 1), round(cy + scale * float(y), 1))
+    return pos
 
 
 @router.get("/network", response_class=HTMLResponse)
