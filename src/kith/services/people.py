@@ -15,6 +15,7 @@ from typing import Any, cast
 from nameparser import HumanName
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import email_key, fold, identifier_key
@@ -83,6 +84,8 @@ def add_person(session: Session, new: NewPerson, *, now: datetime) -> Person:
     )
     if new.org:
         person.organization = get_or_create_org(session, new.org)
+    # A new person has no tags: say so, so that tagging does not query for them.
+    set_committed_value(person, "tags", [])
     session.add(person)
     for value in new.emails:
         add_identifier(session, person, "email", value, source=new.source)
