@@ -8,7 +8,7 @@ from fastapi import APIRouter, Response
 from sqlalchemy import func, select
 
 from kith.errors import BadInput, NotFound
-from kith.services.organizations import get_or_create_org
+from kith.services.opportunities import add_opportunity
 from kith.services.people import get_person
 from kith.store.models import Goal, Opportunity
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
@@ -131,19 +131,15 @@ def list_opportunities(ctx: ApiCtx, paging: PagingDep) -> dict[str, object]:
 @router.post("/opportunities", status_code=201, response_model=OpportunityOut, summary="Record an opportunity", tags=["opportunities"])
 def create_opportunity(ctx: ApiCtx, body: OpportunityIn) -> dict[str, object]:
     """A job, deal, gig or client, and who referred it."""
-    if body.referred_by_id is not None:
-        get_person(ctx.session, body.referred_by_id)
-    if body.goal_id is not None:
-        get_goal(ctx, body.goal_id)
-    org = get_or_create_org(ctx.session, body.org) if body.org and body.org.strip() else None
-    opp = Opportunity(
-        title=" ".join(body.title.split()) or body.title, kind=body.kind, referred_by_id=body.referred_by_id,
-        organization_id=org.id if org else None, goal_id=body.goal_id, found_on=body.found_on or ctx.now.date(),
-        outcome=body.outcome, value=body.value, note=body.note, created_at=ctx.now,
+    referrer = get_person(ctx.session, body.referred_by_id) if body.referred_by_id is not None else None
+    goal = get_goal(ctx, body.goal_id) if body.goal_id is not None else None
+    opp = add_opportunity(
+        ctx.session, body.title, now=ctx.now, kind=body.kind, referred_by=referrer,
+        org=body.org if body.org and body.org.strip() else None, goal=goal, found_on=body.found_on,
+        outcome=body.outcome, value=body.value, note=body.note,
     )
-    ctx.session.add(opp)
     ctx.session.flush()
-    return opportunity_as_dict(opp, org.name if org else None)
+    return opportunity_as_dict(opp, _org_name(ctx, opp))
 
 
 @router.get("/opportunities/{opportunity_id}", response_model=OpportunityOut, summary="One opportunity", tags=["opportunities"])

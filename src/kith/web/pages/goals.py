@@ -10,7 +10,6 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from kith.errors import BadInput
-from kith.services.organizations import get_or_create_org
 from kith.store.models import Goal, Opportunity, Organization, Person
 from kith.web import charts, insight
 from kith.web.api.common import call_with_now, jsonable
@@ -52,13 +51,13 @@ def add_goal(
     note: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Add a goal."""
-    clean = " ".join(title.replace("\x00", "").split())
-    if not clean:
-        raise BadInput("a goal needs a title")
-    ctx.session.add(Goal(
-        title=clean, note=note.replace("\x00", ""), target_orgs=_split(target_orgs), industries=_split(industries),
-        roles=_split(roles), tags=_split(tags), starts_on=ctx.now.date(), status="active", created_at=ctx.now,
-    ))
+    from kith.services.goals import add_goal as create_goal
+
+    goal = create_goal(
+        ctx.session, title.replace("\x00", ""), now=ctx.now, target_orgs=_split(target_orgs),
+        industries=_split(industries), roles=_split(roles), tags=_split(tags), note=note.replace("\x00", ""),
+    )
+    clean = goal.title
     return redirect(ctx, "/goals", f"Goal added: {clean}.")
 
 
@@ -100,25 +99,19 @@ def add_opportunity(
     found_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Record an opportunity and who referred it."""
-    clean = " ".join(title.replace("\x00", "").split())
-    if not clean:
-        raise BadInput("an opportunity needs a title")
-    if kind not in ("job", "deal", "gig", "client", "other"):
-        raise BadInput(f"unknown opportunity kind '{kind}'")
-    ref = int(referred_by_id) if referred_by_id.strip().isdigit() else None
-    if ref is not None:
-        from kith.services.people import get_person
+    from kith.services.opportunities import add_opportunity as create_opportunity
+    from kith.services.people import get_person
 
-        get_person(ctx.session, ref)
+    ref = get_person(ctx.session, int(referred_by_id)) if referred_by_id.strip().isdigit() else None
     try:
-        day = date.fromisoformat(found_on) if found_on.strip() else ctx.now.date()
+        day = date.fromisoformat(found_on) if found_on.strip() else None
     except ValueError:
         raise BadInput(f"cannot read the date '{found_on}'") from None
-    organization = get_or_create_org(ctx.session, org.replace("\x00", "")) if org.strip() else None
-    ctx.session.add(Opportunity(
-        title=clean, kind=kind, referred_by_id=ref, organization_id=organization.id if organization else None,
-        found_on=day, outcome="open", note="", created_at=ctx.now,
-    ))
+    opp = create_opportunity(
+        ctx.session, title.replace("\x00", ""), now=ctx.now, kind=kind, referred_by=ref,
+        org=org.replace("\x00", "") if org.strip() else None, found_on=day,
+    )
+    clean = opp.title
     return redirect(ctx, "/opportunities", f"Opportunity added: {clean}.")
 
 
