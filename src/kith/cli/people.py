@@ -270,14 +270,9 @@ def archive(
 ) -> None:
     """Archive a person (kept, but out of lists, scores and the agenda)."""
     with STATE.session() as session:
-        p = _resolve_any(session, person)
+        p = svc.resolve_person(session, person)  # archived people too, by id or e-mail
         svc.archive_person(p, archived=not undo, now=STATE.now)
         say(f"{'Restored' if undo else 'Archived'} #{p.id} {p.display_name}")
-
-
-def _resolve_any(session: Session, ref: str) -> Person:
-    # Archived people can still be named by id or e-mail.
-    return svc.resolve_person(session, ref)
 
 
 @app.command()

@@ -17,12 +17,11 @@ import math
 from dataclasses import replace
 from datetime import datetime
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kith.engine.ties import DEFAULT_PARAMS, TieState, score, unpack
-from kith.services.scores import LAYOUT, PersonTie, _state_at, explain
+from kith.engine.ties import DEFAULT_PARAMS, TieState, score
+from kith.services.scores import PersonTie, decode_state, explain
 from kith.store.models import Person
 from kith.store.models import TieState as TieStateRow
 
@@ -36,9 +35,7 @@ def stored_state(session: Session, person_id: int) -> TieState | None:
     ).first()
     if row is None:
         return TieState()
-    if row.layout != LAYOUT:
-        return None
-    return _state_at(unpack(np.frombuffer(row.vector, dtype=np.float64)), 0)
+    return decode_state(row.vector, row.layout)
 
 
 def explained_tie(session: Session, person: Person, tie: PersonTie, as_of: datetime) -> tuple[PersonTie, bool]:

@@ -311,6 +311,13 @@ def _opt(value: float) -> float | None:
     return None if math.isnan(value) else float(value)
 
 
+def decode_state(vector: bytes, layout: int) -> TieState | None:
+    """A stored ``tie_state`` vector as a scalar state; None if another packing wrote it."""
+    if layout != LAYOUT:
+        return None
+    return _state_at(unpack(np.frombuffer(vector, dtype=np.float64)), 0)
+
+
 def _state_at(arrays: StateArrays, i: int) -> TieState:
     """Row ``i`` of ``arrays`` as a scalar state."""
     state = TieState(
@@ -328,11 +335,7 @@ def _state_at(arrays: StateArrays, i: int) -> TieState:
 
 def _stored_arrays(session: Session, ids: np.ndarray) -> tuple[StateArrays, np.ndarray] | None:
     """Accumulators of ``ids`` as stored, or None when they disagree with the log."""
-    stored_rows, stale = session.execute(select(
-        func.coalesce(func.sum(TieStateRow.rows), 0),
-        func.coalesce(func.sum(case((TieStateRow.layout != LAYOUT, 1), else_=0)), 0),
-    )).one()
-    if stale or int(stored_rows) != participations_in_log(session):
+    if not states_match_log(session):
         return None
     matrix = np.zeros((len(ids), PACKED_WIDTH))
     last = np.zeros(len(ids))
@@ -389,8 +392,7 @@ def stored_marks(session: Session, as_of: datetime) -> dict[str, Stamps] | None:
     newest = session.scalar(select(func.max(Interaction.occurred_at)))
     if newest is not None and newest > as_of:
         return None
-    stored_rows = session.scalar(select(func.coalesce(func.sum(TieStateRow.rows), 0))) or 0
-    if int(stored_rows) != participations_in_log(session):
+    if not states_match_log(session):
         rebuild_tie_states(session)
     seconds: dict[str, dict[int, float]] = {name: {} for name in MARKS}
     columns = [getattr(TieStateRow, name) for name in MARKS]
@@ -399,6 +401,15 @@ def stored_marks(session: Session, as_of: datetime) -> dict[str, Stamps] | None:
             if t is not None:
                 seconds[name][pid] = t
     return {name: Stamps(values) for name, values in seconds.items()}
+
+
+def states_match_log(session: Session) -> bool:
+    """Are the stored states complete (their rows add up to the log's) and of this layout?"""
+    stored_rows, stale = session.execute(select(
+        func.coalesce(func.sum(TieStateRow.rows), 0),
+        func.coalesce(func.sum(case((TieStateRow.layout != LAYOUT, 1), else_=0)), 0),
+    )).one()
+    return not stale and int(stored_rows) == participations_in_log(session)
 
 
 def participations_in_log(session: Session) -> int:
@@ -703,7 +714,8 @@ def _add_touches(session: Session, inters: list[Interaction]) -> None:
     now = datetime.now(UTC)
     for pid, mine in by_person.items():
         row = rows.get(pid)
-        if row is None or row.layout != LAYOUT:
+        decoded = None if row is None else decode_state(row.vector, row.layout)
+        if row is None or decoded is None:
             row = row or TieStateRow(person_id=pid)
             row.rows, row.last_sentiment = 0, 0
             for name in MARKS:
@@ -711,7 +723,7 @@ def _add_touches(session: Session, inters: list[Interaction]) -> None:
             state = TieState()
             session.add(row)
         else:
-            state = _state_at(unpack(np.frombuffer(row.vector, dtype=np.float64)), 0)
+            state = decoded
         for inter in mine:
             _fold(state, row, inter)
         row.vector, row.layout, row.updated_at = state_row(state).tobytes(), LAYOUT, now
@@ -748,12 +760,14 @@ __all__ = [
     "PersonTie",
     "Stamps",
     "TieBrief",
+    "decode_state",
     "explain",
     "favour_ledger",
     "participations_in_log",
     "read_network_log",
     "rebuild_tie_states",
     "series_from_log",
+    "states_match_log",
     "stored_marks",
     "tie_scores",
     "tie_scores_series",
