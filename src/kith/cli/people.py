@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from sqlalchemy.orm import Session
@@ -18,6 +19,9 @@ from kith.services import relations as rel_svc
 from kith.services.favors import favor_as_dict, favors_of
 from kith.services.interactions import interaction_as_dict, interactions_of
 from kith.store.models import Person
+
+if TYPE_CHECKING:
+    from kith.services.scores import PersonTie
 
 
 def parse_cadence(text: str | None) -> int | None:
@@ -137,7 +141,7 @@ def list_(
 
     check_layer(layer)
     with STATE.session() as session:
-        ties = {}
+        ties: Mapping[int, PersonTie] = {}
         if layer or sort == "score":  # scoring loads the engine: only when asked for
             from kith.services.scores import tie_scores
 

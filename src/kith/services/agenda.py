@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+import numpy as np
 from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,7 @@ from kith.engine.kinds import RelationKind
 from kith.errors import BadInput
 from kith.normalize import fold
 from kith.services.cadences import effective_cadences
-from kith.services.scores import PersonTie, Stamps, stored_marks, tie_scores
+from kith.services.scores import Stamps, TieTable, tie_scores
 from kith.store.models import (
     AgendaMark,
     Event,
@@ -69,13 +70,10 @@ class AgendaItem:
 
 @dataclass
 class _People:
-    """The non-archived people and their plain attributes."""
+    """What the agenda knows about people beyond their ties: key people and meetings."""
 
-    names: dict[int, str] = field(default_factory=dict)
-    key: set[int] = field(default_factory=set)
-    closeness: dict[int, int] = field(default_factory=dict)
-    org: dict[int, tuple[str, str]] = field(default_factory=dict)  # (name, industry)
-    title: dict[int, str] = field(default_factory=dict)
+    alive: TieTable  # everyone not archived
+    key: dict[int, str] = field(default_factory=dict)  # key people's names
     met: dict[int, Meeting] = field(default_factory=dict)
 
 
@@ -124,31 +122,46 @@ def candidates(
 
 
 def gather_facts(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None) -> dict[int, Facts]:
-    """The agenda's facts about every (or the given) non-archived person who may need an action."""
+    """The agenda's facts about every (or the given) non-archived person who may need an action.
+
+    Everyone's tie is scored (as arrays); names and facts are gathered only for
+    the people some rule may pick: a few hundred of a 30,000-person network.
+    """
     only = None if person_ids is None else set(person_ids)
-    people = _people(session, as_of, only)
-    ties = tie_scores(session, as_of, None if only is None else people.names)
-    contacts = _contacts(session, as_of, only)
+    ties = tie_scores(session, as_of, only)
+    people = _people(session, as_of, ties, only)
+    contacts = _contacts(session, as_of, ties, only)
     _add_project_helps(session, as_of, contacts, only)
     owed = _owed(session, as_of, only)
     gatekeeps = _gatekeepers(session, people)
-    goals = _goal_reasons(session, as_of, people)
-    cadences = effective_cadences(session, ties, people.names)
+    goals = _goal_reasons(session, as_of, ties)
+    cadences = effective_cadences(session, ties, only)
     interesting = (set(people.met) | set(contacts.helps) | set(contacts.negative) | set(owed)
                    | set(gatekeeps) | set(goals) | _cadence_due(cadences, contacts.last, as_of.date()))
+    chosen = [pid for pid in interesting if pid in ties]
+    names = _names(session, chosen)
     out: dict[int, Facts] = {}
-    for pid in interesting & set(people.names):
-        tie = ties.get(pid)
+    for pid in chosen:
+        tie = ties[pid]
         out[pid] = Facts(
-            person_id=pid, name=people.names[pid], is_key=pid in people.key,
-            strength=_strength(tie, people.closeness.get(pid)), layer=tie.layer if tie else "dormant",
+            person_id=pid, name=names[pid], is_key=pid in people.key,
+            strength=float(tie.score), layer=tie.layer,
             last_at=contacts.last.get(pid), last_thanks_at=contacts.thanks.get(pid),
             last_negative_at=contacts.negative.get(pid), met=people.met.get(pid),
             cadence=cadences.get(pid), helps=tuple(contacts.helps.get(pid, ())),
             owed=tuple(owed.get(pid, ())), gatekeeps=tuple(gatekeeps.get(pid, ())),
-            goals=tuple(goals.get(pid, ())), cooling=_cooling(tie),
-            learned_gap_days=tie.learned_gap_days if tie else None,
+            goals=tuple(goals.get(pid, ())), cooling=tie.cooling,
+            learned_gap_days=tie.learned_gap_days,
         )
+    return out
+
+
+def _names(session: Session, pids: Sequence[int]) -> dict[int, str]:
+    """Display names of ``pids`` (in chunks, whatever their number)."""
+    out: dict[int, str] = {}
+    for start in range(0, len(pids), 5000):
+        chunk = pids[start:start + 5000]
+        out.update(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(chunk))).all())
     return out
 
 
@@ -167,46 +180,22 @@ def _cadence_due(cadences: dict[int, CadenceChoice], last: Mapping[int, datetime
     return due
 
 
-def _strength(tie: PersonTie | None, closeness: int | None) -> float:
-    """The tie score; the manual closeness override when the scores are unavailable."""
-    if tie is not None:
-        return float(tie.score)
-    return float(closeness) if closeness is not None else 0.0
-
-
-def _cooling(tie: PersonTie | None) -> bool | None:
-    """The engine's ``cooling`` verdict, or None when it does not give one."""
-    value = getattr(tie, "cooling", None)
-    return value if isinstance(value, bool) else None
-
-
 def _only(stmt: S, column: Any, only: set[int] | None) -> S:
     """``stmt`` restricted to the people in ``only`` (all when None)."""
     return stmt if only is None else stmt.where(column.in_(only))
 
 
-def _people(session: Session, as_of: datetime, only: set[int] | None) -> _People:
-    """Names, key flags, closeness, organisation, title and meetings of non-archived people."""
-    stmt = (
-        select(Person.id, Person.display_name, Person.is_key, Person.closeness, Person.title,
-               Person.met_on, Person.met_at_event_id, Organization.name, Organization.industry)
-        .outerjoin(Organization, Organization.id == Person.organization_id)
-        .where(Person.archived.is_(False))
-    )
-    people = _People()
+def _people(session: Session, as_of: datetime, alive: TieTable, only: set[int] | None) -> _People:
+    """Key people and where and when people were met (only the people who have either)."""
+    people = _People(alive)
+    stmt = select(Person.id, Person.display_name).where(Person.is_key.is_(True))
+    people.key = {pid: name for pid, name in session.execute(stmt) if pid in alive}
+    stmt2 = select(Person.id, Person.met_on, Person.met_at_event_id).where(
+        or_(Person.met_on.is_not(None), Person.met_at_event_id.is_not(None)))
     met_at: dict[int, int] = {}
-    for pid, name, key, closeness, title, met_on, met_event, org, industry in session.execute(
-        _only(stmt, Person.id, only)
-    ):
-        people.names[pid] = name
-        if key:
-            people.key.add(pid)
-        if closeness is not None:
-            people.closeness[pid] = closeness
-        if title:
-            people.title[pid] = title
-        if org:
-            people.org[pid] = (org, industry or "")
+    for pid, met_on, met_event in session.execute(_only(stmt2, Person.id, only)):
+        if pid not in alive:
+            continue
         if met_on is not None and met_on <= as_of.date():
             people.met[pid] = Meeting(met_on, "")
         if met_event is not None:
@@ -225,7 +214,7 @@ def _add_meetings(
     stmt = select(EventMember.person_id, EventMember.event_id).where(func.lower(EventMember.role) == "met")
     pairs += [(pid, eid) for pid, eid in session.execute(_only(stmt, EventMember.person_id, only))]
     for pid, eid in pairs:
-        if pid not in people.names or eid not in events:
+        if pid not in people.alive or eid not in events:
             continue
         name, on = events[eid]
         own = people.met.get(pid)
@@ -234,27 +223,46 @@ def _add_meetings(
             people.met[pid] = Meeting(day, f"at {name}")
 
 
-def _contacts(session: Session, as_of: datetime, only: set[int] | None) -> _Contacts:
-    """One grouped pass over the log: last contact, thanks, bad exchange and help per person."""
-    marks = stored_marks(session, as_of)
-    c = _contacts_from_marks(marks, only) if marks is not None else _contacts_from_log(session, as_of, only)
+def _contacts(session: Session, as_of: datetime, ties: TieTable, only: set[int] | None) -> _Contacts:
+    """Last contact, thanks, bad exchange and help per person: the stored marks, else one pass over the log."""
+    c = _contacts_from_marks(ties, as_of, only) if ties.marks is not None else _contacts_from_log(session, as_of, only)
     _add_favor_helps(session, as_of, c, only)
     return c
 
 
-def _contacts_from_marks(marks: dict[str, Stamps], only: set[int] | None) -> _Contacts:
-    """The same facts from the per-person marks the scores service keeps (no log scan)."""
+def _contacts_from_marks(ties: TieTable, as_of: datetime, only: set[int] | None) -> _Contacts:
+    """The same facts from the per-person marks the scores service keeps (no log scan).
+
+    The marks are arrays over everyone. Only the people a rule can still act
+    on become Python objects: a bad exchange that is still the newest contact
+    and recent enough to repair, a help not thanked on or after its day.
+    Whatever is left out, the rules (:func:`rules.repair`, :func:`rules.thank`)
+    would have dropped.
+    """
+    assert ties.marks is not None
+    marks = ties.marks
+
     def keep(values: Stamps) -> Mapping[int, datetime]:
-        return values if only is None else {pid: values[pid] for pid in values if pid in only}
+        return values if only is None else {pid: values[pid] for pid in only if pid in values}
+
+    def wanted(mask: np.ndarray) -> list[int]:  # nan compares false: people without the mark drop out
+        pids: list[int] = ties.ids[mask].tolist()
+        return pids if only is None else [pid for pid in pids if pid in only]
 
     c = _Contacts()
     c.last = keep(marks["last_any"])
     c.thanks = keep(marks["last_thanks_given"])
-    c.negative = {pid: t for pid, t in keep(marks["last_negative"]).items() if t >= c.last.get(pid, t)}
+    last, negative = marks["last_any"].array, marks["last_negative"].array
+    horizon = as_of.timestamp() - rules.REPAIR_WINDOW_DAYS * 86400.0
+    c.negative = {pid: marks["last_negative"][pid] for pid in wanted((negative >= last) & (negative >= horizon))}
+    thanked_day = np.floor(marks["last_thanks_given"].array / 86400.0)
     for label, name in (("favor", "last_favor_received"), ("referral", "last_referral_in"),
                         ("intro", "last_intro_in")):
-        for pid, t in keep(marks[name]).items():
-            c.helps[pid].append(Help(t.date(), HELP_LABELS[label]))
+        stamps = marks[name]
+        seconds = stamps.array
+        unthanked = ~(thanked_day >= np.floor(seconds / 86400.0))  # thanked on or after the help's day
+        for pid in wanted(~np.isnan(seconds) & unthanked):
+            c.helps[pid].append(Help(stamps[pid].date(), HELP_LABELS[label]))
     return c
 
 
@@ -350,8 +358,8 @@ def _gatekeepers(session: Session, people: _People) -> dict[int, list[str]]:
     out: dict[int, list[str]] = defaultdict(list)
     for src, kind, dst in session.execute(stmt):
         member, key = (src, dst) if dst in people.key else (dst, src)
-        if member in people.names and member not in people.key:
-            text = f"{kind.replace('-', ' ')} {people.names[key]} (key person)"
+        if member in people.alive and member not in people.key:
+            text = f"{kind.replace('-', ' ')} {people.key[key]} (key person)"
             if text not in out[member]:
                 out[member].append(text)
     return out
@@ -368,15 +376,26 @@ def active_goals(session: Session, as_of: datetime) -> list[Goal]:
     return list(session.scalars(stmt).all())
 
 
-def _goal_reasons(session: Session, as_of: datetime, people: _People) -> dict[int, list[str]]:
+def _goal_reasons(session: Session, as_of: datetime, alive: TieTable) -> dict[int, list[str]]:
     """Why each goal-relevant person matters: organisation, industry, role or tag."""
     goals = active_goals(session, as_of)
     out: dict[int, list[str]] = defaultdict(list)
     if not goals:
         return out
-    tags = _tags_of(session, {fold(t) for g in goals for t in g.tags}, people)
-    titles = {pid: fold(t) for pid, t in people.title.items()} if any(g.roles for g in goals) else {}
-    orgs = {pid: (fold(o), fold(i)) for pid, (o, i) in people.org.items()}
+    tags = _tags_of(session, {fold(t) for g in goals for t in g.tags}, alive)
+    titles: dict[int, str] = {}
+    orgs: dict[int, tuple[str, str]] = {}
+    stmt = (select(Person.id, Person.title, Organization.name, Organization.industry)
+            .outerjoin(Organization, Organization.id == Person.organization_id)
+            .where(or_(Person.title.is_not(None), Person.organization_id.is_not(None))))
+    want_titles = any(g.roles for g in goals)
+    for pid, title, org, industry in session.execute(stmt):
+        if pid not in alive:
+            continue
+        if title and want_titles:
+            titles[pid] = fold(title)
+        if org:
+            orgs[pid] = (fold(org), fold(industry or ""))
     for goal in goals:
         for pid, why in _relevance(goal, orgs, titles, tags).items():
             out[pid].append(f"relevant to goal '{goal.title}' ({why})")
@@ -408,14 +427,14 @@ def _relevance(
     return found
 
 
-def _tags_of(session: Session, names: set[str], people: _People) -> dict[int, set[str]]:
+def _tags_of(session: Session, names: set[str], alive: TieTable) -> dict[int, set[str]]:
     """Which of the ``names`` tags each person carries."""
     out: dict[int, set[str]] = defaultdict(set)
     if not names:
         return out
     stmt = select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
     for pid, name in session.execute(stmt.where(Tag.name.in_(names))):
-        if pid in people.names:
+        if pid in alive:
             out[pid].add(name)
     return out
 

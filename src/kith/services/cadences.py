@@ -21,7 +21,7 @@ from kith.engine.agenda_rules import CadenceChoice, choose_cadence
 from kith.engine.kinds import LAYERS
 from kith.errors import BadInput
 from kith.services.people import normalize_tag
-from kith.services.scores import PersonTie
+from kith.services.scores import PersonTie, TieTable
 from kith.store.models import Cadence, Person, PersonTag, Tag
 
 SCOPES = ("person", "tag", "layer")
@@ -119,13 +119,16 @@ def effective_cadences(
 
     ``ties`` gives each person's layer and learned gap; people missing from it
     get only their explicit cadences. Costs two small queries whatever the
-    network size.
+    network size, and looks only at the people who can have a cadence: their
+    own, a tag's, their layer's, or a learned one in a maintained layer.
     """
-    ids = set(ties) if person_ids is None else set(person_ids)
     rows = session.execute(select(Cadence.scope, Cadence.target, Cadence.days)).all()
     per_person = {int(t): d for s, t, d in rows if s == "person" and t.isdigit()}
     per_layer = {t: d for s, t, d in rows if s == "layer"}
     tags = _tag_cadences(session, {t: d for s, t, d in rows if s == "tag"})
+    ids = set(per_person) | set(tags) | _in_layers(ties, MAINTAINED_LAYERS | set(per_layer))
+    if person_ids is not None:
+        ids &= set(person_ids)
     out: dict[int, CadenceChoice] = {}
     for pid in ids:
         tie = ties.get(pid)
@@ -138,6 +141,13 @@ def effective_cadences(
         if choice is not None:
             out[pid] = choice
     return out
+
+
+def _in_layers(ties: Mapping[int, PersonTie], layers: frozenset[str]) -> set[int]:
+    """People whose tie is in one of ``layers`` (from the arrays when ``ties`` is a :class:`TieTable`)."""
+    if isinstance(ties, TieTable):
+        return set(ties.in_layers(layers))
+    return {pid for pid, tie in ties.items() if tie.layer in layers}
 
 
 def _tag_cadences(session: Session, per_tag: dict[str, int]) -> dict[int, list[tuple[str, int]]]:

@@ -11,7 +11,7 @@ would help most.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -196,7 +196,7 @@ def _other_dict(net: Network, pid: int, count: int) -> dict[str, Any]:
             "label": info.label() if info else net.name(pid), "tags": list(info.tags) if info else []}
 
 
-def _cooling(net: Network, ties: dict[int, PersonTie], relevant: dict[int, list[str]], as_of: datetime) -> list[dict[str, Any]]:
+def _cooling(net: Network, ties: Mapping[int, PersonTie], relevant: dict[int, list[str]], as_of: datetime) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for pid, why in relevant.items():
         tie = ties.get(pid)
@@ -233,7 +233,7 @@ def _target_people(net: Network, kind: str, name: str) -> list[int]:
 
 
 def _actions(
-    net: Network, ties: dict[int, PersonTie], audit: GoalAudit, reached: list[dict[str, Any]], as_of: datetime
+    net: Network, ties: Mapping[int, PersonTie], audit: GoalAudit, reached: list[dict[str, Any]], as_of: datetime
 ) -> list[Action]:
     acts: list[Action] = []
     for r in reached:
@@ -254,7 +254,7 @@ def _actions(
     return acts[:3]
 
 
-def _path_action(net: Network, ties: dict[int, PersonTie], reached: dict[str, Any], as_of: datetime) -> Action:
+def _path_action(net: Network, ties: Mapping[int, PersonTie], reached: dict[str, Any], as_of: datetime) -> Action:
     path = reached["path"]
     first = path.people[0]
     tie = ties[first]

@@ -15,7 +15,7 @@ from) is unchanged.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -86,7 +86,7 @@ class Network:
     gatekeepers: dict[int, list[int]]  # person -> their assistants
     _index: RelevanceIndex | None = field(default=None, repr=False)
     _orgs: dict[str, tuple[str, list[int]]] | None = field(default=None, repr=False)
-    _ties: dict[datetime, dict[int, PersonTie]] = field(default_factory=dict, repr=False)
+    _ties: dict[datetime, Mapping[int, PersonTie]] = field(default_factory=dict, repr=False)
     _edges: dict[datetime, dict[int, Edge]] = field(default_factory=dict, repr=False)
 
     def my_edges(self, session: Session, as_of: datetime) -> dict[int, Edge]:
@@ -278,7 +278,7 @@ def _gatekeepers(session: Session, people: dict[int, PersonInfo]) -> dict[int, l
     return dict(out)
 
 
-def my_ties(session: Session, net: Network, as_of: datetime) -> dict[int, PersonTie]:
+def my_ties(session: Session, net: Network, as_of: datetime) -> Mapping[int, PersonTie]:
     """Everyone's tie score as of a date (cached with the graph: same data, same answer)."""
     ties = net._ties.get(as_of)
     if ties is None:
@@ -290,7 +290,7 @@ def my_ties(session: Session, net: Network, as_of: datetime) -> dict[int, Person
     return ties
 
 
-def my_edges(ties: dict[int, PersonTie]) -> dict[int, Edge]:
+def my_edges(ties: Mapping[int, PersonTie]) -> dict[int, Edge]:
     """My ties as graph edges (strength = score / 100), strongest first."""
     live = sorted((t for t in ties.values() if t.score > 0), key=lambda t: (-t.score, t.person_id))
     return {t.person_id: Edge(t.score / 100.0, [f"your tie: score {t.score:.0f} ({t.layer})"]) for t in live}

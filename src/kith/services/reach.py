@@ -8,6 +8,7 @@ of those paths together with the state of my tie with each of them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -187,7 +188,7 @@ def last_interaction(session: Session, person_id: int, as_of: datetime) -> Inter
 
 
 def gatekeeper_note(
-    session: Session, net: Network, ties: dict[int, PersonTie], keeper: int, of: int, as_of: datetime
+    session: Session, net: Network, ties: Mapping[int, PersonTie], keeper: int, of: int, as_of: datetime
 ) -> GatekeeperNote:
     """How my tie with ``keeper`` (the assistant of ``of``) stands, and what to do about it."""
     tie = ties.get(keeper)

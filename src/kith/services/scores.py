@@ -333,54 +333,85 @@ def _state_at(arrays: StateArrays, i: int) -> TieState:
     return state
 
 
-def _stored_arrays(session: Session, ids: np.ndarray) -> tuple[StateArrays, np.ndarray] | None:
-    """Accumulators of ``ids`` as stored, or None when they disagree with the log."""
+@dataclass
+class _Stored:
+    """What the ``tie_state`` rows hold for a list of people, row-aligned with it."""
+
+    arrays: StateArrays
+    last_sentiment: np.ndarray
+    marks: dict[str, np.ndarray]  # unix seconds of each of MARKS, nan = never
+
+
+def _stored(session: Session, ids: np.ndarray) -> _Stored | None:
+    """Accumulators and marks of ``ids`` (sorted) as stored, or None when they disagree with the log.
+
+    One read through the driver's own cursor (30,000 blobs without Row
+    objects), so it filters by ``workspace_id`` itself.
+    """
     if not states_match_log(session):
         return None
     matrix = np.zeros((len(ids), PACKED_WIDTH))
     last = np.zeros(len(ids))
-    order = np.argsort(ids)
-    # The driver's own cursor: 30,000 blobs without Row objects (explicit workspace filter).
+    marks = np.full((len(ids), len(MARKS)), np.nan)
     mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
     cursor = session.connection().connection.cursor()
-    cursor.execute(f"SELECT person_id, vector, last_sentiment FROM tie_state WHERE workspace_id = {mark}",
-                   (workspace_id(session),))
+    cursor.execute(f"SELECT person_id, vector, last_sentiment, {', '.join(MARKS)} FROM tie_state "
+                   f"WHERE workspace_id = {mark}", (workspace_id(session),))
     result = cursor.fetchall()
     cursor.close()
     if result:
         pids = np.fromiter((r[0] for r in result), dtype=np.int64, count=len(result))
         vectors = np.frombuffer(b"".join(bytes(r[1]) for r in result), dtype=np.float64).reshape(
             len(result), PACKED_WIDTH)
-        sents = np.fromiter((r[2] for r in result), dtype=np.float64, count=len(result))
-        slot = np.searchsorted(ids, pids, sorter=order)
+        rest = np.array([r[2:] for r in result], dtype=np.float64)  # None becomes nan
+        slot = np.searchsorted(ids, pids)
         ok = slot < len(ids)
-        ok[ok] &= ids[order[slot[ok]]] == pids[ok]
-        matrix[order[slot[ok]]] = vectors[ok]
-        last[order[slot[ok]]] = sents[ok]
-    return unpack(matrix), last
+        ok[ok] &= ids[slot[ok]] == pids[ok]
+        matrix[slot[ok]] = vectors[ok]
+        last[slot[ok]] = rest[ok, 0]
+        marks[slot[ok]] = rest[ok, 1:]
+    return _Stored(unpack(matrix), last, {name: marks[:, j] for j, name in enumerate(MARKS)})
 
 
 class Stamps(Mapping[int, datetime]):
-    """Person id -> moment, kept as unix seconds and turned into datetimes only when read.
+    """Person id -> moment, kept as unix seconds (nan = never) and made a datetime only when read.
 
     The agenda asks for a few hundred of 30,000 people's moments; converting
     all of them would cost more than the rest of its work.
     """
 
-    def __init__(self, seconds: dict[int, float]) -> None:
+    def __init__(self, row: Mapping[int, int], seconds: np.ndarray) -> None:
+        self._row = row
         self._seconds = seconds
 
+    @property
+    def array(self) -> np.ndarray:
+        """The moments of every row, as unix seconds (nan = never)."""
+        return self._seconds
+
+    def seconds(self, pid: int) -> float | None:
+        """The moment as unix seconds, or None."""
+        i = self._row.get(pid)
+        if i is None:
+            return None
+        value = float(self._seconds[i])
+        return None if math.isnan(value) else value
+
     def __getitem__(self, pid: int) -> datetime:
-        return datetime.fromtimestamp(self._seconds[pid], UTC)
+        value = self.seconds(pid)
+        if value is None:
+            raise KeyError(pid)
+        return datetime.fromtimestamp(value, UTC)
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._seconds)
+        have = ~np.isnan(self._seconds)
+        return (pid for pid, i in self._row.items() if have[i])
 
     def __len__(self) -> int:
-        return len(self._seconds)
+        return sum(1 for _ in self)
 
     def __contains__(self, pid: object) -> bool:
-        return pid in self._seconds
+        return isinstance(pid, int) and self.seconds(pid) is not None
 
 
 def stored_marks(session: Session, as_of: datetime) -> dict[str, Stamps] | None:
@@ -389,18 +420,7 @@ def stored_marks(session: Session, as_of: datetime) -> dict[str, Stamps] | None:
     They cannot when the log holds interactions after ``as_of`` (the marks
     would see the future). States that disagree with the log are rebuilt first.
     """
-    newest = session.scalar(select(func.max(Interaction.occurred_at)))
-    if newest is not None and newest > as_of:
-        return None
-    if not states_match_log(session):
-        rebuild_tie_states(session)
-    seconds: dict[str, dict[int, float]] = {name: {} for name in MARKS}
-    columns = [getattr(TieStateRow, name) for name in MARKS]
-    for pid, *values in session.execute(select(TieStateRow.person_id, *columns)):
-        for name, t in zip(MARKS, values, strict=True):
-            if t is not None:
-                seconds[name][pid] = t
-    return {name: Stamps(values) for name, values in seconds.items()}
+    return tie_scores(session, as_of).marks
 
 
 def states_match_log(session: Session) -> bool:
@@ -421,26 +441,96 @@ def participations_in_log(session: Session) -> int:
 
 
 def _network(session: Session) -> tuple[np.ndarray, np.ndarray]:
-    """Ids (sorted) and manual closeness (nan = none) of everyone not archived."""
-    rows = session.execute(
-        select(Person.id, Person.closeness).where(Person.archived.is_(False)).order_by(Person.id)
-    ).all()
-    ids = np.array([r[0] for r in rows], dtype=np.int64)
-    return ids, np.array([np.nan if r[1] is None else float(r[1]) for r in rows])
+    """Ids (sorted) and manual closeness (nan = none) of everyone not archived.
+
+    A raw, all-numeric query (30,000 rows without Row objects), filtered by
+    ``workspace_id`` itself.
+    """
+    session.flush()  # what an ORM query would autoflush
+    mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    matrix = _fetch_matrix(session, f"SELECT id, closeness FROM person WHERE workspace_id = {mark} "
+                           f"AND archived = {mark} ORDER BY id", (workspace_id(session), False), 2)
+    return matrix[:, 0].astype(np.int64), matrix[:, 1].copy()
 
 
-def tie_scores(
-    session: Session, as_of: datetime, person_ids: Iterable[int] | None = None
-) -> dict[int, PersonTie]:
+def tie_scores(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None) -> TieTable:
     """Scores of every (or the given) non-archived person as of ``as_of``.
 
     Layers are assigned over the whole network (so the caps of about 5 inner,
     15 close, 50 active and 150 meaningful hold) before any filtering.
     """
     ids, closeness = _network(session)
-    arrays, last_sent = _current_arrays(session, ids, as_of)
+    stored = _current(session, ids, as_of)
     wanted = None if person_ids is None else set(person_ids)
-    return _ties(ids, closeness, arrays, last_sent, favour_ledger(session, as_of), as_of, wanted)
+    return TieTable(ids, closeness, stored, favour_ledger(session, as_of), as_of, wanted)
+
+
+class TieTable(Mapping[int, PersonTie]):
+    """Everyone's ties as arrays (row-aligned with ``ids``); a :class:`PersonTie` is made when read.
+
+    Scoring 30,000 people is a few vectorised passes; making 30,000 objects
+    would cost more, and the agenda reads only a few hundred of them. Iterating
+    (``items()``, ``values()``) makes every object, as a dict would hold them.
+    """
+
+    def __init__(
+        self, ids: np.ndarray, closeness: np.ndarray, stored: _Stored, ledger: dict[int, FavourBalance],
+        as_of: datetime, wanted: set[int] | None = None,
+    ) -> None:
+        arrays = stored.arrays
+        batch = score_batch(arrays, as_of, DEFAULT_PARAMS, closeness)
+        self.ids = ids
+        self.score = batch.score
+        self.layer = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
+        self.readiness = _readiness_batch(ids, batch.score, batch.cooling, stored.last_sentiment, arrays.n,
+                                          ledger, as_of)
+        self.cooling = batch.cooling
+        self._gap, self._days, self._n, self._last = batch.learned_gap_days, batch.days_since_last, arrays.n, arrays.last
+        self._sentiment = stored.last_sentiment
+        self._row = dict(zip(ids.tolist(), range(len(ids)), strict=True))
+        self._wanted = wanted
+        self._made: dict[int, PersonTie] = {}
+        #: Each of MARKS per person (None when as of a moment before the newest interaction).
+        self.marks = None if not stored.marks else {name: Stamps(self._row, v) for name, v in stored.marks.items()}
+
+    def row(self, pid: int) -> int | None:
+        """The person's row in the arrays (None if archived or unknown)."""
+        return self._row.get(pid)
+
+    def in_layers(self, layers: Iterable[str]) -> list[int]:
+        """People (ids) whose layer is one of ``layers``."""
+        codes = [LAYERS.index(name) for name in layers if name in LAYERS]
+        pids = self.ids[np.isin(self.layer, codes)].tolist()
+        return pids if self._wanted is None else [p for p in pids if p in self._wanted]
+
+    def __getitem__(self, pid: int) -> PersonTie:
+        made = self._made.get(pid)
+        if made is not None:
+            return made
+        i = self._row.get(pid)
+        if i is None or (self._wanted is not None and pid not in self._wanted):
+            raise KeyError(pid)
+        n, days = float(self._n[i]), float(self._days[i])
+        readiness_ = float(self.readiness[i])
+        tie = PersonTie(
+            person_id=pid, score=float(self.score[i]), layer=LAYERS[int(self.layer[i])], readiness=readiness_,
+            callable=readiness_ >= CALLABLE_THRESHOLD,
+            last_at=datetime.fromtimestamp(float(self._last[i]), UTC) if n > 0 else None,
+            learned_gap_days=float(self._gap[i]) if n >= 2 else None,
+            days_since_last=None if math.isnan(days) else days,
+            cooling=bool(self.cooling[i]), last_sentiment=int(self._sentiment[i]),
+        )
+        self._made[pid] = tie
+        return tie
+
+    def __contains__(self, pid: object) -> bool:
+        return pid in self._row and (self._wanted is None or pid in self._wanted)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._row) if self._wanted is None else (p for p in self._row if p in self._wanted)
+
+    def __len__(self) -> int:
+        return len(self._row) if self._wanted is None else sum(1 for p in self._wanted if p in self._row)
 
 
 class TieBrief(NamedTuple):
@@ -501,32 +591,6 @@ def series_from_log(session: Session, network: NetworkLog, moments: Sequence[dat
     return [out[m] for m in moments]
 
 
-def _ties(
-    ids: np.ndarray, closeness: np.ndarray, arrays: StateArrays, last_sent: np.ndarray,
-    ledger: dict[int, FavourBalance], as_of: datetime, wanted: set[int] | None,
-) -> dict[int, PersonTie]:
-    """Score, layer and readiness of everyone from their accumulators (vectorised)."""
-    batch = score_batch(arrays, as_of, DEFAULT_PARAMS, closeness)
-    layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
-    ready = _readiness_batch(ids, batch.score, batch.cooling, last_sent, arrays.n, ledger, as_of)
-    has_gap = arrays.n >= 2
-    last = arrays.last.tolist()
-    out: dict[int, PersonTie] = {}
-    for i, (pid, score_, layer, r, gap, days, cool, n, sent) in enumerate(zip(
-        ids.tolist(), batch.score.tolist(), layers.tolist(), ready.tolist(), batch.learned_gap_days.tolist(),
-        batch.days_since_last.tolist(), batch.cooling.tolist(), arrays.n.tolist(), last_sent.tolist(), strict=True,
-    )):
-        if wanted is not None and pid not in wanted:
-            continue
-        out[pid] = PersonTie(
-            person_id=pid, score=score_, layer=LAYERS[layer], readiness=r, callable=r >= CALLABLE_THRESHOLD,
-            last_at=datetime.fromtimestamp(last[i], UTC) if n > 0 else None,
-            learned_gap_days=gap if has_gap[i] else None, days_since_last=None if math.isnan(days) else days,
-            cooling=cool, last_sentiment=int(sent),
-        )
-    return out
-
-
 def _briefs(
     ids: np.ndarray, closeness: np.ndarray, arrays: StateArrays, last_sent: np.ndarray,
     ledger: dict[int, FavourBalance], as_of: datetime,
@@ -560,14 +624,16 @@ def _readiness_batch(
     return readiness_batch(score_, cooling, i_owe, owed, since_ask, last_sent, contacts)
 
 
-def _current_arrays(session: Session, ids: np.ndarray, as_of: datetime) -> tuple[StateArrays, np.ndarray]:
+def _current(session: Session, ids: np.ndarray, as_of: datetime) -> _Stored:
+    """Everyone's accumulators as of ``as_of``: stored ones (with marks), or rebuilt from the log for the past."""
     newest = session.scalar(select(func.max(Interaction.occurred_at)))
     if newest is not None and newest > as_of:
-        return _arrays_from_log(session, ids, as_of)
-    stored = _stored_arrays(session, ids)
+        arrays, last = _arrays_from_log(session, ids, as_of)
+        return _Stored(arrays, last, {})
+    stored = _stored(session, ids)
     if stored is None:  # written around the ORM (bulk path) or drifted: rebuild once
         rebuild_tie_states(session)
-        stored = _stored_arrays(session, ids)
+        stored = _stored(session, ids)
         assert stored is not None
     return stored
 
@@ -760,6 +826,7 @@ __all__ = [
     "PersonTie",
     "Stamps",
     "TieBrief",
+    "TieTable",
     "decode_state",
     "explain",
     "favour_ledger",

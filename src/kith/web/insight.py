@@ -28,7 +28,7 @@ import gc
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -258,7 +258,7 @@ def _note_rollback(session: Session, _previous: Any) -> None:
 # ---------------------------------------------------------------- the views
 
 
-def scores(session: Session, as_of: datetime) -> dict[int, PersonTie]:
+def scores(session: Session, as_of: datetime) -> Mapping[int, PersonTie]:
     """Every non-archived person's tie as of about ``as_of`` (cached, see the module doc).
 
     The ties are shared between requests: read them, never change them.
@@ -266,7 +266,7 @@ def scores(session: Session, as_of: datetime) -> dict[int, PersonTie]:
     return scores_at(session, as_of)[0]
 
 
-def scores_at(session: Session, as_of: datetime) -> tuple[dict[int, PersonTie], datetime]:
+def scores_at(session: Session, as_of: datetime) -> tuple[Mapping[int, PersonTie], datetime]:
     """The cached ties and the moment they were computed for."""
     return cached(session, "scores", as_of, lambda: tie_scores(session, as_of))
 
@@ -280,7 +280,7 @@ class Headline:
     layers: dict[str, int]
 
 
-def headline(ties: dict[int, PersonTie]) -> Headline:
+def headline(ties: Mapping[int, PersonTie]) -> Headline:
     """The quality headline of a set of scores."""
     counts = Counter(t.layer for t in ties.values())
     return Headline(len(ties), sum(1 for t in ties.values() if t.callable), {k: counts.get(k, 0) for k in LAYERS})

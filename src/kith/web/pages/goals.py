@@ -74,7 +74,8 @@ def opportunities_page(ctx: PageCtx) -> Response:
     ties = insight.scores(ctx.session, ctx.now) if rows else {}
     by_layer: dict[str, int] = {}
     for opp, _name, _org in rows:
-        layer = ties[opp.referred_by_id].layer if opp.referred_by_id in ties else "no referrer"
+        referrer = ties.get(opp.referred_by_id) if opp.referred_by_id is not None else None
+        layer = referrer.layer if referrer is not None else "no referrer"
         by_layer[layer] = by_layer.get(layer, 0) + 1
     chart = charts.bar_chart(sorted(by_layer.items()), title="Opportunities by the layer of who referred them", height=180)
     people = ctx.session.execute(
