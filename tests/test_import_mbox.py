@@ -44,3 +44,17 @@ def test_your_addresses_can_come_from_the_workspace(kith: Kith) -> None:
     run(kith, "mbox", IMPORT / "maildir")
     with kith.session() as s:
         assert s.query(Interaction).count() == 2
+
+
+def test_a_name_in_an_unknown_charset_keeps_its_raw_text(kith: Kith, tmp_path: object) -> None:
+    from pathlib import Path
+
+    box = Path(str(tmp_path)) / "odd.mbox"
+    box.write_bytes(
+        b"From ana@example.com Tue Mar 12 10:00:00 2024\n"
+        b"From: =?\xef\xbf\xbdutf-8?q?Ana?= <ana@example.com>\nTo: sam@example.com\n"
+        b"Date: Tue, 12 Mar 2024 10:00:00 +0000\nSubject: hi\n\nbody\n"
+    )
+    summary = run(kith, "mbox", box, me=ME)
+    assert summary.problems == []
+    assert [(i["direction"], i["people"][0].endswith("?=")) for i in interactions(kith)] == [("in", True)]

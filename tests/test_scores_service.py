@@ -18,7 +18,7 @@ from kith.runtime import Kith
 from kith.services import people as people_svc
 from kith.services import scores
 from kith.services.interactions import delete_interaction, log_interaction
-from kith.store.models import Interaction, InteractionParticipant, Person
+from kith.store.models import Interaction, InteractionParticipant, LogCount, Person
 from kith.store.models import TieState as TieStateRow
 
 KINDS = ["call", "meal", "email", "message", "hello", "worked-together", "favor-received", "coffee", "note",
@@ -212,3 +212,42 @@ def test_a_series_of_month_ends_equals_scoring_each_month_on_its_own(kith: Kith)
             assert math.isclose(got[pid].score, want[pid].score, abs_tol=1e-6)
             assert (got[pid].layer, got[pid].callable, got[pid].last_sentiment) == (
                 want[pid].layer, want[pid].callable, want[pid].last_sentiment)
+
+
+def _log_counts(kith: Kith) -> tuple[dict[int, int], dict[int, int]]:
+    """The counter the triggers keep and the real count, per workspace."""
+    from sqlalchemy import func
+
+    with kith.factory() as s:  # no workspace: sees every workspace's rows
+        kept = dict(s.execute(select(LogCount.workspace_id, LogCount.participations)).all())
+        real = dict(s.execute(select(InteractionParticipant.workspace_id, func.count())
+                              .group_by(InteractionParticipant.workspace_id)).all())
+    return {ws: n for ws, n in kept.items() if n}, real
+
+
+def test_the_log_count_the_database_keeps_follows_every_kind_of_write(kith: Kith) -> None:
+    a, b, c = _people(kith, 3)
+    with kith.session() as s:
+        pa, pb, pc = (people_svc.get_person(s, i) for i in (a, b, c))
+        log_interaction(s, [pa, pb], "meeting", when=FIXED_NOW - timedelta(days=3), now=FIXED_NOW)
+        doomed = log_interaction(s, [pc], "call", when=FIXED_NOW - timedelta(days=2), now=FIXED_NOW).id
+        log_interaction(s, [pc, pa], "meal", when=FIXED_NOW - timedelta(days=1), now=FIXED_NOW)
+    kept, real = _log_counts(kith)
+    assert kept == real and sum(real.values()) == 5
+    with kith.session() as s:  # around the ORM: a raw insert and a raw delete
+        ws = s.scalar(select(Person.workspace_id))
+        iid = s.execute(insert(Interaction).returning(Interaction.id), [{
+            "workspace_id": ws, "occurred_at": FIXED_NOW - timedelta(hours=5), "kind": "call", "direction": "out",
+            "sentiment": 0, "note": "", "source": "bulk", "created_at": FIXED_NOW}]).scalar_one()
+        s.execute(insert(InteractionParticipant), [{"workspace_id": ws, "interaction_id": iid, "person_id": p}
+                                                   for p in (a, b)])
+        s.execute(InteractionParticipant.__table__.delete().where(InteractionParticipant.interaction_id == doomed))
+    kept, real = _log_counts(kith)
+    assert kept == real and sum(real.values()) == 6
+    with kith.session() as s:  # deleting a person cascades to their participations
+        people_svc.delete_person(s, people_svc.get_person(s, b))
+    kept, real = _log_counts(kith)
+    assert kept == real and sum(real.values()) == 4
+    with kith.session() as s:  # and the states, checked against the counter, are rebuilt to match
+        assert scores.tie_scores(s, FIXED_NOW)[a].score > 0
+        assert scores.states_match_log(s)

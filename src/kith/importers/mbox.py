@@ -12,6 +12,7 @@ import mailbox
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.errors import MessageError
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser
@@ -41,7 +42,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
         try:
             headers = BytesHeaderParser().parsebytes(_head(data))
             _message(headers, ref, me, threads, out, display(path))
-        except (ValueError, LookupError, TypeError, UnicodeError) as exc:
+        except (ValueError, LookupError, TypeError, UnicodeError, MessageError) as exc:
             out.problems.append(Problem(display(path), ref, f"unreadable headers ({exc})"))
     if not seen:
         raise ImportFailed(f"{path}: no e-mail messages (is it an mbox file or a Maildir folder?)")
@@ -78,7 +79,7 @@ def _head(data: bytes) -> bytes:
 def _text(value: object) -> str:
     try:
         return str(make_header(decode_header(str(value))))
-    except (ValueError, LookupError, UnicodeError, TypeError):
+    except (ValueError, LookupError, UnicodeError, TypeError, MessageError):  # e.g. an unknown charset
         return str(value)
 
 

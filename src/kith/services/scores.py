@@ -14,8 +14,9 @@ How the numbers stay cheap:
 - Scoring "as of" a moment after every logged interaction decays the stored
   accumulators (O(people)); scoring as of an earlier moment rebuilds them in
   memory from the interactions up to then (one vectorised pass).
-- A cheap consistency check (contacts counted in the log vs in the states)
-  rebuilds everything if the two ever disagree.
+- A cheap consistency check (the log's size, which database triggers keep in
+  ``log_count``, vs the rows the states have folded in) rebuilds everything
+  if the two ever disagree: that is how writes around Kith are noticed.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ from kith.engine.ties import (
     state_row,
     unpack,
 )
-from kith.store.models import Favor, Interaction, InteractionParticipant, Person
+from kith.store.models import Favor, Interaction, InteractionParticipant, LogCount, Person
 from kith.store.models import TieState as TieStateRow
 from kith.store.scope import WS_KEY, workspace_id
 
@@ -433,8 +434,13 @@ def states_match_log(session: Session) -> bool:
 
 
 def participations_in_log(session: Session) -> int:
-    """How many (interaction, person) rows the log holds: what the states must count."""
-    return int(session.scalar(select(func.count()).select_from(InteractionParticipant)) or 0)
+    """How many (interaction, person) rows the log holds: what the states must count.
+
+    Read from ``log_count``, which database triggers keep (a single row, not a
+    count of the whole log).
+    """
+    stmt = select(LogCount.participations).where(LogCount.workspace_id == workspace_id(session))
+    return int(session.scalar(stmt) or 0)
 
 
 # ---------------------------------------------------------------- scoring

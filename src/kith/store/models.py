@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -391,6 +392,21 @@ class TieState(Scoped, Base):
     last_referral_in: Mapped[float | None] = mapped_column(Float)
     last_intro_in: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[datetime]
+
+
+class LogCount(Base):
+    """How many (interaction, person) rows the log of a workspace holds.
+
+    Database triggers on ``interaction_participant`` keep it (migration 0003),
+    so every writer counts, Kith or not. The tie states must add up to it:
+    comparing two small numbers is how Kith notices writes that went around
+    it, without counting a million rows. Read with an explicit workspace filter.
+    """
+
+    __tablename__ = "log_count"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    participations: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class ImportRun(Scoped, Base):
