@@ -3,12 +3,18 @@
 Builds (once, cached under bench/out/) a database of 30,000 people and
 1,000,000 interactions through :mod:`kith.services.bulk`, starts ``kith serve``
 on it (``--workers``, default 2: one per core of the benchmark machine), times
-the first (cold-cache) request of each page, warms every worker, then lets 20
-concurrent httpx clients request each page for a bounded number of requests
-and prints the median and p95 latency as a Markdown table for
-``docs/benchmarks.md`` ("Web").
+the first (cold-cache) request of each page, warms every worker, then keeps
+20 concurrent connections busy on each page and prints the median and p95
+latency as a Markdown table for ``docs/benchmarks.md`` ("Web").
 
-    .venv/bin/python bench/bench_web.py [--people 30000] [--interactions 1000000] [--requests 400] [--workers 2]
+The load comes from ``wrk`` (Debian package ``wrk``: C, so the load generator
+takes little of the CPU it shares with the server) when it is installed, for
+``--seconds`` per page, cycling through the page's paths; otherwise from 20
+httpx client threads in this process (``--requests`` per page), which cost
+the server a good part of a core. The table says which tool measured.
+
+    .venv/bin/python bench/bench_web.py [--people 30000] [--interactions 1000000] [--workers 2]
+        [--tool auto|wrk|httpx] [--seconds 15] [--requests 400]
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import argparse
 import os
 import platform
 import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -102,6 +110,35 @@ def measure(base: str, paths: list[str], requests: int) -> list[float]:
     return latencies
 
 
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1])
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %%f %%f %%d %%d\\n", latency:percentile(50) / 1000, latency:percentile(95) / 1000,
+    summary.requests, e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def measure_wrk(base: str, paths: list[str], seconds: int) -> tuple[float, float, int]:
+    """Median and p95 (ms) and the request count of ``wrk`` with CLIENTS connections on ``paths``."""
+    script = OUT / "paths.lua"
+    script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+    run = subprocess.run(["wrk", "-t2", f"-c{CLIENTS}", f"-d{seconds}s", "--timeout", "30s", "-s", str(script), base],
+                         capture_output=True, text=True, check=True)
+    found = re.search(r"RESULT (\S+) (\S+) (\d+) (\d+)", run.stdout)
+    if found is None:
+        raise RuntimeError(f"wrk said: {run.stdout}{run.stderr}")
+    if int(found.group(4)):
+        raise RuntimeError(f"{found.group(4)} failed requests: {run.stdout}")
+    return float(found.group(1)), float(found.group(2)), int(found.group(3))
+
+
 def p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
@@ -110,9 +147,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--people", type=int, default=30_000)
     ap.add_argument("--interactions", type=int, default=1_000_000)
-    ap.add_argument("--requests", type=int, default=400, help="requests per page kind")
+    ap.add_argument("--requests", type=int, default=400, help="requests per page kind (httpx)")
+    ap.add_argument("--seconds", type=int, default=15, help="seconds of load per page kind (wrk)")
+    ap.add_argument("--tool", choices=("auto", "wrk", "httpx"), default="auto")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     args = ap.parse_args()
+    if args.tool == "auto":
+        args.tool = "wrk" if shutil.which("wrk") else "httpx"
     OUT.mkdir(parents=True, exist_ok=True)
     db = OUT / f"web-{args.people}-{args.interactions}.db"
     if not db.exists():
@@ -152,9 +193,12 @@ def main() -> int:
             measure(base, paths, CLIENTS * 2)
         results = {}
         for name, paths in pages.items():
-            lat = measure(base, paths, args.requests)
-            results[name] = (statistics.median(lat), p95(lat), len(lat))
-            print(f"{name:12s} median {results[name][0]:7.1f} ms   p95 {results[name][1]:7.1f} ms   n={len(lat)}", flush=True)
+            if args.tool == "wrk":
+                results[name] = measure_wrk(base, paths, args.seconds)
+            else:
+                lat = measure(base, paths, args.requests)
+                results[name] = (statistics.median(lat), p95(lat), len(lat))
+            print(f"{name:12s} median {results[name][0]:7.1f} ms   p95 {results[name][1]:7.1f} ms   n={results[name][2]}", flush=True)
     finally:
         server.terminate()
         server.wait(timeout=20)
@@ -165,7 +209,7 @@ def main() -> int:
 def table(results: dict[str, tuple[float, float, int]], cold: dict[str, float], args: argparse.Namespace) -> None:
     """The results as the Markdown table of docs/benchmarks.md."""
     print(f"\n{args.people:,} people, {args.interactions:,} interactions, SQLite; {args.workers} uvicorn workers; "
-          f"{CLIENTS} concurrent clients; {platform.machine()}, {os.cpu_count()} CPUs\n")
+          f"{CLIENTS} concurrent clients ({args.tool}); {platform.machine()}, {os.cpu_count()} CPUs\n")
     print("| page | first request (cold cache) | median (warm) | p95 (warm) | requests |")
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, (m, p, n) in results.items():

@@ -84,6 +84,27 @@ def test_the_person_page_shows_score_explanation_and_timeline(client: Any, kith:
     assert "talked about films" in page.text
 
 
+def test_the_person_page_shows_contacts_tags_group_sizes_and_the_cadence_that_applies(client: Any, kith: Kith) -> None:
+    from datetime import timedelta
+
+    from kith.services.cadences import set_cadence
+
+    with kith.session() as s:
+        ana = add_person(s, NewPerson(name="Ana Lopez", emails=["ana@example.com"], tags=["film"]), now=FIXED_NOW)
+        bo = add_person(s, NewPerson(name="Bo Li"), now=FIXED_NOW)
+        cy = add_person(s, NewPerson(name="Cy Ray"), now=FIXED_NOW)
+        s.flush()
+        log_interaction(s, [ana, bo, cy], "meeting", when=FIXED_NOW - timedelta(days=3), now=FIXED_NOW, note="pitch")
+        log_interaction(s, [ana], "call", when=FIXED_NOW - timedelta(days=1), now=FIXED_NOW, note="follow-up")
+        set_cadence(s, "tag", "film", 21)
+        pid = ana.id
+    text = client.get(f"/people/{pid}").text
+    assert "ana@example.com" in text and 'href="/people?tag=film"' in text
+    assert text.index("follow-up") < text.index("pitch")  # newest first
+    assert "with 2 others" in text
+    assert "Cadence: every 21 days (tag film)" in text
+
+
 def test_quick_log_records_an_interaction(client: Any, kith: Kith) -> None:
     pid = add_people(kith, 1)[0]
     answer = client.post(

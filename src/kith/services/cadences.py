@@ -112,6 +112,37 @@ def _person_names(session: Session, ids: list[int]) -> dict[int, str]:
 MAINTAINED_LAYERS = frozenset({"inner", "close", "active", "meaningful"})
 
 
+@dataclass(frozen=True)
+class CadenceRules:
+    """Every explicit cadence, by scope: person id, tag name and layer name -> days."""
+
+    person: dict[int, int]
+    tag: dict[str, int]
+    layer: dict[str, int]
+
+    def choose(self, person_id: int, tags: Iterable[str], tie: PersonTie | None) -> CadenceChoice | None:
+        """The cadence that applies to one person with these tags and this tie.
+
+        Only the ties you actually maintain (the ~150 of the meaningful layers
+        and closer) keep their learned rhythm; beyond that nobody can keep up
+        with everyone, so acquaintances and dormant ties need an explicit cadence.
+        """
+        layer = tie.layer if tie is not None else ""
+        learned = tie.learned_gap_days if tie is not None and layer in MAINTAINED_LAYERS else None
+        tag_days = [(t, self.tag[t]) for t in tags if t in self.tag]
+        return choose_cadence(self.person.get(person_id), tag_days, layer, self.layer.get(layer), learned)
+
+
+def cadence_rules(session: Session) -> CadenceRules:
+    """The explicit cadences (one small query)."""
+    rows = session.execute(select(Cadence.scope, Cadence.target, Cadence.days)).all()
+    return CadenceRules(
+        person={int(t): d for s, t, d in rows if s == "person" and t.isdigit()},
+        tag={t: d for s, t, d in rows if s == "tag"},
+        layer={t: d for s, t, d in rows if s == "layer"},
+    )
+
+
 def effective_cadences(
     session: Session, ties: Mapping[int, PersonTie], person_ids: Iterable[int] | None = None
 ) -> dict[int, CadenceChoice]:
@@ -122,22 +153,14 @@ def effective_cadences(
     network size, and looks only at the people who can have a cadence: their
     own, a tag's, their layer's, or a learned one in a maintained layer.
     """
-    rows = session.execute(select(Cadence.scope, Cadence.target, Cadence.days)).all()
-    per_person = {int(t): d for s, t, d in rows if s == "person" and t.isdigit()}
-    per_layer = {t: d for s, t, d in rows if s == "layer"}
-    tags = _tag_cadences(session, {t: d for s, t, d in rows if s == "tag"})
-    ids = set(per_person) | set(tags) | _in_layers(ties, MAINTAINED_LAYERS | set(per_layer))
+    rules = cadence_rules(session)
+    tags = _tags_with_cadences(session, set(rules.tag))
+    ids = set(rules.person) | set(tags) | _in_layers(ties, MAINTAINED_LAYERS | set(rules.layer))
     if person_ids is not None:
         ids &= set(person_ids)
     out: dict[int, CadenceChoice] = {}
     for pid in ids:
-        tie = ties.get(pid)
-        layer = tie.layer if tie is not None else ""
-        # Only the ties you actually maintain (the ~150 of the meaningful layers and
-        # closer) keep their learned rhythm; beyond that nobody can keep up with
-        # everyone, so acquaintances and dormant ties need an explicit cadence.
-        learned = tie.learned_gap_days if tie is not None and layer in MAINTAINED_LAYERS else None
-        choice = choose_cadence(per_person.get(pid), tags.get(pid, []), layer, per_layer.get(layer), learned)
+        choice = rules.choose(pid, tags.get(pid, ()), ties.get(pid))
         if choice is not None:
             out[pid] = choice
     return out
@@ -150,13 +173,13 @@ def _in_layers(ties: Mapping[int, PersonTie], layers: frozenset[str]) -> set[int
     return {pid for pid, tie in ties.items() if tie.layer in layers}
 
 
-def _tag_cadences(session: Session, per_tag: dict[str, int]) -> dict[int, list[tuple[str, int]]]:
-    """Each person's tags that carry a cadence, with the days."""
-    out: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    if not per_tag:
+def _tags_with_cadences(session: Session, names: set[str]) -> dict[int, list[str]]:
+    """Each person's tags that carry a cadence."""
+    out: dict[int, list[str]] = defaultdict(list)
+    if not names:
         return out
     stmt = (select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
-            .where(Tag.name.in_(list(per_tag))))
+            .where(Tag.name.in_(list(names))))
     for pid, name in session.execute(stmt):
-        out[pid].append((name, per_tag[name]))
+        out[pid].append(name)
     return out

@@ -24,6 +24,7 @@ it (a lock per workspace and view) and the others wait for it.
 
 from __future__ import annotations
 
+import functools
 import gc
 import threading
 import time
@@ -33,10 +34,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import case, event, func, select
+from sqlalchemy import case, event, func, select, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from kith.engine.kinds import LAYERS
+from kith.services.cadences import CadenceRules, cadence_rules
 from kith.services.scores import PersonTie, tie_scores
 from kith.store.models import (
     AgendaMark,
@@ -64,6 +66,7 @@ T = TypeVar("T")
 REVALIDATE = 1.0  # seconds between two reads of the full version, per worker and workspace
 _IRRELEVANT = (ApiToken, User, Membership, LoginAttempt, ImportRun, Workspace)  # writes that change no figure
 _DIRTY = "kith_web_dirty"
+_QUICK = "kith_web_quick"  # this session's quick version, until it writes
 
 _LOCK = threading.Lock()  # guards the dicts below (never held while computing)
 _GENERATION: dict[int, int] = {}  # workspace -> this worker's committed changes
@@ -97,17 +100,29 @@ def _count(model: Any) -> Any:
     return select(func.count()).select_from(model).scalar_subquery()
 
 
+# The tables whose newest id the quick version reads (what the figures depend on).
+_QUICK_TABLES = (Person, Interaction, Favor, Relation, AgendaMark, Goal, Event, Cadence, Organization)
+_QUICK_SQL = text("SELECT " + ", ".join(
+    f"(SELECT max(id) FROM {model.__tablename__} WHERE workspace_id = :ws)" for model in _QUICK_TABLES
+))
+
+
 def quick_version(session: Session) -> tuple[Any, ...]:
-    """Newest id per table the figures read (primary-key lookups only) and this worker's writes."""
-    row = session.execute(
-        select(
-            _max(Person.id), _max(Interaction.id), _max(Favor.id), _max(Relation.id), _max(AgendaMark.id),
-            _max(Goal.id), _max(Event.id), _max(Cadence.id), _max(Organization.id),
-        )
-    ).one()
+    """Newest id per table the figures read (primary-key lookups only) and this worker's writes.
+
+    One plain SQL statement with an explicit workspace filter (it runs on every
+    page: the ORM would spend longer building it than the database running
+    it), read once per session while nothing is written (a page asks for
+    several views): any flush or write statement drops the memo.
+    """
+    ws = workspace_id(session)
+    memo = session.info.get(_QUICK)
+    if memo is None:
+        memo = tuple(session.connection().execute(_QUICK_SQL, {"ws": ws}).one())
+        session.info[_QUICK] = memo
     with _LOCK:
-        generation = _GENERATION.get(workspace_id(session), 0)
-    return (*row, generation)
+        generation = _GENERATION.get(ws, 0)
+    return (*memo, generation)
 
 
 def full_version(session: Session) -> tuple[Any, ...]:
@@ -119,19 +134,21 @@ def full_version(session: Session) -> tuple[Any, ...]:
     ``updated_at`` and count.
     """
     STATS["full_version"] += 1
-    row = session.execute(
-        select(
-            _count(Person), _max(Person.updated_at),
-            _count(TieStateRow), _max(TieStateRow.updated_at),
-            _count(Favor), _agg(func.count(Favor.done_on)), _agg(func.count(Favor.returned_on)),
-            _max(Favor.done_on), _max(Favor.returned_on), _agg(func.sum(func.length(Favor.status))),
-            _count(Relation), _count(AgendaMark), _max(AgendaMark.until),
-            _count(EventMember), _count(Event), _count(PersonTag), _count(Organization),
-            _count(Goal), _agg(func.sum(case((Goal.status == "active", 1), else_=0))),
-            _count(Cadence), _agg(func.sum(Cadence.days)),
-        )
-    ).one()
-    return tuple(row)
+    return tuple(session.execute(_full_statement()).one())
+
+
+@functools.cache
+def _full_statement() -> Any:
+    return select(
+        _count(Person), _max(Person.updated_at),
+        _count(TieStateRow), _max(TieStateRow.updated_at),
+        _count(Favor), _agg(func.count(Favor.done_on)), _agg(func.count(Favor.returned_on)),
+        _max(Favor.done_on), _max(Favor.returned_on), _agg(func.sum(func.length(Favor.status))),
+        _count(Relation), _count(AgendaMark), _max(AgendaMark.until),
+        _count(EventMember), _count(Event), _count(PersonTag), _count(Organization),
+        _count(Goal), _agg(func.sum(case((Goal.status == "active", 1), else_=0))),
+        _count(Cadence), _agg(func.sum(Cadence.days)),
+    )
 
 
 def _current_full(session: Session, ws: int, *, fresh: bool) -> tuple[Any, ...]:
@@ -225,6 +242,7 @@ def clear() -> None:
 
 @event.listens_for(Session, "after_flush")
 def _note_flush(session: Session, _ctx: Any) -> None:
+    session.info.pop(_QUICK, None)
     if session.info.get(WS_KEY) is None:
         return
     if any(not isinstance(o, _IRRELEVANT) for o in (*session.new, *session.dirty, *session.deleted)):
@@ -237,11 +255,13 @@ def _note_statement(state: ORMExecuteState) -> None:
         return
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info[_DIRTY] = True
+        state.session.info.pop(_QUICK, None)
 
 
 @event.listens_for(Session, "after_commit")
 def _note_commit(session: Session) -> None:
     """A committed change: this worker's cached views of the workspace are stale."""
+    session.info.pop(_QUICK, None)
     ws = session.info.get(WS_KEY)
     if ws is None or not session.info.pop(_DIRTY, False):
         return
@@ -253,6 +273,7 @@ def _note_commit(session: Session) -> None:
 @event.listens_for(Session, "after_soft_rollback")
 def _note_rollback(session: Session, _previous: Any) -> None:
     session.info.pop(_DIRTY, None)
+    session.info.pop(_QUICK, None)
 
 
 # ---------------------------------------------------------------- the views
@@ -354,4 +375,34 @@ def cooling_key_ties(session: Session, as_of: datetime, limit: int = 8) -> list[
         return [(PersonRef(r[0], r[1]), ties[r[0]]) for r in cooling[:limit]]
 
     value: list[tuple[PersonRef, PersonTie]] = cached(session, f"cooling{limit}", as_of, compute)[0]
+    return value
+
+
+@dataclass(frozen=True)
+class GoalBrief:
+    """What a person page needs of an active goal to say whether the person is relevant to it."""
+
+    id: int
+    title: str
+    target_orgs: tuple[str, ...]
+    industries: tuple[str, ...]
+    roles: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+def active_goals(session: Session, as_of: datetime) -> list[GoalBrief]:
+    """The active goals, as plain values (cached)."""
+
+    def compute() -> list[GoalBrief]:
+        goals = session.scalars(select(Goal).where(Goal.status == "active").order_by(Goal.id)).all()
+        return [GoalBrief(g.id, g.title, tuple(g.target_orgs or ()), tuple(g.industries or ()), tuple(g.roles or ()),
+                          tuple(g.tags or ())) for g in goals]
+
+    value: list[GoalBrief] = cached(session, "goals", as_of, compute)[0]
+    return value
+
+
+def cadences(session: Session, as_of: datetime) -> CadenceRules:
+    """The explicit cadences (cached)."""
+    value: CadenceRules = cached(session, "cadences", as_of, lambda: cadence_rules(session))[0]
     return value

@@ -102,21 +102,25 @@ PAGE_OPTIONS = (selectinload(Person.identifiers), selectinload(Person.tags), sel
 def people_page(
     session: Session, f: PeopleFilter, *, limit: int, offset: int, as_of: datetime
 ) -> tuple[list[Person], int]:
-    """One page of people matching ``f`` and how many match in all.
+    """One page of people (whole rows, for the API) matching ``f`` and how many match in all."""
+    ids, total = page_ids(session, f, limit=limit, offset=offset, as_of=as_of)
+    return _load(session, ids), total
 
-    Whole rows are loaded for the page only. Filters and counts are SQL; a
-    layer filter or the score order use the cached scores (no per-person work
-    beyond the page).
+
+def page_ids(session: Session, f: PeopleFilter, *, limit: int, offset: int, as_of: datetime) -> tuple[list[int], int]:
+    """The ids of one page of people matching ``f``, in order, and how many match in all.
+
+    Filters and counts are SQL; a layer filter or the score order use the
+    cached scores (no per-person work beyond the page).
     """
     order = ORDER.get(f.sort, ORDER["name"])
     if f.layer is None and f.sort != "score" and not f.archived and not _has_sql_filter(f):
         ids = ordered_ids(session, as_of, f.sort, None)  # everyone in order: cached, no count or sort per request
-        return _load(session, ids[offset : offset + limit]), len(ids)
+        return ids[offset : offset + limit], len(ids)
     if f.layer is None and f.sort != "score":
         total = int(session.scalar(_where(select(func.count(Person.id)), f)) or 0)
-        stmt = _where(select(Person), f).order_by(*order).limit(limit).offset(offset)
-        rows = session.scalars(stmt.options(*PAGE_OPTIONS)).unique().all()
-        return list(rows), total
+        stmt = _where(select(Person.id), f).order_by(*order).limit(limit).offset(offset)
+        return list(session.scalars(stmt).all()), total
     if f.archived:  # archived people have no score: rare, computed per request
         ids = list(session.scalars(_where(select(Person.id), f).order_by(*order)).all())
         ties = insight.scores(session, as_of)
@@ -129,7 +133,7 @@ def people_page(
         if _has_sql_filter(f):
             matching = set(session.scalars(_where(select(Person.id), f)).all())
             ids = [i for i in ids if i in matching]
-    return _load(session, ids[offset : offset + limit]), len(ids)
+    return ids[offset : offset + limit], len(ids)
 
 
 def _load(session: Session, chosen: list[int]) -> list[Person]:
@@ -139,3 +143,35 @@ def _load(session: Session, chosen: list[int]) -> list[Person]:
     loaded = session.scalars(select(Person).where(Person.id.in_(chosen)).options(*PAGE_OPTIONS)).unique().all()
     by_id = {p.id: p for p in loaded}
     return [by_id[i] for i in chosen if i in by_id]
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """What a line of the people list shows: plain values, not an ORM object and its relations."""
+
+    id: int
+    display_name: str
+    is_key: bool
+    title: str
+    organization: str
+    tags: list[str]
+
+
+def people_rows(session: Session, chosen: list[int]) -> list[PersonRow]:
+    """The lines of one page of the people list, in the given order (two column queries)."""
+    if not chosen:
+        return []
+    tags: dict[int, list[str]] = {i: [] for i in chosen}
+    for pid, name in session.execute(
+        select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
+        .where(PersonTag.person_id.in_(chosen)).order_by(Tag.name)
+    ):
+        tags[pid].append(name)
+    rows = {
+        pid: PersonRow(pid, name, bool(key), title or "", org or "", tags[pid])
+        for pid, name, key, title, org in session.execute(
+            select(Person.id, Person.display_name, Person.is_key, Person.title, Organization.name)
+            .outerjoin(Organization, Organization.id == Person.organization_id).where(Person.id.in_(chosen))
+        )
+    }
+    return [rows[i] for i in chosen if i in rows]

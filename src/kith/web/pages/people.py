@@ -12,17 +12,18 @@ from sqlalchemy import select
 from kith.engine.kinds import KINDS, LAYERS
 from kith.services import people as svc
 from kith.services.favors import favors_of
-from kith.services.interactions import interactions_of
+from kith.services.interactions import timeline
 from kith.services.person_view import explained_tie
 from kith.services.relations import relations_of
-from kith.store.models import Goal, Person
+from kith.store.models import Identifier, Person, PersonTag, Tag
 from kith.web import charts, insight
 from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
-from kith.web.queries import PeopleFilter, people_page
+from kith.web.queries import PeopleFilter, page_ids, people_rows
 from kith.web.render import page, redirect
 
 router = APIRouter()
 PAGE_SIZE = 50
+TIMELINE_SIZE = 100  # newest interactions on a person's page
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -41,7 +42,8 @@ def people_list(
         q=clean or None, tag=tag or None, org=org or None,
         layer=layer if layer in LAYERS else None, sort=sort if sort in ("name", "recent", "created", "score") else "name",
     )
-    rows, total = people_page(ctx.session, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, as_of=ctx.now)
+    ids, total = page_ids(ctx.session, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, as_of=ctx.now)
+    rows = people_rows(ctx.session, ids)
     ties = insight.scores(ctx.session, ctx.now) if rows else {}
     pages = max(1, -(-total // PAGE_SIZE))
     params = {k: v for k, v in {"q": clean, "tag": tag, "org": org, "layer": flt.layer or "", "sort": flt.sort}.items() if v}
@@ -80,18 +82,18 @@ def add_person(
     return redirect(ctx, f"/people/{person.id}", f"Added {person.display_name}.")
 
 
-def _goal_relevance(goals: list[Goal], person: Person) -> list[Goal]:
+def _goal_relevance(goals: list[insight.GoalBrief], person: Person, tag_names: list[str]) -> list[insight.GoalBrief]:
     org = (person.organization.name if person.organization else "").lower()
     industry = ((person.organization.industry or "") if person.organization else "").lower()
     title = person.title.lower()
-    tags = {t.name for t in person.tags}
+    tags = set(tag_names)
     hits = []
     for g in goals:
         if (
-            any(o.lower() in org for o in g.target_orgs or [] if o)
-            or any(i.lower() in industry for i in g.industries or [] if i)
-            or any(r.lower() in title for r in g.roles or [] if r)
-            or tags & set(g.tags or [])
+            any(o.lower() in org for o in g.target_orgs if o)
+            or any(i.lower() in industry for i in g.industries if i)
+            or any(r.lower() in title for r in g.roles if r)
+            or tags & set(g.tags)
         ):
             hits.append(g)
     return hits
@@ -105,19 +107,28 @@ def person_page(ctx: PageCtx, person_id: int) -> Response:
     tie = ties.get(person.id)
     if tie is not None:  # the explanation from the person's stored accumulators
         tie, _fast = explained_tie(ctx.session, person, tie, as_of)
-    timeline = interactions_of(ctx.session, person, limit=100)
+    entries = timeline(ctx.session, person, limit=TIMELINE_SIZE)
     relations = relations_of(ctx.session, person)
     other_ids = {r.src_id for r in relations} | {r.dst_id for r in relations}
     names: dict[int, str] = dict(
         ctx.session.execute(select(Person.id, Person.display_name).where(Person.id.in_(other_ids))).all()
     ) if other_ids else {}
-    goals = list(ctx.session.scalars(select(Goal).where(Goal.status == "active")).all())
+    identifiers = ctx.session.execute(  # plain rows: cheaper than loading the relationships
+        select(Identifier.kind, Identifier.value).where(Identifier.person_id == person.id).order_by(Identifier.id)
+    ).all()
+    tag_names = list(ctx.session.scalars(
+        select(Tag.name).join(PersonTag, PersonTag.tag_id == Tag.id).where(PersonTag.person_id == person.id)
+        .order_by(Tag.name)
+    ))
     components: list[tuple[str, float]] = sorted((tie.components or {}).items(), key=lambda kv: -abs(kv[1])) if tie else []
     return page(
         ctx, "person.html", title=person.display_name, person=person, tie=tie,
         meter=charts.meter(tie.score if tie else 0, label="Tie score"), components=components,
-        cadence=svc.person_cadence(ctx.session, person), timeline=timeline, favors=favors_of(ctx.session, person),
-        relations=relations, names=names, goals=_goal_relevance(goals, person), kinds=LOG_KINDS, kind_labels=_labels(),
+        cadence=insight.cadences(ctx.session, ctx.now).choose(person.id, tag_names, tie),
+        timeline=entries, timeline_size=TIMELINE_SIZE, favors=favors_of(ctx.session, person),
+        relations=relations, names=names, goals=_goal_relevance(insight.active_goals(ctx.session, ctx.now), person, tag_names),
+        identifiers=identifiers, tags=tag_names,
+        kinds=LOG_KINDS, kind_labels=_labels(),
     )
 
 
