@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -343,6 +344,9 @@ class _Stored:
     marks: dict[str, np.ndarray]  # unix seconds of each of MARKS, nan = never
 
 
+_NEVER = -1.0e300  # stands for a missing mark in the stored read (no real moment is this early)
+
+
 def _stored(session: Session, ids: np.ndarray) -> _Stored | None:
     """Accumulators and marks of ``ids`` (sorted) as stored, or None when they disagree with the log.
 
@@ -355,16 +359,20 @@ def _stored(session: Session, ids: np.ndarray) -> _Stored | None:
     last = np.zeros(len(ids))
     marks = np.full((len(ids), len(MARKS)), np.nan)
     mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
+    # Numbers only after the blob (a sentinel for "never"), so they go to numpy without tuples of objects.
+    marks_sql = ", ".join(f"COALESCE({name}, {_NEVER})" for name in MARKS)
     cursor = session.connection().connection.cursor()
-    cursor.execute(f"SELECT person_id, vector, last_sentiment, {', '.join(MARKS)} FROM tie_state "
+    cursor.execute(f"SELECT person_id, vector, last_sentiment, {marks_sql} FROM tie_state "
                    f"WHERE workspace_id = {mark}", (workspace_id(session),))
     result = cursor.fetchall()
     cursor.close()
     if result:
         pids = np.fromiter((r[0] for r in result), dtype=np.int64, count=len(result))
-        vectors = np.frombuffer(b"".join(bytes(r[1]) for r in result), dtype=np.float64).reshape(
-            len(result), PACKED_WIDTH)
-        rest = np.array([r[2:] for r in result], dtype=np.float64)  # None becomes nan
+        vectors = np.frombuffer(b"".join(r[1] for r in result), dtype=np.float64).reshape(len(result), PACKED_WIDTH)
+        width = 1 + len(MARKS)
+        rest = np.fromiter(chain.from_iterable(r[2:] for r in result), dtype=np.float64,
+                           count=len(result) * width).reshape(len(result), width)
+        rest[:, 1:][rest[:, 1:] == _NEVER] = np.nan
         slot = np.searchsorted(ids, pids)
         ok = slot < len(ids)
         ok[ok] &= ids[slot[ok]] == pids[ok]
@@ -384,6 +392,7 @@ class Stamps(Mapping[int, datetime]):
     def __init__(self, row: Mapping[int, int], seconds: np.ndarray) -> None:
         self._row = row
         self._seconds = seconds
+        self._values: list[float] | None = None  # the array as Python floats, made on first read
 
     @property
     def array(self) -> np.ndarray:
@@ -395,8 +404,10 @@ class Stamps(Mapping[int, datetime]):
         i = self._row.get(pid)
         if i is None:
             return None
-        value = float(self._seconds[i])
-        return None if math.isnan(value) else value
+        if self._values is None:
+            self._values = self._seconds.tolist()
+        value = self._values[i]
+        return None if value != value else value  # nan
 
     def __getitem__(self, pid: int) -> datetime:
         value = self.seconds(pid)
