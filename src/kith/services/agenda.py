@@ -98,8 +98,7 @@ def agenda(session: Session, as_of: datetime, limit: int | None = None) -> list[
         if best is not None:
             ranked.append(best)
     ranked.sort(key=lambda r: (-r.priority, r.suggestion.due, r.name.lower(), r.person_id))
-    items = [_item(r) for r in ranked]
-    return items[:limit] if limit is not None else items
+    return [_item(r) for r in (ranked[:limit] if limit is not None else ranked)]
 
 
 def _item(r: rules.Ranked) -> AgendaItem:

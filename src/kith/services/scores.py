@@ -351,10 +351,11 @@ def _stored(session: Session, ids: np.ndarray) -> _Stored | None:
     """Accumulators and marks of ``ids`` (sorted) as stored, or None when they disagree with the log.
 
     One read through the driver's own cursor (30,000 blobs without Row
-    objects), so it filters by ``workspace_id`` itself.
+    objects), so it filters by ``workspace_id`` itself. The same read gives
+    the consistency check (:func:`states_match_log`): the rows every state
+    has folded in must add up to the log's size, and every vector must be of
+    this layout.
     """
-    if not states_match_log(session):
-        return None
     matrix = np.zeros((len(ids), PACKED_WIDTH))
     last = np.zeros(len(ids))
     marks = np.full((len(ids), len(MARKS)), np.nan)
@@ -362,16 +363,19 @@ def _stored(session: Session, ids: np.ndarray) -> _Stored | None:
     # Numbers only after the blob (a sentinel for "never"), so they go to numpy without tuples of objects.
     marks_sql = ", ".join(f"COALESCE({name}, {_NEVER})" for name in MARKS)
     cursor = session.connection().connection.cursor()
-    cursor.execute(f"SELECT person_id, vector, last_sentiment, {marks_sql} FROM tie_state "
+    cursor.execute(f"SELECT person_id, vector, rows, layout, last_sentiment, {marks_sql} FROM tie_state "
                    f"WHERE workspace_id = {mark}", (workspace_id(session),))
     result = cursor.fetchall()
     cursor.close()
+    width = 3 + len(MARKS)  # rows, layout, last sentiment, the marks
+    numbers = np.fromiter(chain.from_iterable(r[2:] for r in result), dtype=np.float64,
+                          count=len(result) * width).reshape(len(result), width)
+    if int(numbers[:, 0].sum()) != participations_in_log(session) or bool((numbers[:, 1] != LAYOUT).any()):
+        return None
     if result:
         pids = np.fromiter((r[0] for r in result), dtype=np.int64, count=len(result))
         vectors = np.frombuffer(b"".join(r[1] for r in result), dtype=np.float64).reshape(len(result), PACKED_WIDTH)
-        width = 1 + len(MARKS)
-        rest = np.fromiter(chain.from_iterable(r[2:] for r in result), dtype=np.float64,
-                           count=len(result) * width).reshape(len(result), width)
+        rest = numbers[:, 2:]
         rest[:, 1:][rest[:, 1:] == _NEVER] = np.nan
         slot = np.searchsorted(ids, pids)
         ok = slot < len(ids)
@@ -465,9 +469,15 @@ def _network(session: Session) -> tuple[np.ndarray, np.ndarray]:
     """
     session.flush()  # what an ORM query would autoflush
     mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
-    matrix = _fetch_matrix(session, f"SELECT id, closeness FROM person WHERE workspace_id = {mark} "
-                           f"AND archived = {mark} ORDER BY id", (workspace_id(session), False), 2)
-    return matrix[:, 0].astype(np.int64), matrix[:, 1].copy()
+    cursor = session.connection().connection.cursor()
+    cursor.execute(f"SELECT id, COALESCE(closeness, {_NEVER}) FROM person WHERE workspace_id = {mark} "
+                   f"AND archived = {mark} ORDER BY id", (workspace_id(session), False))
+    rows = cursor.fetchall()
+    cursor.close()
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows)).reshape(len(rows), 2)
+    closeness = flat[:, 1].copy()
+    closeness[closeness == _NEVER] = np.nan
+    return flat[:, 0].astype(np.int64), closeness
 
 
 def tie_scores(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None) -> TieTable:

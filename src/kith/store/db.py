@@ -33,10 +33,6 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
-    # Read big tables (tie states, the log) through a memory map rather than
-    # copies into SQLite's own cache: a quarter less time to read 30,000 tie
-    # states, measured. The map is the file's pages, shared, not the heap.
-    cur.execute("PRAGMA mmap_size=268435456")
     cur.close()
 
 
