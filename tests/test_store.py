@@ -100,3 +100,17 @@ def test_writing_a_row_into_another_workspace_is_refused(kith: object) -> None:
         p = svc.add_person(s, svc.NewPerson(name="Ana"), now=FIXED_NOW)
         p.workspace_id = other
         s.flush()
+
+
+def test_sqlite_reads_through_a_memory_map_only_when_asked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def mapped(name: str) -> int:
+        engine = store_db.make_engine(f"sqlite:///{tmp_path / name}")
+        with engine.connect() as conn:
+            size = int(conn.exec_driver_sql("PRAGMA mmap_size").scalar_one())
+        engine.dispose()
+        return size
+
+    monkeypatch.delenv("KITH_SQLITE_MMAP", raising=False)
+    assert mapped("plain.db") == 0
+    monkeypatch.setenv("KITH_SQLITE_MMAP", str(1 << 26))  # what `kith serve` sets for its workers
+    assert mapped("served.db") == 1 << 26

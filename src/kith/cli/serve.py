@@ -20,6 +20,9 @@ def serve_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+SERVER_SQLITE_MMAP = 1 << 30  # bytes of a SQLite database the web workers map (KITH_SQLITE_MMAP overrides; 0: off)
+
+
 @app.command()
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
@@ -40,6 +43,8 @@ def serve(
     STATE.close()
     os.environ["KITH_DATABASE_URL"] = url
     os.environ["KITH_SERVER_MODE"] = "1" if server_mode else "0"
+    # The web workers read a SQLite database through a memory map (see docs/web.md).
+    os.environ.setdefault("KITH_SQLITE_MMAP", str(SERVER_SQLITE_MMAP))
     if STATE.as_of_text:
         os.environ["KITH_NOW"] = STATE.as_of_text
     if server_mode:

@@ -529,8 +529,11 @@ def score_batch(
     closeness: F64 | None = None,
 ) -> BatchScores:
     """Score everyone at once; ``closeness`` (nan = none) overrides row by row."""
-    t = _seconds(as_of)
-    terms = _terms(arrays, t, params)
+    return _batch(arrays, _terms(arrays, _seconds(as_of), params), params, closeness)
+
+
+def _batch(arrays: StateArrays, terms: _Terms, params: TieParams, closeness: F64 | None) -> BatchScores:
+    """Scores from terms already computed (one person's explanation reuses them)."""
     z = np.sum(np.stack(list(terms.z.values())), axis=0)
     value = 100.0 * _sigmoid(z)
     if closeness is not None:
@@ -581,8 +584,8 @@ def score(
 ) -> TieScore:
     """Score one person as of ``as_of``, explained; ``closeness`` (0-100) always wins."""
     arrays = StateArrays.from_states([state])
-    batch = score_batch(arrays, as_of, params, None if closeness is None else np.array([closeness]))
     terms = _terms(arrays, _seconds(as_of), params)
+    batch = _batch(arrays, terms, params, None if closeness is None else np.array([closeness]))
     components = {name: float(v[0]) for name, v in terms.z.items()}
     reasons = _reasons(state, terms, components, as_of, params)
     if closeness is not None:

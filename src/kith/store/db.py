@@ -6,6 +6,7 @@ schema is created and upgraded by Alembic migrations only.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +34,13 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.execute("PRAGMA busy_timeout=10000")
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
+    # Read through a memory map when asked (`kith serve` asks; docs/web.md): no
+    # system call and copy per page, and one copy of hot pages for every
+    # connection of every worker. Off by default: a short command reads little,
+    # and mapped pages count in its resident memory.
+    mmap = os.environ.get("KITH_SQLITE_MMAP", "0")
+    if mmap.isdigit() and int(mmap) > 0:
+        cur.execute(f"PRAGMA mmap_size={int(mmap)}")
     cur.close()
 
 

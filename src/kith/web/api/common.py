@@ -13,7 +13,7 @@ from fastapi import Depends, Path, Query
 
 from kith.web.auth import Ctx, api_ctx
 
-ApiCtx = Annotated[Ctx, Depends(api_ctx)]
+ApiCtx = Annotated[Ctx, Depends(api_ctx, scope="function")]  # commit before the answer leaves
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="The object's id.")]
 
 

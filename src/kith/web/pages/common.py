@@ -12,8 +12,8 @@ from kith.engine.kinds import KINDS
 from kith.store.models import Person
 from kith.web.auth import Ctx, form_ctx, page_ctx
 
-PageCtx = Annotated[Ctx, Depends(page_ctx)]
-FormCtx = Annotated[Ctx, Depends(form_ctx)]
+PageCtx = Annotated[Ctx, Depends(page_ctx, scope="function")]  # commit before the answer leaves
+FormCtx = Annotated[Ctx, Depends(form_ctx, scope="function")]
 LOG_KINDS = [k for k in KINDS if k != "note"] + ["note"]
 
 

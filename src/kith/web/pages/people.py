@@ -7,15 +7,13 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from kith.engine.kinds import KINDS, LAYERS
 from kith.services import people as svc
-from kith.services.favors import favors_of
 from kith.services.interactions import timeline
 from kith.services.person_view import explained_tie
-from kith.services.relations import relations_of
-from kith.store.models import Identifier, Person, PersonTag, Tag
+from kith.store.models import Favor, Identifier, Person, PersonTag, Relation, Tag
 from kith.web import charts, insight
 from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
 from kith.web.queries import PeopleFilter, page_ids, people_rows
@@ -108,7 +106,10 @@ def person_page(ctx: PageCtx, person_id: int) -> Response:
     if tie is not None:  # the explanation from the person's stored accumulators
         tie, _fast = explained_tie(ctx.session, person, tie, as_of)
     entries = timeline(ctx.session, person, limit=TIMELINE_SIZE)
-    relations = relations_of(ctx.session, person)
+    relations = ctx.session.execute(  # plain rows (src_id, kind, dst_id): the page only shows them
+        select(Relation.src_id, Relation.kind, Relation.dst_id)
+        .where(or_(Relation.src_id == person.id, Relation.dst_id == person.id)).order_by(Relation.id)
+    ).all()
     other_ids = {r.src_id for r in relations} | {r.dst_id for r in relations}
     names: dict[int, str] = dict(
         ctx.session.execute(select(Person.id, Person.display_name).where(Person.id.in_(other_ids))).all()
@@ -125,7 +126,10 @@ def person_page(ctx: PageCtx, person_id: int) -> Response:
         ctx, "person.html", title=person.display_name, person=person, tie=tie,
         meter=charts.meter(tie.score if tie else 0, label="Tie score"), components=components,
         cadence=insight.cadences(ctx.session, ctx.now).choose(person.id, tag_names, tie),
-        timeline=entries, timeline_size=TIMELINE_SIZE, favors=favors_of(ctx.session, person),
+        timeline=entries, timeline_size=TIMELINE_SIZE, favors=ctx.session.execute(
+            select(Favor.direction, Favor.what, Favor.status, Favor.done_on).where(Favor.person_id == person.id)
+            .order_by(Favor.created_at.desc(), Favor.id.desc())
+        ).all(),
         relations=relations, names=names, goals=_goal_relevance(insight.active_goals(ctx.session, ctx.now), person, tag_names),
         identifiers=identifiers, tags=tag_names,
         kinds=LOG_KINDS, kind_labels=_labels(),
