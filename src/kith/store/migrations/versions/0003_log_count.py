@@ -38,31 +38,28 @@ SQLITE = [
     END""",
 ]
 
+# What a statement's inserted rows (new_rows) add and its deleted rows (old_rows) take away.
+_PG_ADD = """INSERT INTO log_count (workspace_id, participations)
+            SELECT workspace_id, count(*) FROM new_rows GROUP BY workspace_id
+        ON CONFLICT (workspace_id) DO UPDATE SET participations = log_count.participations + EXCLUDED.participations;"""
+_PG_REMOVE = """UPDATE log_count SET participations = log_count.participations - gone.n
+            FROM (SELECT workspace_id, count(*) AS n FROM old_rows GROUP BY workspace_id) AS gone
+            WHERE log_count.workspace_id = gone.workspace_id;"""
+
+
+def _pg_function(name: str, *steps: str) -> str:
+    body = "\n        ".join(steps)
+    return f"""CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        {body}
+        RETURN NULL;
+    END $$"""
+
+
 POSTGRESQL = [
-    """CREATE FUNCTION log_count_add() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        INSERT INTO log_count (workspace_id, participations)
-            SELECT workspace_id, count(*) FROM new_rows GROUP BY workspace_id
-        ON CONFLICT (workspace_id) DO UPDATE SET participations = log_count.participations + EXCLUDED.participations;
-        RETURN NULL;
-    END $$""",
-    """CREATE FUNCTION log_count_remove() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        UPDATE log_count SET participations = log_count.participations - gone.n
-            FROM (SELECT workspace_id, count(*) AS n FROM old_rows GROUP BY workspace_id) AS gone
-            WHERE log_count.workspace_id = gone.workspace_id;
-        RETURN NULL;
-    END $$""",
-    """CREATE FUNCTION log_count_move() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-        UPDATE log_count SET participations = log_count.participations - gone.n
-            FROM (SELECT workspace_id, count(*) AS n FROM old_rows GROUP BY workspace_id) AS gone
-            WHERE log_count.workspace_id = gone.workspace_id;
-        INSERT INTO log_count (workspace_id, participations)
-            SELECT workspace_id, count(*) FROM new_rows GROUP BY workspace_id
-        ON CONFLICT (workspace_id) DO UPDATE SET participations = log_count.participations + EXCLUDED.participations;
-        RETURN NULL;
-    END $$""",
+    _pg_function("log_count_add", _PG_ADD),
+    _pg_function("log_count_remove", _PG_REMOVE),
+    _pg_function("log_count_move", _PG_REMOVE, _PG_ADD),
     """CREATE TRIGGER log_count_insert AFTER INSERT ON interaction_participant
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION log_count_add()""",
     """CREATE TRIGGER log_count_delete AFTER DELETE ON interaction_participant
