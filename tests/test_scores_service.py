@@ -184,8 +184,8 @@ def test_stored_marks_answer_the_agendas_questions_without_reading_the_log(kith:
         log_interaction(s, [pa, pb], "call", when=FIXED_NOW - timedelta(days=5), now=FIXED_NOW, sentiment=-2)
         log_interaction(s, [pb], "intro-made", when=FIXED_NOW - timedelta(days=40), now=FIXED_NOW, direction="them")
     with kith.session() as s:
-        marks = scores.stored_marks(s, FIXED_NOW)
-        assert scores.stored_marks(s, FIXED_NOW - timedelta(days=10)) is None  # the log has later interactions
+        marks = scores.tie_scores(s, FIXED_NOW).marks
+        assert scores.tie_scores(s, FIXED_NOW - timedelta(days=10)).marks is None  # the log has later interactions
     assert marks is not None
     day = lambda d: (FIXED_NOW - timedelta(days=d)).date()  # noqa: E731
     of = lambda pid: {name: when[pid].date() for name, when in marks.items() if pid in when}  # noqa: E731

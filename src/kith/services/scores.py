@@ -211,8 +211,18 @@ class LogArrays:
         return out
 
 
+# Stands for SQL NULL in the all-numeric raw reads below (``COALESCE(column, _NULL)``);
+# no real moment or closeness is this small. Turned back into nan with :func:`_nan_for_null`.
+_NULL = -1.0e300
+
+
+def _nan_for_null(values: np.ndarray) -> np.ndarray:
+    values[values == _NULL] = np.nan
+    return values
+
+
 def _fetch_matrix(session: Session, sql: str, params: tuple[Any, ...], width: int) -> np.ndarray:
-    """Run a raw, all-numeric column query in chunks into one float matrix.
+    """Run a raw column query of numbers (no NULLs: coalesce them to ``_NULL``) into one float matrix.
 
     The fast path for reading a million rows: the driver's own cursor, no Row
     objects, numbers straight into numpy. It bypasses the ORM, so every query
@@ -222,7 +232,8 @@ def _fetch_matrix(session: Session, sql: str, params: tuple[Any, ...], width: in
     cursor.execute(sql, params)
     parts = []
     while chunk := cursor.fetchmany(_CHUNK):
-        parts.append(np.array(chunk, dtype=np.float64))
+        flat = np.fromiter(chain.from_iterable(chunk), dtype=np.float64, count=len(chunk) * width)
+        parts.append(flat.reshape(len(chunk), width))
     cursor.close()
     return np.concatenate(parts) if parts else np.zeros((0, width))
 
@@ -344,9 +355,6 @@ class _Stored:
     marks: dict[str, np.ndarray]  # unix seconds of each of MARKS, nan = never
 
 
-_NEVER = -1.0e300  # stands for a missing mark in the stored read (no real moment is this early)
-
-
 def _stored(session: Session, ids: np.ndarray) -> _Stored | None:
     """Accumulators and marks of ``ids`` (sorted) as stored, or None when they disagree with the log.
 
@@ -361,7 +369,7 @@ def _stored(session: Session, ids: np.ndarray) -> _Stored | None:
     marks = np.full((len(ids), len(MARKS)), np.nan)
     mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
     # Numbers only after the blob (a sentinel for "never"), so they go to numpy without tuples of objects.
-    marks_sql = ", ".join(f"COALESCE({name}, {_NEVER})" for name in MARKS)
+    marks_sql = ", ".join(f"COALESCE({name}, {_NULL})" for name in MARKS)
     cursor = session.connection().connection.cursor()
     cursor.execute(f"SELECT person_id, vector, rows, layout, last_sentiment, {marks_sql} FROM tie_state "
                    f"WHERE workspace_id = {mark}", (workspace_id(session),))
@@ -370,13 +378,13 @@ def _stored(session: Session, ids: np.ndarray) -> _Stored | None:
     width = 3 + len(MARKS)  # rows, layout, last sentiment, the marks
     numbers = np.fromiter(chain.from_iterable(r[2:] for r in result), dtype=np.float64,
                           count=len(result) * width).reshape(len(result), width)
-    if int(numbers[:, 0].sum()) != participations_in_log(session) or bool((numbers[:, 1] != LAYOUT).any()):
+    if not _agree_with_log(session, int(numbers[:, 0].sum()), bool((numbers[:, 1] != LAYOUT).any())):
         return None
     if result:
         pids = np.fromiter((r[0] for r in result), dtype=np.int64, count=len(result))
         vectors = np.frombuffer(b"".join(r[1] for r in result), dtype=np.float64).reshape(len(result), PACKED_WIDTH)
         rest = numbers[:, 2:]
-        rest[:, 1:][rest[:, 1:] == _NEVER] = np.nan
+        _nan_for_null(rest[:, 1:])
         slot = np.searchsorted(ids, pids)
         ok = slot < len(ids)
         ok[ok] &= ids[slot[ok]] == pids[ok]
@@ -430,22 +438,18 @@ class Stamps(Mapping[int, datetime]):
         return isinstance(pid, int) and self.seconds(pid) is not None
 
 
-def stored_marks(session: Session, as_of: datetime) -> dict[str, Stamps] | None:
-    """For each of MARKS, the people who have it and when; None when the states cannot answer.
-
-    They cannot when the log holds interactions after ``as_of`` (the marks
-    would see the future). States that disagree with the log are rebuilt first.
-    """
-    return tie_scores(session, as_of).marks
-
-
 def states_match_log(session: Session) -> bool:
     """Are the stored states complete (their rows add up to the log's) and of this layout?"""
     stored_rows, stale = session.execute(select(
         func.coalesce(func.sum(TieStateRow.rows), 0),
         func.coalesce(func.sum(case((TieStateRow.layout != LAYOUT, 1), else_=0)), 0),
     )).one()
-    return not stale and int(stored_rows) == participations_in_log(session)
+    return _agree_with_log(session, int(stored_rows), bool(stale))
+
+
+def _agree_with_log(session: Session, stored_rows: int, stale: bool) -> bool:
+    """The consistency check: no state of another layout, and as many rows folded in as the log holds."""
+    return not stale and stored_rows == participations_in_log(session)
 
 
 def participations_in_log(session: Session) -> int:
@@ -469,15 +473,10 @@ def _network(session: Session) -> tuple[np.ndarray, np.ndarray]:
     """
     session.flush()  # what an ORM query would autoflush
     mark = "%s" if session.get_bind().dialect.name == "postgresql" else "?"
-    cursor = session.connection().connection.cursor()
-    cursor.execute(f"SELECT id, COALESCE(closeness, {_NEVER}) FROM person WHERE workspace_id = {mark} "
-                   f"AND archived = {mark} ORDER BY id", (workspace_id(session), False))
-    rows = cursor.fetchall()
-    cursor.close()
-    flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64, count=2 * len(rows)).reshape(len(rows), 2)
-    closeness = flat[:, 1].copy()
-    closeness[closeness == _NEVER] = np.nan
-    return flat[:, 0].astype(np.int64), closeness
+    matrix = _fetch_matrix(session, f"SELECT id, COALESCE(closeness, {_NULL}) FROM person "
+                           f"WHERE workspace_id = {mark} AND archived = {mark} ORDER BY id",
+                           (workspace_id(session), False), 2)
+    return matrix[:, 0].astype(np.int64), _nan_for_null(matrix[:, 1].copy())
 
 
 def tie_scores(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None) -> TieTable:
@@ -862,7 +861,6 @@ __all__ = [
     "rebuild_tie_states",
     "series_from_log",
     "states_match_log",
-    "stored_marks",
     "tie_scores",
     "tie_scores_series",
 ]
