@@ -14,15 +14,16 @@ state) the exact replay answers.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kith.engine.ties import DEFAULT_PARAMS, TieState, score
 from kith.services.scores import PersonTie, decode_state, explain
-from kith.store.models import Person
+from kith.store.models import Favor, Identifier, Person, PersonTag, Relation, Tag
 from kith.store.models import TieState as TieStateRow
 
 TOLERANCE = 1e-6  # score points: batch scoring and one-person scoring differ by float rounding only
@@ -52,4 +53,51 @@ def explained_tie(session: Session, person: Person, tie: PersonTie, as_of: datet
     return explain(session, person, as_of, tie=replace(tie)).tie, False
 
 
-__all__ = ["explained_tie", "stored_state"]
+class RelationLine(NamedTuple):
+    """One relation as a person page lists it: ``src_id`` is ``kind`` of ``dst_id``."""
+
+    src_id: int
+    kind: str
+    dst_id: int
+
+
+class FavorLine(NamedTuple):
+    """One favour as a person page lists it."""
+
+    direction: str
+    what: str
+    status: str
+    done_on: date | None
+
+
+@dataclass(frozen=True)
+class PersonDetails:
+    """What a person page shows beside the score and the timeline, as plain values."""
+
+    identifiers: list[tuple[str, str]]  # (kind, value), oldest first
+    tags: list[str]
+    relations: list[RelationLine]
+    names: dict[int, str]  # the other people of the relations
+    favors: list[FavorLine]  # newest first
+
+
+def person_details(session: Session, person: Person) -> PersonDetails:
+    """Contacts, tags, relations (with the other people's names) and favours: column queries, no ORM objects."""
+    identifiers = [(kind, value) for kind, value in session.execute(
+        select(Identifier.kind, Identifier.value).where(Identifier.person_id == person.id).order_by(Identifier.id))]
+    tags = list(session.scalars(
+        select(Tag.name).join(PersonTag, PersonTag.tag_id == Tag.id).where(PersonTag.person_id == person.id)
+        .order_by(Tag.name)))
+    relations = [RelationLine(*row) for row in session.execute(
+        select(Relation.src_id, Relation.kind, Relation.dst_id)
+        .where(or_(Relation.src_id == person.id, Relation.dst_id == person.id)).order_by(Relation.id))]
+    others = {r.src_id for r in relations} | {r.dst_id for r in relations}
+    names = {pid: name for pid, name in session.execute(
+        select(Person.id, Person.display_name).where(Person.id.in_(others)))} if others else {}
+    favors = [FavorLine(*row) for row in session.execute(
+        select(Favor.direction, Favor.what, Favor.status, Favor.done_on).where(Favor.person_id == person.id)
+        .order_by(Favor.created_at.desc(), Favor.id.desc()))]
+    return PersonDetails(identifiers, tags, relations, names, favors)
+
+
+__all__ = ["FavorLine", "PersonDetails", "RelationLine", "explained_tie", "person_details", "stored_state"]

@@ -7,13 +7,12 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import or_, select
 
 from kith.engine.kinds import KINDS, LAYERS
 from kith.services import people as svc
 from kith.services.interactions import timeline
-from kith.services.person_view import explained_tie
-from kith.store.models import Favor, Identifier, Person, PersonTag, Relation, Tag
+from kith.services.person_view import explained_tie, person_details
+from kith.store.models import Person
 from kith.web import charts, insight
 from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
 from kith.web.queries import PeopleFilter, page_ids, people_rows
@@ -106,32 +105,16 @@ def person_page(ctx: PageCtx, person_id: int) -> Response:
     if tie is not None:  # the explanation from the person's stored accumulators
         tie, _fast = explained_tie(ctx.session, person, tie, as_of)
     entries = timeline(ctx.session, person, limit=TIMELINE_SIZE)
-    relations = ctx.session.execute(  # plain rows (src_id, kind, dst_id): the page only shows them
-        select(Relation.src_id, Relation.kind, Relation.dst_id)
-        .where(or_(Relation.src_id == person.id, Relation.dst_id == person.id)).order_by(Relation.id)
-    ).all()
-    other_ids = {r.src_id for r in relations} | {r.dst_id for r in relations}
-    names: dict[int, str] = dict(
-        ctx.session.execute(select(Person.id, Person.display_name).where(Person.id.in_(other_ids))).all()
-    ) if other_ids else {}
-    identifiers = ctx.session.execute(  # plain rows: cheaper than loading the relationships
-        select(Identifier.kind, Identifier.value).where(Identifier.person_id == person.id).order_by(Identifier.id)
-    ).all()
-    tag_names = list(ctx.session.scalars(
-        select(Tag.name).join(PersonTag, PersonTag.tag_id == Tag.id).where(PersonTag.person_id == person.id)
-        .order_by(Tag.name)
-    ))
+    details = person_details(ctx.session, person)
     components: list[tuple[str, float]] = sorted((tie.components or {}).items(), key=lambda kv: -abs(kv[1])) if tie else []
     return page(
         ctx, "person.html", title=person.display_name, person=person, tie=tie,
         meter=charts.meter(tie.score if tie else 0, label="Tie score"), components=components,
-        cadence=insight.cadences(ctx.session, ctx.now).choose(person.id, tag_names, tie),
-        timeline=entries, timeline_size=TIMELINE_SIZE, favors=ctx.session.execute(
-            select(Favor.direction, Favor.what, Favor.status, Favor.done_on).where(Favor.person_id == person.id)
-            .order_by(Favor.created_at.desc(), Favor.id.desc())
-        ).all(),
-        relations=relations, names=names, goals=_goal_relevance(insight.active_goals(ctx.session, ctx.now), person, tag_names),
-        identifiers=identifiers, tags=tag_names,
+        cadence=insight.cadences(ctx.session, ctx.now).choose(person.id, details.tags, tie),
+        timeline=entries, timeline_size=TIMELINE_SIZE, favors=details.favors,
+        relations=details.relations, names=details.names,
+        goals=_goal_relevance(insight.active_goals(ctx.session, ctx.now), person, details.tags),
+        identifiers=details.identifiers, tags=details.tags,
         kinds=LOG_KINDS, kind_labels=_labels(),
     )
 
