@@ -97,3 +97,14 @@ def test_delete_without_yes_and_without_a_terminal_deletes_nothing(db_url: str) 
     proc = subprocess.run([*run, "delete", "Kim Lo"], input="n\n", capture_output=True, text=True, env=env)
     assert proc.returncode == 0 and "Nothing deleted" in proc.stdout
     assert subprocess.run([*run, "show", "Kim Lo"], env=env, capture_output=True).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "args"),
+    [("KITH_HANDLER_THREADS", "many", ["serve", "--port", "1"]), ("KITH_SQLITE_MMAP", "-5", ["list"])],
+)
+def test_a_bad_tuning_variable_is_a_user_error(tmp_path: Path, name: str, value: str, args: list[str]) -> None:
+    env = {**os.environ, "KITH_DATABASE_URL": f"sqlite:///{tmp_path / 'k.db'}", name: value}
+    proc = subprocess.run([sys.executable, "-m", "kith.cli.app", *args], capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr == f"error: {name} must be a whole number of at least {1 if 'THREADS' in name else 0}, not '{value}'\n"

@@ -15,6 +15,16 @@ from typing import Any
 from kith.errors import BadInput
 
 
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    """A whole-number setting from the environment; a bad value is a user error, not a traceback."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < minimum:
+        raise BadInput(f"{name} must be a whole number of at least {minimum}, not '{raw}'")
+    return int(raw)
+
+
 def data_dir() -> Path:
     """``$XDG_DATA_HOME/kith`` (default ``~/.local/share/kith``)."""
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")

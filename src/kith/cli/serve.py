@@ -10,7 +10,7 @@ import typer
 
 from kith.cli.base import app
 from kith.cli.context import STATE
-from kith.config import load_settings
+from kith.config import env_int, load_settings
 
 
 def serve_url(host: str, port: int) -> str:
@@ -45,6 +45,10 @@ def serve(
     os.environ["KITH_SERVER_MODE"] = "1" if server_mode else "0"
     # The web workers read a SQLite database through a memory map (see docs/web.md).
     os.environ.setdefault("KITH_SQLITE_MMAP", str(SERVER_SQLITE_MMAP))
+    from kith.web.app import handler_threads
+
+    env_int("KITH_SQLITE_MMAP", 0)  # bad tuning values are refused here, before any worker starts
+    handler_threads()
     if STATE.as_of_text:
         os.environ["KITH_NOW"] = STATE.as_of_text
     if server_mode:

@@ -6,7 +6,6 @@ schema is created and upgraded by Alembic migrations only.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from functools import lru_cache
 from pathlib import Path
@@ -17,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 
+from kith.config import env_int
 from kith.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -38,9 +38,9 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     # system call and copy per page, and one copy of hot pages for every
     # connection of every worker. Off by default: a short command reads little,
     # and mapped pages count in its resident memory.
-    mmap = os.environ.get("KITH_SQLITE_MMAP", "0")
-    if mmap.isdigit() and int(mmap) > 0:
-        cur.execute(f"PRAGMA mmap_size={int(mmap)}")
+    mmap = env_int("KITH_SQLITE_MMAP", 0)
+    if mmap > 0:
+        cur.execute(f"PRAGMA mmap_size={mmap}")
     cur.close()
 
 

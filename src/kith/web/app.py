@@ -23,18 +23,24 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from kith import clock
-from kith.config import Settings, data_dir, load_settings
+from kith.config import Settings, data_dir, env_int, load_settings
 from kith.errors import BadInput
 from kith.runtime import Kith, open_kith
 from kith.web import errors, insight, security
 from kith.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, WebConfig, load_session, new_session
 
 STATIC = Path(__file__).parent / "static"
-# Threads per worker process that run (synchronous) handlers. Handlers are CPU
-# bound under the GIL: more threads than this only make requests wait for each
-# other's GIL turns (a third of a worker's throughput lost at 10 concurrent
-# requests, measured), while a few keep a slow request from holding up the rest.
-HANDLER_THREADS = int(os.environ.get("KITH_HANDLER_THREADS", "2"))
+# Threads per worker process that run (synchronous) handlers (KITH_HANDLER_THREADS
+# overrides). Handlers are CPU bound under the GIL: more threads than this only
+# make requests wait for each other's GIL turns (a third of a worker's
+# throughput lost at 10 concurrent requests, measured), while a few keep a
+# slow request from holding up the rest.
+HANDLER_THREADS = 2
+
+
+def handler_threads() -> int:
+    """The handler threads per worker: ``KITH_HANDLER_THREADS``, else :data:`HANDLER_THREADS`."""
+    return env_int("KITH_HANDLER_THREADS", HANDLER_THREADS, minimum=1)
 API_DESCRIPTION = """\
 Kith's REST API. Every object belongs to the caller's workspace; another
 workspace's objects are 404. In server mode send `Authorization: Bearer TOKEN`
@@ -138,7 +144,7 @@ def create_app(
 @contextlib.asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     """Bound the threads that run page and API handlers (see :data:`HANDLER_THREADS`)."""
-    anyio.to_thread.current_default_thread_limiter().total_tokens = HANDLER_THREADS
+    anyio.to_thread.current_default_thread_limiter().total_tokens = handler_threads()
     yield
 
 
