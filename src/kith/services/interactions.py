@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
@@ -108,27 +108,6 @@ class TimelineEntry:
     direction: str
     note: str
     people: int  # participants, the person included
-
-
-def timeline(session: Session, person: Person, *, limit: int) -> list[TimelineEntry]:
-    """A person's interactions, newest first, as plain rows (two column queries, no ORM objects).
-
-    Group sizes are counted for the page's interactions only: counting them in
-    the first query would group every interaction of a busy person.
-    """
-    rows = session.execute(
-        select(Interaction.id, Interaction.occurred_at, Interaction.kind, Interaction.direction, Interaction.note)
-        .join(InteractionParticipant, InteractionParticipant.interaction_id == Interaction.id)
-        .where(InteractionParticipant.person_id == person.id)
-        .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-        .limit(limit)
-    ).all()
-    sizes: dict[int, int] = dict(session.execute(
-        select(InteractionParticipant.interaction_id, func.count())
-        .where(InteractionParticipant.interaction_id.in_([r[0] for r in rows]))
-        .group_by(InteractionParticipant.interaction_id)
-    ).all()) if rows else {}
-    return [TimelineEntry(iid, at, kind, direction, note, sizes.get(iid, 1)) for iid, at, kind, direction, note in rows]
 
 
 def get_interaction(session: Session, interaction_id: int) -> Interaction:

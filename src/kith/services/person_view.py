@@ -1,14 +1,26 @@
-"""One person's score explained from their stored accumulators (no pass over their log).
+"""Everything a person page shows, read in six statements, and one person's score explained.
 
-:func:`kith.services.scores.explain` replays the person's interactions one by
-one: milliseconds for most people, seconds for someone with tens of
-thousands of interactions. The stored ``tie_state`` row already holds the
-accumulators that replay would build, so the engine can score and explain
-it directly. The caller passes the tie it already has (from a whole-network
-:func:`~kith.services.scores.tie_scores`, which assigns the layer); the
-explanation is used only if it reproduces that tie's score, otherwise (the
-state moved, or the tie was scored as of an earlier moment than the stored
-state) the exact replay answers.
+**The page's read.** :func:`person_page` reads the person (with their
+organisation and stored accumulators), the newest interactions (with each
+one's group size), the contacts, tags, relations (with the other people's
+names) and favours. The statements are built once, at import, and run on the
+session's connection with bound values: a person page is the most visited
+page of a big network, and building and running ORM statements cost it about
+seven times the database's own work. Statements run this way do not pass
+through the ORM's automatic workspace filter (:mod:`kith.store.scope`), so
+each one names the workspace itself, on every table it reads;
+``tests/test_person_page.py`` proves that another workspace's person, and
+relations stored in another workspace, stay out of sight.
+
+**The explanation.** :func:`kith.services.scores.explain` replays the
+person's interactions one by one: milliseconds for most people, seconds for
+someone with tens of thousands of interactions. The stored ``tie_state`` row
+already holds the accumulators that replay would build, so the engine can
+score and explain it directly. The caller passes the tie it already has
+(from a whole-network :func:`~kith.services.scores.tie_scores`, which assigns
+the layer); the explanation is used only if it reproduces that tie's score,
+otherwise (the state moved, or the tie was scored as of an earlier moment
+than the stored state) the exact replay answers.
 """
 
 from __future__ import annotations
@@ -18,39 +30,28 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import BindParameter, Integer, bindparam, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from kith.engine.ties import DEFAULT_PARAMS, TieState, score
+from kith.errors import NotFound
+from kith.services.interactions import TimelineEntry
 from kith.services.scores import PersonTie, decode_state, explain
-from kith.store.models import Favor, Identifier, Person, PersonTag, Relation, Tag
+from kith.store.models import (
+    Favor,
+    Identifier,
+    Interaction,
+    InteractionParticipant,
+    Organization,
+    Person,
+    PersonTag,
+    Relation,
+    Tag,
+)
 from kith.store.models import TieState as TieStateRow
+from kith.store.scope import workspace_id
 
 TOLERANCE = 1e-6  # score points: batch scoring and one-person scoring differ by float rounding only
-
-
-def stored_state(session: Session, person_id: int) -> TieState | None:
-    """The person's stored accumulators (empty if they have no contact), None if of another layout."""
-    row = session.execute(
-        select(TieStateRow.vector, TieStateRow.layout).where(TieStateRow.person_id == person_id)
-    ).first()
-    if row is None:
-        return TieState()
-    return decode_state(row.vector, row.layout)
-
-
-def explained_tie(session: Session, person: Person, tie: PersonTie, as_of: datetime) -> tuple[PersonTie, bool]:
-    """A copy of ``tie`` (scored as of ``as_of``) with its components and reasons, and whether the fast path served.
-
-    ``tie`` itself is left unchanged (it may be shared between requests).
-    """
-    state = stored_state(session, person.id)
-    if state is not None:
-        closeness = None if person.closeness is None else float(person.closeness)
-        detail = score(state, as_of, DEFAULT_PARAMS, closeness)
-        if math.isclose(detail.score, tie.score, rel_tol=0.0, abs_tol=TOLERANCE):
-            return replace(tie, components=dict(detail.components), reasons=list(detail.reasons)), True
-    return explain(session, person, as_of, tie=replace(tie)).tie, False
 
 
 class RelationLine(NamedTuple):
@@ -71,9 +72,29 @@ class FavorLine(NamedTuple):
 
 
 @dataclass(frozen=True)
-class PersonDetails:
-    """What a person page shows beside the score and the timeline, as plain values."""
+class PersonCard:
+    """The person's own fields that a page shows (plain values, no ORM object)."""
 
+    id: int
+    display_name: str
+    title: str
+    location: str
+    notes: str
+    met_on: date | None
+    is_key: bool
+    closeness: int | None
+    archived: bool
+    org_name: str | None
+    org_industry: str | None
+
+
+@dataclass(frozen=True)
+class PersonPage:
+    """What a person page shows, as plain values."""
+
+    person: PersonCard
+    tie: PersonTie | None  # explained; None for an archived person
+    timeline: list[TimelineEntry]  # newest first, at most the limit asked for
     identifiers: list[tuple[str, str]]  # (kind, value), oldest first
     tags: list[str]
     relations: list[RelationLine]
@@ -81,23 +102,125 @@ class PersonDetails:
     favors: list[FavorLine]  # newest first
 
 
-def person_details(session: Session, person: Person) -> PersonDetails:
-    """Contacts, tags, relations (with the other people's names) and favours: column queries, no ORM objects."""
-    identifiers = [(kind, value) for kind, value in session.execute(
-        select(Identifier.kind, Identifier.value).where(Identifier.person_id == person.id).order_by(Identifier.id))]
-    tags = list(session.scalars(
-        select(Tag.name).join(PersonTag, PersonTag.tag_id == Tag.id).where(PersonTag.person_id == person.id)
-        .order_by(Tag.name)))
-    relations = [RelationLine(*row) for row in session.execute(
-        select(Relation.src_id, Relation.kind, Relation.dst_id)
-        .where(or_(Relation.src_id == person.id, Relation.dst_id == person.id)).order_by(Relation.id))]
-    others = {r.src_id for r in relations} | {r.dst_id for r in relations}
-    names = {pid: name for pid, name in session.execute(
-        select(Person.id, Person.display_name).where(Person.id.in_(others)))} if others else {}
-    favors = [FavorLine(*row) for row in session.execute(
-        select(Favor.direction, Favor.what, Favor.status, Favor.done_on).where(Favor.person_id == person.id)
-        .order_by(Favor.created_at.desc(), Favor.id.desc()))]
-    return PersonDetails(identifiers, tags, relations, names, favors)
+# ------------------------------------------------------------ the statements
+# Bound values: ``ws`` (the workspace), ``pid`` (the person), ``limit``.
+_WS: BindParameter[int] = bindparam("ws", type_=Integer)
+_PID: BindParameter[int] = bindparam("pid", type_=Integer)
+
+_CARD = (
+    select(
+        Person.id, Person.display_name, Person.title, Person.location, Person.notes, Person.met_on, Person.is_key,
+        Person.closeness, Person.archived, Organization.name, Organization.industry,
+        TieStateRow.vector, TieStateRow.layout,
+    )
+    .outerjoin(Organization, (Organization.id == Person.organization_id) & (Organization.workspace_id == _WS))
+    .outerjoin(TieStateRow, (TieStateRow.person_id == Person.id) & (TieStateRow.workspace_id == _WS))
+    .where(Person.id == _PID, Person.workspace_id == _WS)
+)
+
+# The page of interactions first, then the group size of those rows only:
+# counting in the first query would group every interaction of a busy person.
+_PAGE = (
+    select(Interaction.id, Interaction.occurred_at, Interaction.kind, Interaction.direction, Interaction.note)
+    .join(InteractionParticipant, InteractionParticipant.interaction_id == Interaction.id)
+    .where(InteractionParticipant.person_id == _PID, InteractionParticipant.workspace_id == _WS,
+           Interaction.workspace_id == _WS)
+    .order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
+    .limit(bindparam("limit"))
+    .cte("page")
+)
+_Others = aliased(InteractionParticipant)
+_TIMELINE = select(
+    _PAGE.c.id, _PAGE.c.occurred_at, _PAGE.c.kind, _PAGE.c.direction, _PAGE.c.note,
+    select(func.count()).where(_Others.interaction_id == _PAGE.c.id, _Others.workspace_id == _WS).scalar_subquery(),
+).order_by(_PAGE.c.occurred_at.desc(), _PAGE.c.id.desc())
+
+_IDENTIFIERS = (
+    select(Identifier.kind, Identifier.value)
+    .where(Identifier.person_id == _PID, Identifier.workspace_id == _WS)
+    .order_by(Identifier.id)
+)
+_TAGS = (
+    select(Tag.name)
+    .join(PersonTag, (PersonTag.tag_id == Tag.id) & (PersonTag.workspace_id == _WS))
+    .where(PersonTag.person_id == _PID, Tag.workspace_id == _WS)
+    .order_by(Tag.name)
+)
+_Src = aliased(Person)
+_Dst = aliased(Person)
+_RELATIONS = (
+    select(Relation.src_id, Relation.kind, Relation.dst_id, _Src.display_name, _Dst.display_name)
+    .join(_Src, (_Src.id == Relation.src_id) & (_Src.workspace_id == _WS))
+    .join(_Dst, (_Dst.id == Relation.dst_id) & (_Dst.workspace_id == _WS))
+    .where(or_(Relation.src_id == _PID, Relation.dst_id == _PID), Relation.workspace_id == _WS)
+    .order_by(Relation.id)
+)
+_FAVORS = (
+    select(Favor.direction, Favor.what, Favor.status, Favor.done_on)
+    .where(Favor.person_id == _PID, Favor.workspace_id == _WS)
+    .order_by(Favor.created_at.desc(), Favor.id.desc())
+)
 
 
-__all__ = ["FavorLine", "PersonDetails", "RelationLine", "explained_tie", "person_details", "stored_state"]
+def person_page(
+    session: Session, person_id: int, tie: PersonTie | None, as_of: datetime, *, timeline_limit: int
+) -> PersonPage:
+    """Everything a person page shows; ``tie`` (scored as of ``as_of``, not changed) comes back explained.
+
+    Raises :class:`NotFound` if the current workspace has no such person.
+    """
+    conn = session.connection()
+    values = {"ws": workspace_id(session), "pid": person_id}
+    row = conn.execute(_CARD, values).first()
+    if row is None:
+        raise NotFound(f"no person with id {person_id}")
+    card = PersonCard(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10])
+    state = TieState() if row.vector is None else decode_state(row.vector, row.layout)
+    if tie is not None:
+        tie = _explained(session, card, state, tie, as_of)
+    timeline = [TimelineEntry(*r) for r in conn.execute(_TIMELINE, {**values, "limit": timeline_limit})]
+    identifiers = [(kind, value) for kind, value in conn.execute(_IDENTIFIERS, values)]
+    tags = list(conn.execute(_TAGS, values).scalars())
+    relations: list[RelationLine] = []
+    names: dict[int, str] = {}
+    for src, kind, dst, src_name, dst_name in conn.execute(_RELATIONS, values):
+        relations.append(RelationLine(src, kind, dst))
+        names[src] = src_name
+        names[dst] = dst_name
+    favors = [FavorLine(*r) for r in conn.execute(_FAVORS, values)]
+    return PersonPage(card, tie, timeline, identifiers, tags, relations, names, favors)
+
+
+def _explained(session: Session, card: PersonCard, state: TieState | None, tie: PersonTie, as_of: datetime) -> PersonTie:
+    """A copy of ``tie`` with its components and reasons: from ``state`` if it reproduces the score, else replayed."""
+    if state is not None:
+        closeness = None if card.closeness is None else float(card.closeness)
+        detail = score(state, as_of, DEFAULT_PARAMS, closeness)
+        if math.isclose(detail.score, tie.score, rel_tol=0.0, abs_tol=TOLERANCE):
+            return replace(tie, components=dict(detail.components), reasons=list(detail.reasons))
+    person = session.get(Person, card.id)
+    if person is None:  # deleted between the two reads
+        raise NotFound(f"no person with id {card.id}")
+    return explain(session, person, as_of, tie=replace(tie)).tie
+
+
+def stored_state(session: Session, person_id: int) -> TieState | None:
+    """The person's stored accumulators (empty if they have no contact), None if of another layout."""
+    row = session.execute(
+        select(TieStateRow.vector, TieStateRow.layout).where(TieStateRow.person_id == person_id)
+    ).first()
+    if row is None:
+        return TieState()
+    return decode_state(row.vector, row.layout)
+
+
+def explained_tie(session: Session, person: Person, tie: PersonTie, as_of: datetime) -> PersonTie:
+    """A copy of ``tie`` (scored as of ``as_of``) with its components and reasons; ``tie`` is left unchanged."""
+    card = PersonCard(person.id, person.display_name, person.title, person.location, person.notes, person.met_on,
+                      person.is_key, person.closeness, person.archived, None, None)
+    return _explained(session, card, stored_state(session, person.id), tie, as_of)
+
+
+__all__ = [
+    "FavorLine", "PersonCard", "PersonPage", "RelationLine", "explained_tie", "person_page", "stored_state",
+]

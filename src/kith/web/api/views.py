@@ -62,7 +62,7 @@ def person_score(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
         from kith.errors import NotFound
 
         raise NotFound(f"{person.display_name} is archived and has no score")
-    tie, _fast = explained_tie(ctx.session, person, ties[person.id], as_of)
+    tie = explained_tie(ctx.session, person, ties[person.id], as_of)
     return score_as_dict(tie, person.display_name)
 
 

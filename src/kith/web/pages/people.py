@@ -10,9 +10,8 @@ from fastapi.responses import HTMLResponse, Response
 
 from kith.engine.kinds import KINDS, LAYERS
 from kith.services import people as svc
-from kith.services.interactions import timeline
-from kith.services.person_view import explained_tie, person_details
-from kith.store.models import Person
+from kith.services.person_view import PersonCard
+from kith.services.person_view import person_page as read_person_page
 from kith.web import charts, insight
 from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
 from kith.web.queries import PeopleFilter, page_ids, people_rows
@@ -79,9 +78,9 @@ def add_person(
     return redirect(ctx, f"/people/{person.id}", f"Added {person.display_name}.")
 
 
-def _goal_relevance(goals: list[insight.GoalBrief], person: Person, tag_names: list[str]) -> list[insight.GoalBrief]:
-    org = (person.organization.name if person.organization else "").lower()
-    industry = ((person.organization.industry or "") if person.organization else "").lower()
+def _goal_relevance(goals: list[insight.GoalBrief], person: PersonCard, tag_names: list[str]) -> list[insight.GoalBrief]:
+    org = (person.org_name or "").lower()
+    industry = (person.org_industry or "").lower()
     title = person.title.lower()
     tags = set(tag_names)
     hits = []
@@ -99,22 +98,18 @@ def _goal_relevance(goals: list[insight.GoalBrief], person: Person, tag_names: l
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 def person_page(ctx: PageCtx, person_id: int) -> Response:
     """A person: score and its explanation, layer, cadence, timeline, favours, relations, goals."""
-    person = svc.get_person(ctx.session, person_id)
     ties, as_of = insight.scores_at(ctx.session, ctx.now)  # the cached whole-network scores (layers)
-    tie = ties.get(person.id)
-    if tie is not None:  # the explanation from the person's stored accumulators
-        tie, _fast = explained_tie(ctx.session, person, tie, as_of)
-    entries = timeline(ctx.session, person, limit=TIMELINE_SIZE)
-    details = person_details(ctx.session, person)
+    view = read_person_page(ctx.session, person_id, ties.get(person_id), as_of, timeline_limit=TIMELINE_SIZE)
+    person, tie = view.person, view.tie
     components: list[tuple[str, float]] = sorted((tie.components or {}).items(), key=lambda kv: -abs(kv[1])) if tie else []
     return page(
         ctx, "person.html", title=person.display_name, person=person, tie=tie,
         meter=charts.meter(tie.score if tie else 0, label="Tie score"), components=components,
-        cadence=insight.cadences(ctx.session, ctx.now).choose(person.id, details.tags, tie),
-        timeline=entries, timeline_size=TIMELINE_SIZE, favors=details.favors,
-        relations=details.relations, names=details.names,
-        goals=_goal_relevance(insight.active_goals(ctx.session, ctx.now), person, details.tags),
-        identifiers=details.identifiers, tags=details.tags,
+        cadence=insight.cadences(ctx.session, ctx.now).choose(person.id, view.tags, tie),
+        timeline=view.timeline, timeline_size=TIMELINE_SIZE, favors=view.favors,
+        relations=view.relations, names=view.names,
+        goals=_goal_relevance(insight.active_goals(ctx.session, ctx.now), person, view.tags),
+        identifiers=view.identifiers, tags=view.tags,
         kinds=LOG_KINDS, kind_labels=_labels(),
     )
 
