@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from conftest import FIXED_NOW
 from kith.errors import NotFound
 from kith.runtime import Kith
 from kith.services.favors import record_favor
@@ -18,7 +19,6 @@ from kith.services.relations import link
 from kith.services.scores import explain, tie_scores
 from kith.store.models import Person, Workspace
 from kith.store.scope import workspace_session
-from tests.conftest import FIXED_NOW
 
 
 def _other_workspace(kith: Kith) -> int:

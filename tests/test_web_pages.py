@@ -72,6 +72,31 @@ def test_searching_people_narrows_the_list(client: Any, kith: Kith) -> None:
     assert "15 people" in by_org.text
 
 
+def test_a_page_of_the_list_shows_only_the_workspaces_own_people_with_their_tags(kith: Kith) -> None:
+    from datetime import UTC, datetime
+
+    from kith.store.models import Workspace
+    from kith.store.scope import workspace_session
+    from kith.web.queries import people_rows
+
+    with kith.factory() as s, s.begin():
+        ws = Workspace(name="Other", created_at=datetime.now(UTC), owner_emails=[])
+        s.add(ws)
+        s.flush()
+        other = ws.id
+    with workspace_session(kith.factory, other) as s:
+        eve = add_person(s, NewPerson(name="Eve Other", tags=["film"]), now=FIXED_NOW)
+        s.flush()
+        eve_id = eve.id
+    with kith.session() as s:
+        ana = add_person(s, NewPerson(name="Ana Lopez", org="Acme", title="Producer", tags=["film", "berlin"]),
+                         now=FIXED_NOW)
+        s.flush()
+        rows = people_rows(s, [eve_id, ana.id])
+    assert [(r.display_name, r.organization, r.title, r.tags) for r in rows] == [
+        ("Ana Lopez", "Acme", "Producer", ["berlin", "film"])]
+
+
 def test_the_person_page_shows_score_explanation_and_timeline(client: Any, kith: Kith) -> None:
     with kith.session() as s:
         ana = add_person(s, NewPerson(name="Ana Lopez", org="Acme"), now=FIXED_NOW)
