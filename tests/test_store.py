@@ -114,3 +114,30 @@ def test_sqlite_reads_through_a_memory_map_only_when_asked(tmp_path: Path, monke
     assert mapped("plain.db") == 0
     monkeypatch.setenv("KITH_SQLITE_MMAP", str(1 << 26))  # what `kith serve` sets for its workers
     assert mapped("served.db") == 1 << 26
+
+
+def test_upgrading_to_0004_indexes_the_newest_updates_so_the_web_data_version_needs_no_scan(tmp_path: Path) -> None:
+    from alembic import command
+
+    engine = store_db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:  # a 0003 database whose planner statistics predate the new indexes
+        cfg = store_db._alembic_config(engine)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+        conn.exec_driver_sql("INSERT INTO workspace (name, created_at, owner_emails) VALUES ('w', '2026-01-01', '[]')")
+        conn.exec_driver_sql(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 500) "
+            "INSERT INTO person (workspace_id, display_name, given_name, family_name, nickname, name_key, search_key, "
+            "title, location, birthday, notes, is_key, archived, photo_path, provenance, created_at, updated_at) "
+            "SELECT 1, 'P' || i, '', '', '', '', '', '', '', '', '', 0, 0, '', '{}', '2026-01-01', '2026-01-01' FROM n")
+        conn.exec_driver_sql("ANALYZE")  # while tie_state is still empty (as `kith serve` may have found it)
+        conn.exec_driver_sql(
+            "INSERT INTO tie_state (person_id, vector, layout, rows, last_sentiment, updated_at, workspace_id) "
+            "SELECT id, x'00', 1, 0, 0, '2026-01-01', 1 FROM person")
+    store_db.migrate(engine)
+    with engine.connect() as conn:
+        for table in ("person", "tie_state"):
+            plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+                f"EXPLAIN QUERY PLAN SELECT max(updated_at) FROM {table} WHERE workspace_id = 1"))
+            assert f"ix_{table}_ws_updated" in plan, plan
+    engine.dispose()

@@ -133,7 +133,10 @@ class Organization(Scoped, Base):
 
 class Person(Scoped, Base):
     __tablename__ = "person"
-    __table_args__ = (Index("ix_person_ws_search", "workspace_id", "search_key"),)
+    __table_args__ = (
+        Index("ix_person_ws_search", "workspace_id", "search_key"),
+        Index("ix_person_ws_updated", "workspace_id", "updated_at"),  # the web's data version (migration 0004)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(300))
@@ -375,6 +378,7 @@ class TieState(Scoped, Base):
     """
 
     __tablename__ = "tie_state"
+    __table_args__ = (Index("ix_tie_state_ws_updated", "workspace_id", "updated_at"),)  # migration 0004
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
