@@ -135,9 +135,11 @@ def create_app(
     from kith.web.feed import router as feed_router
     from kith.web.pages import router as pages_router
 
+    # Pages first: they are most of the traffic, and every request is matched
+    # against the routes in order (no page path starts with /api or /feed).
+    app.include_router(pages_router)
     app.include_router(api_router)
     app.include_router(feed_router)
-    app.include_router(pages_router)
     return app
 
 

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from kith.web.auth import Ctx, config, web_session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+TEMPLATES.env.auto_reload = False  # templates ship with the package: no stat of every file on every page
 NAV = (
     ("/", "Dashboard"),
     ("/people", "People"),
