@@ -54,6 +54,7 @@ def _day(value: datetime | date | None) -> str:
 TEMPLATES.env.filters["ago"] = _ago
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.globals["NAV"] = NAV
+TEMPLATES.env.globals["REACHED_OUT"] = {"out": "you reached out", "in": "they reached out", "mutual": ""}
 
 
 def page(ctx: Ctx, name: str, status: int = 200, **values: Any) -> HTMLResponse:

@@ -15,7 +15,7 @@ from kith.web import charts, insight
 from kith.web.api.common import call_with_now
 from kith.web.api.views import agenda_item_as_dict
 from kith.web.errors import NotAvailable, service
-from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx, has_people
+from kith.web.pages.common import KIND_OPTIONS, FormCtx, PageCtx, has_people
 from kith.web.render import page, redirect
 
 router = APIRouter()
@@ -48,6 +48,10 @@ def dashboard(ctx: PageCtx) -> Response:
     _ties, as_of = insight.scores_at(ctx.session, ctx.now)
     head = insight.cached_headline(ctx.session, ctx.now)
     monthly = insight.monthly_activity(ctx.session, ctx.now)
+    layers_chart, trend_chart = insight.cached(ctx.session, "dashboard charts", ctx.now, lambda: (
+        charts.layer_bars(head.layers, title="People per layer"),
+        charts.bar_chart(monthly, title="Interactions per month, last 12 months"),
+    ))[0]
     return page(
         ctx,
         "dashboard.html",
@@ -56,11 +60,11 @@ def dashboard(ctx: PageCtx) -> Response:
         agenda_missing=agenda_missing,
         head=head,
         figures_as_of=as_of,
-        layers_chart=charts.layer_bars(head.layers, title="People per layer"),
-        trend_chart=charts.bar_chart(monthly, title="Interactions per month, last 12 months"),
+        layers_chart=layers_chart,
+        trend_chart=trend_chart,
         monthly=monthly,
         cooling=insight.cooling_key_ties(ctx.session, ctx.now),
-        kinds=LOG_KINDS,
+        kind_options=KIND_OPTIONS,
     )
 
 
