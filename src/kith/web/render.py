@@ -26,7 +26,7 @@ NAV = (
 )
 
 
-def _ago(value: datetime | date | None, now: datetime | None = None) -> str:
+def ago(value: datetime | date | None, now: datetime | None = None) -> str:
     if value is None:
         return "never"
     ref = (now or datetime.now()).date() if isinstance(now, datetime) or now is None else now
@@ -51,7 +51,7 @@ def _day(value: datetime | date | None) -> str:
     return value.strftime("%-d %b %Y")
 
 
-TEMPLATES.env.filters["ago"] = _ago
+TEMPLATES.env.filters["ago"] = ago
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.globals["NAV"] = NAV
 TEMPLATES.env.globals["REACHED_OUT"] = {"out": "you reached out", "in": "they reached out", "mutual": ""}

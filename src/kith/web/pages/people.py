@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
@@ -12,10 +13,11 @@ from kith.engine.kinds import KINDS, LAYERS
 from kith.services import people as svc
 from kith.services.person_view import PersonCard
 from kith.services.person_view import person_page as read_person_page
+from kith.services.scores import PersonTie
 from kith.web import charts, insight
 from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
-from kith.web.queries import PeopleFilter, page_ids, people_rows
-from kith.web.render import page, redirect
+from kith.web.queries import PeopleFilter, PersonRow, page_ids, people_rows
+from kith.web.render import ago, page, redirect
 
 router = APIRouter()
 PAGE_SIZE = 50
@@ -41,6 +43,7 @@ def people_list(
     ids, total = page_ids(ctx.session, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, as_of=ctx.now)
     rows = people_rows(ctx.session, ids)
     ties = insight.scores(ctx.session, ctx.now) if rows else {}
+    lines = [_line(row, ties.get(row.id), ctx.now) for row in rows]
     pages = max(1, -(-total // PAGE_SIZE))
     params = {k: v for k, v in {"q": clean, "tag": tag, "org": org, "layer": flt.layer or "", "sort": flt.sort}.items() if v}
 
@@ -49,10 +52,25 @@ def people_list(
 
     template = "_people_rows.html" if ctx.request.headers.get("hx-request") and ctx.request.headers.get("hx-target") == "people-results" else "people.html"
     return page(
-        ctx, template, title="People", rows=rows, ties=ties, total=total, page_no=page_no, pages=pages,
+        ctx, template, title="People", rows=lines, total=total, page_no=page_no, pages=pages,
         prev_link=link(page_no - 1) if page_no > 1 else None, next_link=link(page_no + 1) if page_no < pages else None,
         q=clean, tag=tag, org=org, layer=flt.layer or "", sort=flt.sort, layers=LAYERS,
     )
+
+
+class ListLine(NamedTuple):
+    """One line of the people list: the person and their tie as the list shows it."""
+
+    person: PersonRow
+    score: int | None  # None: archived, no score
+    layer: str
+    last_contact: str
+
+
+def _line(row: PersonRow, tie: PersonTie | None, now: datetime) -> ListLine:
+    if tie is None:
+        return ListLine(row, None, "", "")
+    return ListLine(row, round(tie.score), tie.layer, ago(tie.last_at, now))
 
 
 @router.post("/people")
