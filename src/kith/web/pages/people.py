@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, NamedTuple
+from typing import Annotated, NamedTuple
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query
@@ -22,6 +22,7 @@ from kith.web.render import ago, page, redirect
 router = APIRouter()
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # newest interactions on a person's page
+KIND_LABELS = {k: v.label for k, v in KINDS.items()}
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -128,9 +129,5 @@ def person_page(ctx: PageCtx, person_id: int) -> Response:
         relations=view.relations, names=view.names,
         goals=_goal_relevance(insight.active_goals(ctx.session, ctx.now), person, view.tags),
         identifiers=view.identifiers, tags=view.tags,
-        kinds=LOG_KINDS, kind_labels=_labels(),
+        kinds=LOG_KINDS, kind_labels=KIND_LABELS,
     )
-
-
-def _labels() -> dict[str, Any]:
-    return {k: v.label for k, v in KINDS.items()}
