@@ -72,6 +72,15 @@ def test_searching_people_narrows_the_list(client: Any, kith: Kith) -> None:
     assert "15 people" in by_org.text
 
 
+def test_a_list_line_without_an_organisation_shows_the_title_alone(client: Any, kith: Kith) -> None:
+    with kith.session() as s:
+        add_person(s, NewPerson(name="Amara Duarte", title="screenwriter"), now=FIXED_NOW)
+        add_person(s, NewPerson(name="Ana Lopez", org="Acme", title="producer"), now=FIXED_NOW)
+    text = client.get("/people").text
+    assert '<td><span class="muted">screenwriter</span></td>' in text
+    assert 'Acme<span class="muted"> · producer</span>' in text
+
+
 def test_a_page_of_the_list_shows_only_the_workspaces_own_people_with_their_tags(kith: Kith) -> None:
     from datetime import UTC, datetime
 
