@@ -144,6 +144,17 @@ def kith(db_url: str) -> Iterator[Kith]:
     k.close()
 
 
+def add_workspace(kith: Kith, name: str = "Other") -> int:
+    """A workspace beside the local one (for isolation tests); its id. ``kith.session(id)`` opens it."""
+    from kith.store.models import Workspace
+
+    with kith.factory() as s, s.begin():
+        ws = Workspace(name=name, created_at=FIXED_NOW, owner_emails=[])
+        s.add(ws)
+        s.flush()
+        return int(ws.id)
+
+
 @dataclass
 class CliResult:
     code: int

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
-from tests.conftest import BACKEND, FIXED_NOW, CliResult
+from tests.conftest import BACKEND, FIXED_NOW, CliResult, add_workspace
 
 from kith.engine.kinds import KINDS, LAYERS, RelationKind
 from kith.errors import ImportFailed
@@ -335,11 +335,7 @@ def test_new_rows_after_a_restore_get_fresh_ids(sample_backup: dict[str, Any], o
 def test_ids_taken_by_another_workspace_are_shifted_and_references_follow(
     sample_backup: dict[str, Any], kith: Kith
 ) -> None:
-    with kith.factory() as s, s.begin():
-        ws = Workspace(name="Team", created_at=FIXED_NOW, owner_emails=[])
-        s.add(ws)
-        s.flush()
-        team = ws.id
+    team = add_workspace(kith, "Team")
     with kith.session(team) as s:
         summary = import_backup(s, sample_backup)
     with kith.session(team) as s:

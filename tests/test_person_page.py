@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, add_workspace
 from kith.errors import NotFound
 from kith.runtime import Kith
 from kith.services.favors import record_favor
@@ -17,16 +17,7 @@ from kith.services.people import NewPerson, add_person
 from kith.services.person_view import FavorLine, RelationLine, person_page
 from kith.services.relations import link
 from kith.services.scores import explain, tie_scores
-from kith.store.models import Person, Workspace
-from kith.store.scope import workspace_session
-
-
-def _other_workspace(kith: Kith) -> int:
-    with kith.factory() as s, s.begin():
-        ws = Workspace(name="Other", created_at=datetime.now(UTC), owner_emails=[])
-        s.add(ws)
-        s.flush()
-        return int(ws.id)
+from kith.store.models import Person
 
 
 def _ana_and_friends(kith: Kith) -> dict[str, int]:
@@ -96,8 +87,8 @@ def test_a_tie_the_stored_state_does_not_reproduce_is_explained_by_replaying_the
 
 def test_another_workspaces_person_is_not_found(kith: Kith) -> None:
     ids = _ana_and_friends(kith)
-    other = _other_workspace(kith)
-    with workspace_session(kith.factory, other) as s, pytest.raises(NotFound):
+    other = add_workspace(kith)
+    with kith.session(other) as s, pytest.raises(NotFound):
         person_page(s, ids["ana"], None, FIXED_NOW, timeline_limit=100)
     with kith.session() as s, pytest.raises(NotFound):
         person_page(s, 10_000, None, FIXED_NOW, timeline_limit=100)
@@ -105,8 +96,8 @@ def test_another_workspaces_person_is_not_found(kith: Kith) -> None:
 
 def test_rows_stored_in_another_workspace_never_reach_the_page(kith: Kith) -> None:
     ids = _ana_and_friends(kith)
-    other = _other_workspace(kith)
-    with workspace_session(kith.factory, other) as s:
+    other = add_workspace(kith)
+    with kith.session(other) as s:
         eve = add_person(s, NewPerson(name="Eve Other", tags=["film"]), now=FIXED_NOW)
         s.flush()
         # Rows of the other workspace that point at Ana's id (only a bug or a raw write could make them).

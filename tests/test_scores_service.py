@@ -11,7 +11,7 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from sqlalchemy import insert, select
-from tests.conftest import FIXED_NOW, CliResult
+from tests.conftest import FIXED_NOW, CliResult, add_workspace
 
 from kith.engine.ties import pack, unpack
 from kith.runtime import Kith
@@ -254,29 +254,20 @@ def test_the_log_count_the_database_keeps_follows_every_kind_of_write(kith: Kith
 
 
 def test_a_workspace_scores_only_its_own_people_from_its_own_states(kith: Kith) -> None:
-    from datetime import UTC, datetime
-
-    from kith.store.models import Workspace
-    from kith.store.scope import workspace_session
-
     mine = _people(kith, 3)
     with kith.session() as s:
         people = [s.get(Person, pid) for pid in mine]
         log_interaction(s, people[:2], "meal", when=FIXED_NOW - timedelta(days=3), now=FIXED_NOW)  # type: ignore[arg-type]
     with kith.session() as s:
         alone = {pid: t.score for pid, t in scores.tie_scores(s, FIXED_NOW).items()}
-    with kith.factory() as s, s.begin():
-        ws = Workspace(name="Other", created_at=datetime.now(UTC), owner_emails=[])
-        s.add(ws)
-        s.flush()
-        other = ws.id
-    with workspace_session(kith.factory, other) as s:
+    other = add_workspace(kith)
+    with kith.session(other) as s:
         theirs = [people_svc.add_person(s, people_svc.NewPerson(name=f"Theirs {i}"), now=FIXED_NOW) for i in range(4)]
         s.flush()
         for day in range(1, 30):
             log_interaction(s, theirs, "call", when=FIXED_NOW - timedelta(days=day), now=FIXED_NOW)
         their_ids = {p.id for p in theirs}
-    with workspace_session(kith.factory, other) as s:
+    with kith.session(other) as s:
         assert set(scores.tie_scores(s, FIXED_NOW)) == their_ids
     with kith.session() as s:
         again = scores.tie_scores(s, FIXED_NOW)

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text, update
-from tests.conftest import FIXED_NOW, CliResult
+from tests.conftest import FIXED_NOW, CliResult, add_workspace
 
 from kith.errors import DatabaseError, NotFound
 from kith.runtime import open_kith
 from kith.services import people as svc
 from kith.services.interactions import log_interaction
 from kith.store import db as store_db
-from kith.store.models import Interaction, Person, Workspace
+from kith.store.models import Interaction, Person
 from kith.store.scope import WorkspaceViolation, workspace_session
 
 
@@ -61,19 +60,11 @@ def test_a_database_from_a_newer_kith_is_refused_with_advice(db_url: str) -> Non
         engine.dispose()
 
 
-def _second_workspace(k_factory: object) -> int:
-    with k_factory() as s, s.begin():  # type: ignore[operator]
-        ws = Workspace(name="Other", created_at=datetime.now(UTC), owner_emails=[])
-        s.add(ws)
-        s.flush()
-        return int(ws.id)
-
-
 def test_a_workspace_never_sees_or_changes_another_workspaces_rows(kith: object) -> None:
     from kith.runtime import Kith
 
     assert isinstance(kith, Kith)
-    other = _second_workspace(kith.factory)
+    other = add_workspace(kith)
     with kith.session() as s:
         mine = svc.add_person(s, svc.NewPerson(name="Ana Diaz", emails=["ana@example.com"]), now=FIXED_NOW)
         log_interaction(s, [mine], "call", when=FIXED_NOW, now=FIXED_NOW)
@@ -95,7 +86,7 @@ def test_writing_a_row_into_another_workspace_is_refused(kith: object) -> None:
     from kith.runtime import Kith
 
     assert isinstance(kith, Kith)
-    other = _second_workspace(kith.factory)
+    other = add_workspace(kith)
     with pytest.raises(WorkspaceViolation), kith.session() as s:
         p = svc.add_person(s, svc.NewPerson(name="Ana"), now=FIXED_NOW)
         p.workspace_id = other

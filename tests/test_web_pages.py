@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, add_workspace
 from kith.runtime import Kith
 from kith.services.interactions import log_interaction
 from kith.services.people import NewPerson, add_person
@@ -82,18 +82,10 @@ def test_a_list_line_without_an_organisation_shows_the_title_alone(client: Any, 
 
 
 def test_a_page_of_the_list_shows_only_the_workspaces_own_people_with_their_tags(kith: Kith) -> None:
-    from datetime import UTC, datetime
-
-    from kith.store.models import Workspace
-    from kith.store.scope import workspace_session
     from kith.web.queries import people_rows
 
-    with kith.factory() as s, s.begin():
-        ws = Workspace(name="Other", created_at=datetime.now(UTC), owner_emails=[])
-        s.add(ws)
-        s.flush()
-        other = ws.id
-    with workspace_session(kith.factory, other) as s:
+    other = add_workspace(kith)
+    with kith.session(other) as s:
         eve = add_person(s, NewPerson(name="Eve Other", tags=["film"]), now=FIXED_NOW)
         s.flush()
         eve_id = eve.id
