@@ -71,9 +71,8 @@ class FavorLine(NamedTuple):
     done_on: date | None
 
 
-@dataclass(frozen=True)
-class PersonCard:
-    """The person's own fields that a page shows (plain values, no ORM object)."""
+class PersonCard(NamedTuple):
+    """The person's own fields that a page shows (plain values, no ORM object), in the order ``_CARD`` reads them."""
 
     id: int
     display_name: str
@@ -174,7 +173,7 @@ def person_page(
     row = conn.execute(_CARD, values).first()
     if row is None:
         raise NotFound(f"no person with id {person_id}")
-    card = PersonCard(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9], row[10])
+    card = PersonCard._make(row[:11])
     state = TieState() if row.vector is None else decode_state(row.vector, row.layout)
     if tie is not None:
         tie = _explained(session, card, state, tie, as_of)
