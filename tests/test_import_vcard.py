@@ -114,3 +114,12 @@ def test_lf_only_and_crlf_files_read_the_same(tmp_path: Path) -> None:
     for name in ("lf.vcf", "crlf.vcf"):
         [card] = vcard.parse(tmp_path / name, ParseOptions()).contacts
         assert (card.name, card.emails[0].value) == ("Tove Lind", "tove@example.com")
+
+
+def test_an_imported_contact_is_found_by_their_addresses_and_profile(kith: Kith, tmp_path: Path) -> None:
+    from kith.services.people import find_people
+
+    run(kith, "vcard", IMPORT / "vcard-variants.vcf", photos_dir=tmp_path)
+    with kith.session() as s:
+        for query in ("olga@example.org", "work.example", "olga-petrova-fict9", "tallgrass"):
+            assert [p.display_name for p in find_people(s, query)] == ["Olga Petrova"], query

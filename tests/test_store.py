@@ -132,3 +132,35 @@ def test_upgrading_to_0004_indexes_the_newest_updates_so_the_web_data_version_ne
                 f"EXPLAIN QUERY PLAN SELECT max(updated_at) FROM {table} WHERE workspace_id = 1"))
             assert f"ix_{table}_ws_updated" in plan, plan
     engine.dispose()
+
+
+def test_upgrading_to_0005_makes_the_addresses_of_people_imported_before_searchable(tmp_path: Path) -> None:
+    from alembic import command
+
+    engine = store_db.make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    with engine.begin() as conn:  # a person as an import of 0004 left them: search text of the name alone
+        cfg = store_db._alembic_config(engine)
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0004")
+        conn.exec_driver_sql("INSERT INTO workspace (name, created_at, owner_emails) VALUES ('w', '2026-01-01', '[]')")
+        conn.exec_driver_sql("INSERT INTO organization (workspace_id, name, name_key, note) VALUES (1, 'Quill Works', 'quill works', '')")
+        conn.exec_driver_sql(
+            "INSERT INTO person (workspace_id, display_name, given_name, family_name, nickname, name_key, search_key, "
+            "organization_id, title, location, birthday, notes, is_key, archived, photo_path, provenance, created_at, "
+            "updated_at) VALUES (1, 'Zed Quill', '', '', 'Zeddy', 'zed quill', 'zed quill', 1, '', '', '', '', 0, 0, "
+            "'', '{}', '2026-01-01', '2026-01-01')")
+        conn.exec_driver_sql("INSERT INTO identifier (workspace_id, person_id, kind, value, value_key, label, source) "
+                             "VALUES (1, 1, 'email', 'zed@quillworks.example', 'zed@quillworks.example', '', 'vcard')")
+    store_db.migrate(engine)
+    k = open_kith(f"sqlite:///{tmp_path / 'old.db'}", as_of=FIXED_NOW)
+    try:
+        with k.session() as s:
+            for query in ("quillworks", "zeddy", "quill works"):
+                assert [p.display_name for p in svc.find_people(s, query)] == ["Zed Quill"], query
+            person = svc.get_person(s, 1)
+            before = (person.name_key, person.search_key)
+            svc.refresh_search_key(person)
+            assert (person.name_key, person.search_key) == before  # the same text the code keeps
+    finally:
+        k.close()
+        engine.dispose()

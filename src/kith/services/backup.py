@@ -35,7 +35,7 @@ from kith.normalize import fold, identifier_key
 from kith.services.events import EVENT_KINDS
 from kith.services.favors import DIRECTIONS as FAVOR_DIRECTIONS
 from kith.services.favors import STATUSES as FAVOR_STATUSES
-from kith.services.people import IDENTIFIER_KINDS, refresh_search_key
+from kith.services.people import IDENTIFIER_KINDS, folded_keys
 from kith.store.models import (
     AgendaMark,
     Base,
@@ -611,12 +611,8 @@ def _insert_people(conn: Connection, rows: list[dict[str, Any]], restore: Restor
 
 def _folded_keys(row: dict[str, Any], org_name: str | None, idents: list[dict[str, Any]]) -> tuple[str, str]:
     """The folded name and search text, computed by the same code that maintains them."""
-    person = Person(display_name=row["display_name"], nickname=row["nickname"], title=row["title"],
-                    location=row["location"], notes=row["notes"])
-    person.identifiers = [Identifier(kind=i["kind"], value=i["value"]) for i in idents]
-    person.organization = Organization(name=org_name) if org_name is not None else None
-    refresh_search_key(person)
-    return person.name_key, person.search_key
+    return folded_keys(row["display_name"], row["nickname"], row["title"], row["location"], row["notes"],
+                       ((i["kind"], i["value"]) for i in idents), org_name)
 
 
 def _insert_members(conn: Connection, restore: Restore, ws: int, new_id: IdMap) -> None:

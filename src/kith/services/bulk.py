@@ -25,8 +25,8 @@ from sqlalchemy.sql.schema import Table
 from kith.clock import utc
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
 from kith.errors import BadInput
-from kith.normalize import email_key, fold
-from kith.services.people import normalize_tag
+from kith.normalize import email_key
+from kith.services.people import folded_keys, normalize_tag
 from kith.store.models import (
     Identifier,
     Organization,
@@ -111,11 +111,11 @@ def _person_row(p: BulkPerson, ws: int, now: datetime, org_name: str | None) -> 
     if not name:
         raise BadInput("a person needs a name")
     given, family = split_name(name)
-    parts = [name, p.title, p.location, p.notes, *p.emails, org_name or ""]
+    name_key, search_key = folded_keys(name, "", p.title, p.location, p.notes, (("email", e) for e in p.emails), org_name)
     return {
         "workspace_id": ws, "display_name": name, "given_name": given,
-        "family_name": family, "nickname": "", "name_key": fold(name),
-        "search_key": fold(" | ".join(x for x in parts if x)), "organization_id": p.organization_id,
+        "family_name": family, "nickname": "", "name_key": name_key,
+        "search_key": search_key, "organization_id": p.organization_id,
         "title": p.title, "location": p.location, "birthday": "", "notes": p.notes,
         "met_at_event_id": p.met_at_event_id, "met_on": p.met_on, "introduced_by_id": p.introduced_by_id,
         "is_key": p.is_key, "closeness": p.closeness, "archived": p.archived, "photo_path": "",

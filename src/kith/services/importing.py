@@ -30,7 +30,14 @@ from kith.importers.records import (
 )
 from kith.normalize import email_key, fold, identifier_key, url_key
 from kith.services.interactions import log_interaction
-from kith.services.people import NewPerson, add_identifier, add_person, edit_person, tag_person
+from kith.services.people import (
+    NewPerson,
+    add_identifier,
+    add_person,
+    edit_person,
+    refresh_search_key,
+    tag_person,
+)
 from kith.services.relations import link
 from kith.store.models import ImportRun, Interaction, Person, Workspace
 from kith.store.scope import workspace_id
@@ -326,6 +333,7 @@ class Applier:
         person.birthday = rec.birthday
         person.provenance = {f: self._stamp() for f in ("name", *UPDATABLE) if self._value(rec, f)}
         self._identifiers(person, rec)
+        refresh_search_key(person)  # with the nickname and every address the record gave
         self._tags(person, rec.tags)
         self._photo(person, rec)
         self.index.add(person)
@@ -347,6 +355,7 @@ class Applier:
         changed = edit_person(self.session, person, changes, now=self.now, source=self.source) if changes else []
         if not person.nickname and rec.nickname:
             person.nickname = rec.nickname
+            refresh_search_key(person)
             changed.append("nickname")
         changed += self._identifiers(person, rec)
         changed += [f"tag {t}" for t in self._tags(person, rec.tags)]

@@ -133,17 +133,33 @@ def add_identifier(
             return None
     ident = Identifier(kind=kind, value=value.strip(), value_key=key, label=label, source=source)
     person.identifiers.append(ident)
+    if kind in SEARCHED_IDENTIFIERS:
+        refresh_search_key(person)  # searching for an address finds whoever has it, however it was added
     return ident
+
+
+SEARCHED_IDENTIFIERS = ("email", "linkedin", "url")  # the identifiers a search matches (phones are not words)
+
+
+def folded_keys(
+    display_name: str, nickname: str, title: str, location: str, notes: str,
+    identifiers: Iterable[tuple[str, str]], org_name: str | None,
+) -> tuple[str, str]:
+    """The folded name (resolution) and folded search text of a person's fields; ``identifiers`` are (kind, value)."""
+    parts = [display_name, nickname, title, location, notes]
+    parts += [value for kind, value in identifiers if kind in SEARCHED_IDENTIFIERS]
+    if org_name:
+        parts.append(org_name)
+    return fold(f"{display_name} {nickname}"), fold(" | ".join(p for p in parts if p))
 
 
 def refresh_search_key(person: Person) -> None:
     """Recompute the folded name and text that resolution and search compare."""
-    person.name_key = fold(f"{person.display_name} {person.nickname}")
-    parts = [person.display_name, person.nickname, person.title, person.location, person.notes]
-    parts += [i.value for i in person.identifiers if i.kind in ("email", "linkedin", "url")]
-    if person.organization is not None:
-        parts.append(person.organization.name)
-    person.search_key = fold(" | ".join(p for p in parts if p))
+    person.name_key, person.search_key = folded_keys(
+        person.display_name, person.nickname, person.title, person.location, person.notes,
+        ((i.kind, i.value) for i in person.identifiers),
+        person.organization.name if person.organization is not None else None,
+    )
 
 
 def get_person(session: Session, person_id: int) -> Person:
@@ -390,6 +406,9 @@ def get_or_create_tag(session: Session, name: str) -> Tag:
 
 def tag_person(session: Session, person: Person, names: Iterable[str]) -> list[str]:
     """Add tags; returns the ones that were new for this person."""
+    names = list(names)
+    if not names:
+        return []  # no flush: an import of untagged contacts would flush once more per person
     session.flush()
     have = {t.name for t in person.tags}
     added = []
