@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import text
+from tests.conftest import FIXED_NOW, add_workspace
 
-from conftest import FIXED_NOW, add_workspace
 from kith.errors import NotFound
 from kith.runtime import Kith
 from kith.services.favors import record_favor

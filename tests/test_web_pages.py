@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.conftest import FIXED_NOW, add_workspace
 
-from conftest import FIXED_NOW, add_workspace
 from kith.runtime import Kith
 from kith.services.interactions import log_interaction
 from kith.services.people import NewPerson, add_person
