@@ -197,3 +197,13 @@ def test_the_calendar_feed_is_secret_and_revocable(client: Any, kith: Kith) -> N
 def test_static_files_are_served(client: Any) -> None:
     assert client.get("/static/htmx.min.js").status_code == 200
     assert client.get("/static/kith.css").status_code == 200
+
+
+def test_an_id_out_of_range_in_a_page_address_is_a_clear_error_not_a_crash(client: Any) -> None:
+    huge = "99999999999999999999"
+    page = client.get(f"/people/{huge}")
+    assert page.status_code == 422 and "person_id" in page.text
+    csrf = csrf_of(client, "/settings")
+    for path in (f"/people/{huge}/log", f"/agenda/{huge}/done", f"/agenda/{huge}/snooze",
+                 f"/settings/tokens/{huge}/revoke"):
+        assert client.post(path, data={"csrf_token": csrf, "kind": "call"}).status_code == 422, path

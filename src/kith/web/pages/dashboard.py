@@ -12,7 +12,7 @@ from kith.errors import BadInput, KithError
 from kith.services.interactions import log_interaction
 from kith.services.people import get_person
 from kith.web import charts, insight
-from kith.web.api.common import call_with_now
+from kith.web.api.common import IdPath, call_with_now
 from kith.web.api.views import agenda_item_as_dict
 from kith.web.errors import NotAvailable, service
 from kith.web.pages.common import KIND_OPTIONS, FormCtx, PageCtx, has_people
@@ -81,7 +81,7 @@ def load_demo(ctx: FormCtx) -> Response:
 
 
 @router.post("/agenda/{person_id}/done")
-def agenda_done(ctx: FormCtx, person_id: int, action: Annotated[str, Form(max_length=30)] = "*") -> Response:
+def agenda_done(ctx: FormCtx, person_id: IdPath, action: Annotated[str, Form(max_length=30)] = "*") -> Response:
     """One click: this agenda action is done."""
     person = get_person(ctx.session, person_id)
     service("agenda").mark_done(ctx.session, person, ctx.now, None if action == "*" else action)
@@ -90,7 +90,7 @@ def agenda_done(ctx: FormCtx, person_id: int, action: Annotated[str, Form(max_le
 
 
 @router.post("/agenda/{person_id}/snooze")
-def agenda_snooze(ctx: FormCtx, person_id: int, span: Annotated[str, Form(max_length=20)] = "1w") -> Response:
+def agenda_snooze(ctx: FormCtx, person_id: IdPath, span: Annotated[str, Form(max_length=20)] = "1w") -> Response:
     """One click: hide this person's agenda actions for a while."""
     person = get_person(ctx.session, person_id)
     mod = service("agenda")
@@ -101,7 +101,7 @@ def agenda_snooze(ctx: FormCtx, person_id: int, span: Annotated[str, Form(max_le
 @router.post("/people/{person_id}/log")
 def quick_log(
     ctx: FormCtx,
-    person_id: int,
+    person_id: IdPath,
     kind: Annotated[str, Form(max_length=30)],
     note: Annotated[str, Form(max_length=5000)] = "",
     on: Annotated[str, Form(max_length=40)] = "",

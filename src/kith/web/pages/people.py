@@ -15,6 +15,7 @@ from kith.services.person_view import PersonCard
 from kith.services.person_view import person_page as read_person_page
 from kith.services.scores import PersonTie
 from kith.web import charts, insight
+from kith.web.api.common import IdPath
 from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
 from kith.web.queries import PeopleFilter, PersonRow, page_ids, people_rows
 from kith.web.render import ago, page, redirect
@@ -115,7 +116,7 @@ def _goal_relevance(goals: list[insight.GoalBrief], person: PersonCard, tag_name
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
-def person_page(ctx: PageCtx, person_id: int) -> Response:
+def person_page(ctx: PageCtx, person_id: IdPath) -> Response:
     """A person: score and its explanation, layer, cadence, timeline, favours, relations, goals."""
     ties, as_of = insight.scores_at(ctx.session, ctx.now)  # the cached whole-network scores (layers)
     view = read_person_page(ctx.session, person_id, ties.get(person_id), as_of, timeline_limit=TIMELINE_SIZE)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from kith.services import accounts
+from kith.web.api.common import IdPath
 from kith.web.pages.common import FormCtx, PageCtx
 from kith.web.render import page, redirect
 
@@ -54,7 +55,7 @@ def create_api_token(ctx: FormCtx, name: Annotated[str, Form(max_length=200)] = 
 
 
 @router.post("/settings/tokens/{token_id}/revoke")
-def revoke(ctx: FormCtx, token_id: int) -> Response:
+def revoke(ctx: FormCtx, token_id: IdPath) -> Response:
     """Revoke a feed or API token of this workspace."""
     accounts.revoke_token(ctx.session, token_id, now=ctx.now, workspace_id=ctx.principal.workspace_id)
     return redirect(ctx, "/settings", "Revoked.")
