@@ -49,7 +49,7 @@ from kith.store.models import (
     Tag,
 )
 from kith.store.models import TieState as TieStateRow
-from kith.store.scope import workspace_id
+from kith.store.scope import WS_PARAM, workspace_id
 
 TOLERANCE = 1e-6  # score points: batch scoring and one-person scoring differ by float rounding only
 
@@ -82,7 +82,6 @@ class PersonCard(NamedTuple):
     met_on: date | None
     is_key: bool
     closeness: int | None
-    archived: bool
     org_name: str | None
     org_industry: str | None
 
@@ -103,13 +102,13 @@ class PersonPage:
 
 # ------------------------------------------------------------ the statements
 # Bound values: ``ws`` (the workspace), ``pid`` (the person), ``limit``.
-_WS: BindParameter[int] = bindparam("ws", type_=Integer)
+_WS = WS_PARAM
 _PID: BindParameter[int] = bindparam("pid", type_=Integer)
 
 _CARD = (
     select(
         Person.id, Person.display_name, Person.title, Person.location, Person.notes, Person.met_on, Person.is_key,
-        Person.closeness, Person.archived, Organization.name, Organization.industry,
+        Person.closeness, Organization.name, Organization.industry,
         TieStateRow.vector, TieStateRow.layout,
     )
     .outerjoin(Organization, (Organization.id == Person.organization_id) & (Organization.workspace_id == _WS))
@@ -173,8 +172,8 @@ def person_page(
     row = conn.execute(_CARD, values).first()
     if row is None:
         raise NotFound(f"no person with id {person_id}")
-    card = PersonCard._make(row[:11])
-    state = TieState() if row.vector is None else decode_state(row.vector, row.layout)
+    card = PersonCard._make(row[:10])
+    state = _state(row.vector, row.layout)
     if tie is not None:
         tie = _explained(session, card, state, tie, as_of)
     timeline = [TimelineEntry(*r) for r in conn.execute(_TIMELINE, {**values, "limit": timeline_limit})]
@@ -208,15 +207,18 @@ def stored_state(session: Session, person_id: int) -> TieState | None:
     row = session.execute(
         select(TieStateRow.vector, TieStateRow.layout).where(TieStateRow.person_id == person_id)
     ).first()
-    if row is None:
-        return TieState()
-    return decode_state(row.vector, row.layout)
+    return TieState() if row is None else _state(row.vector, row.layout)
+
+
+def _state(vector: bytes | None, layout: int | None) -> TieState | None:
+    """A stored row's accumulators: empty without a row (no contact yet), None if another layout wrote it."""
+    return TieState() if vector is None else decode_state(vector, int(layout or 0))
 
 
 def explained_tie(session: Session, person: Person, tie: PersonTie, as_of: datetime) -> PersonTie:
     """A copy of ``tie`` (scored as of ``as_of``) with its components and reasons; ``tie`` is left unchanged."""
     card = PersonCard(person.id, person.display_name, person.title, person.location, person.notes, person.met_on,
-                      person.is_key, person.closeness, person.archived, None, None)
+                      person.is_key, person.closeness, None, None)
     return _explained(session, card, stored_state(session, person.id), tie, as_of)
 
 

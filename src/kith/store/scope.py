@@ -14,12 +14,16 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, event, select
+from sqlalchemy import BindParameter, Engine, Integer, bindparam, event, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from kith.store.models import Scoped, Workspace
 
 WS_KEY = "workspace_id"
+# The workspace as a bound value of Core statements run on a session's
+# connection. Those bypass the ORM filter below, so they name the workspace on
+# every table themselves; bind it with ``{"ws": workspace_id(session)}``.
+WS_PARAM: BindParameter[int] = bindparam("ws", type_=Integer)
 
 
 class WorkspaceViolation(RuntimeError):

@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 
 from kith.normalize import fold
 from kith.services.people import normalize_tag
 from kith.store.models import Organization, Person, PersonTag, Tag
-from kith.store.scope import workspace_id
+from kith.store.scope import WS_PARAM, workspace_id
 from kith.web import insight
 
 SORTS = ("name", "recent", "created", "score")
@@ -156,7 +156,7 @@ class PersonRow:
 # ``ids``): the ORM would spend several times the database's work on them.
 # Statements run on the connection bypass the ORM's automatic workspace filter,
 # so each names the workspace itself.
-_WS: BindParameter[int] = bindparam("ws", type_=Integer)
+_WS = WS_PARAM
 _IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
 _ROW_TAGS = (
     select(PersonTag.person_id, Tag.name)
