@@ -333,7 +333,7 @@ class Applier:
         person.birthday = rec.birthday
         person.provenance = {f: self._stamp() for f in ("name", *UPDATABLE) if self._value(rec, f)}
         self._identifiers(person, rec)
-        refresh_search_key(person)  # with the nickname and every address the record gave
+        refresh_search_key(person)  # with the nickname (added addresses refresh it themselves)
         self._tags(person, rec.tags)
         self._photo(person, rec)
         self.index.add(person)

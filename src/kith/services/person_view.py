@@ -5,8 +5,8 @@ organisation and stored accumulators), the newest interactions (with each
 one's group size), the contacts, tags, relations (with the other people's
 names) and favours. The statements are built once, at import, and run on the
 session's connection with bound values: a person page is the most visited
-page of a big network, and building and running ORM statements cost it about
-seven times the database's own work. Statements run this way do not pass
+page of a big network, and one of its statements through the ORM took
+0.37-0.48 ms against 0.05-0.07 ms prebuilt (measured at 30,000 people). Statements run this way do not pass
 through the ORM's automatic workspace filter (:mod:`kith.store.scope`), so
 each one names the workspace itself, on every table it reads;
 ``tests/test_person_page.py`` proves that another workspace's person, and

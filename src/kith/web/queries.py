@@ -153,7 +153,7 @@ class PersonRow:
 
 
 # One page's lines, read with statements built once and bound values (``ws``,
-# ``ids``): the ORM would spend several times the database's work on them.
+# ``ids``): through the ORM each took several times as long (see kith.services.person_view).
 # Statements run on the connection bypass the ORM's automatic workspace filter,
 # so each names the workspace itself.
 _WS = WS_PARAM
