@@ -16,7 +16,7 @@ from tests.conftest import FIXED_NOW, CliResult, add_workspace
 from kith.engine.ties import pack, unpack
 from kith.runtime import Kith
 from kith.services import people as people_svc
-from kith.services import scores
+from kith.services import scores, tie_log, tie_states
 from kith.services.interactions import delete_interaction, log_interaction
 from kith.store.models import Interaction, InteractionParticipant, LogCount, Person
 from kith.store.models import TieState as TieStateRow
@@ -32,7 +32,7 @@ def _people(kith: Kith, n: int) -> list[int]:
 
 def _stored(kith: Kith) -> dict[int, dict[str, object]]:
     """Each person's stored state: the unpacked accumulator plus the bookkeeping columns."""
-    marks = [getattr(TieStateRow, name) for name in scores.MARKS]
+    marks = [getattr(TieStateRow, name) for name in tie_log.MARKS]
     with kith.session() as s:
         rows = s.execute(select(TieStateRow.person_id, TieStateRow.vector, TieStateRow.rows, TieStateRow.last_sentiment, *marks))
         return {pid: {"state": unpack(np.frombuffer(vec, dtype=np.float64)), "rows": n, "sent": sent, "marks": tuple(m)}
@@ -65,7 +65,7 @@ def test_states_updated_as_interactions_arrive_out_of_order_equal_a_full_rebuild
                                 sentiment=rng.choice([-1, 0, 0, 1, 2]), direction=rng.choice(["me", "them", None]))
     incremental = _stored(kith)
     with kith.session() as s:
-        scores.rebuild_tie_states(s)
+        tie_states.rebuild_tie_states(s)
     _assert_same_states(incremental, _stored(kith))
     assert set(incremental) == set(ids)
 
@@ -81,7 +81,7 @@ def test_deleting_an_interaction_rebuilds_its_peoples_states(kith: Kith) -> None
     after = _stored(kith)
     assert _n(after[a]) == 1 and b not in after
     with kith.session() as s:
-        scores.rebuild_tie_states(s)
+        tie_states.rebuild_tie_states(s)
     _assert_same_states(after, _stored(kith))
 
 
@@ -94,6 +94,7 @@ def test_interactions_written_around_the_orm_are_noticed_and_states_rebuilt(kith
             "sentiment": 0, "note": "", "source": "bulk", "created_at": FIXED_NOW}]).scalar_one()
         s.execute(insert(InteractionParticipant), [{"workspace_id": ws, "interaction_id": iid, "person_id": a}])
     assert _stored(kith) == {}
+    kith.owner.strict_ties = False  # written around Kith on purpose: the safety net rebuilds
     with kith.session() as s:
         tie = scores.tie_scores(s, FIXED_NOW)[a]
     assert tie.last_at is not None and tie.score > 0
@@ -248,9 +249,27 @@ def test_the_log_count_the_database_keeps_follows_every_kind_of_write(kith: Kith
         people_svc.delete_person(s, people_svc.get_person(s, b))
     kept, real = _log_counts(kith)
     assert kept == real and sum(real.values()) == 4
+    kith.owner.strict_ties = False  # the raw writes above went around Kith on purpose
     with kith.session() as s:  # and the states, checked against the counter, are rebuilt to match
         assert scores.tie_scores(s, FIXED_NOW)[a].score > 0
-        assert scores.states_match_log(s)
+        assert tie_states.states_match_log(s)
+
+
+def test_a_write_around_kith_is_an_error_for_a_strict_owner_and_a_rebuild_otherwise(kith: Kith) -> None:
+    a, b = _people(kith, 2)
+    with kith.session() as s:
+        log_interaction(s, [people_svc.get_person(s, a)], "call", when=FIXED_NOW - timedelta(days=3), now=FIXED_NOW)
+    with kith.session() as s:  # a tool writes a participant row straight into the database
+        iid = s.scalar(select(Interaction.id))
+        s.execute(insert(InteractionParticipant), [{"workspace_id": s.scalar(select(Person.workspace_id)),
+                                                   "interaction_id": iid, "person_id": b}])
+    assert kith.owner.strict_ties  # the suite runs with KITH_STRICT_TIES=1
+    with pytest.raises(tie_states.TieStateDrift), kith.session() as s:
+        scores.tie_scores(s, FIXED_NOW)
+    kith.owner.strict_ties = False
+    with kith.session() as s:
+        assert scores.tie_scores(s, FIXED_NOW)[b].score > 0  # rebuilt: b now has the call
+        assert tie_states.states_match_log(s)
 
 
 def test_a_workspace_scores_only_its_own_people_from_its_own_states(kith: Kith) -> None:
@@ -272,4 +291,4 @@ def test_a_workspace_scores_only_its_own_people_from_its_own_states(kith: Kith) 
     with kith.session() as s:
         again = scores.tie_scores(s, FIXED_NOW)
         assert {pid: t.score for pid, t in again.items()} == alone
-        assert scores.states_match_log(s)
+        assert tie_states.states_match_log(s)

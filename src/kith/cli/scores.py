@@ -19,8 +19,10 @@ from kith.store.models import Person
 
 if TYPE_CHECKING:
     from kith.services import scores as svc
+    from kith.services import tie_states
 else:
     svc = lazy_module("kith.services.scores")
+    tie_states = lazy_module("kith.services.tie_states")
 
 
 def person_key(person: Person) -> str:
@@ -106,5 +108,5 @@ def _show_one(data: dict[str, Any], explain: bool, as_json: bool) -> None:
 def rescore() -> None:
     """Rebuild every stored tie accumulator from the interaction log."""
     with STATE.session() as session:
-        n = svc.rebuild_tie_states(session)
+        n = tie_states.rebuild_tie_states(session)
     say(f"Rebuilt the ties of {n} people.")

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, cast
 
-from sqlalchemy import Boolean, Date, Float, Integer, String, bindparam, func, select, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import Boolean, Date, Float, Integer, String, bindparam, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Column, Table
 from sqlalchemy.types import JSON
@@ -36,6 +35,8 @@ from kith.services.events import EVENT_KINDS
 from kith.services.favors import DIRECTIONS as FAVOR_DIRECTIONS
 from kith.services.favors import STATUSES as FAVOR_STATUSES
 from kith.services.people import IDENTIFIER_KINDS, folded_keys
+from kith.services.tie_states import rebuild_tie_states
+from kith.store import door
 from kith.store.models import (
     AgendaMark,
     Base,
@@ -515,22 +516,22 @@ def import_backup(session: Session, data: Any) -> dict[str, int]:
             f"({', '.join(busy)}); use a new database (--db)"
         )
     ws = workspace_id(session)
-    session.flush()
-    conn = session.connection()
-    remap = _id_remapping(conn, restore)
-    _insert_all(conn, restore, ws, remap)
-    _reset_sequences(conn)
+    out = door.writer(session)
+    remap = _id_remapping(out, restore)
+    _insert_all(out, restore, ws, remap)
+    out.move_sequences_past(table_of(section.model) for section in ID_SECTIONS)
     workspace = session.get(Workspace, ws)
     if workspace is not None:
         workspace.owner_emails = restore.owner_emails
     session.flush()
+    rebuild_tie_states(session)  # the log arrived around the ORM: its tie states are built here
     return restore.counts()
 
 
 IdMap = Callable[[str, Any], Any]
 
 
-def _id_remapping(conn: Connection, restore: Restore) -> IdMap:
+def _id_remapping(out: door.Writer, restore: Restore) -> IdMap:
     """Shift a section's ids past every existing row when any of them is taken (ids are global)."""
     offsets: dict[str, int] = {}
     for section in ID_SECTIONS:
@@ -538,9 +539,8 @@ def _id_remapping(conn: Connection, restore: Restore) -> IdMap:
         table = table_of(section.model)
         if not ids:
             continue
-        taken = conn.execute(select(func.count()).select_from(table).where(table.c.id.in_(ids))).scalar()
-        if taken:
-            offsets[section.key] = int(conn.execute(select(func.max(table.c.id))).scalar() or 0)
+        if out.ids_taken(table, ids):
+            offsets[section.key] = out.max_id(table)
 
     def new_id(section_key: str, old: Any) -> Any:
         return old if old is None else old + offsets.get(section_key, 0)
@@ -548,18 +548,18 @@ def _id_remapping(conn: Connection, restore: Restore) -> IdMap:
     return new_id
 
 
-def _insert_all(conn: Connection, restore: Restore, ws: int, new_id: IdMap) -> None:
-    tag_ids = _insert_tags(conn, restore.tags, ws)
+def _insert_all(out: door.Writer, restore: Restore, ws: int, new_id: IdMap) -> None:
+    tag_ids = _insert_tags(out, restore.tags)
     for section in SECTIONS:
         rows = [_remapped(section, row, ws, new_id) for row in restore.rows[section.key]]
         if section.key == "people":
-            _insert_people(conn, rows, restore, ws, new_id, tag_ids)
-        elif rows:
-            conn.execute(table_of(section.model).insert(), rows)
+            _insert_people(out, rows, restore, ws, new_id, tag_ids)
+        else:
+            out.insert(table_of(section.model), rows)
         if section.key == "people":  # events come first, so members go in now
-            _insert_members(conn, restore, ws, new_id)
+            _insert_members(out, restore, ws, new_id)
         if section.key == "interactions":
-            _insert_participants(conn, restore, ws, new_id)
+            _insert_participants(out, restore, ws, new_id)
 
 
 def _remapped(section: Section, row: dict[str, Any], ws: int, new_id: IdMap) -> dict[str, Any]:
@@ -575,15 +575,17 @@ def _remapped(section: Section, row: dict[str, Any], ws: int, new_id: IdMap) -> 
     return out
 
 
-def _insert_tags(conn: Connection, names: list[str], ws: int) -> dict[str, int]:
-    table = table_of(Tag)
-    ids = {}
-    for name in names:
-        ids[name] = conn.execute(table.insert().values(name=name, workspace_id=ws).returning(table.c.id)).scalar_one()
-    return ids
+def _insert_tags(out: door.Writer, names: list[str]) -> dict[str, int]:
+    return dict(zip(names, out.insert_returning_ids(table_of(Tag), [{"name": n} for n in names]), strict=True))
 
 
-def _insert_people(conn: Connection, rows: list[dict[str, Any]], restore: Restore, ws: int, new_id: IdMap,
+_INTRODUCED = (
+    update(table_of(Person)).where(table_of(Person).c.id == bindparam("pid"), table_of(Person).c.workspace_id == door.WS)
+    .values(introduced_by_id=bindparam("intro"))
+)
+
+
+def _insert_people(out: door.Writer, rows: list[dict[str, Any]], restore: Restore, ws: int, new_id: IdMap,
                    tag_ids: dict[str, int]) -> None:
     orgs = {new_id("organizations", o["id"]): o["name"] for o in restore.rows["organizations"]}
     introduced = [{"pid": r["id"], "intro": r["introduced_by_id"]} for r in rows if r["introduced_by_id"]]
@@ -597,16 +599,10 @@ def _insert_people(conn: Connection, rows: list[dict[str, Any]], restore: Restor
                         value_key=identifier_key(i["kind"], i["value"]) or fold(i["value"])) for i in own]
         links += [{"person_id": row["id"], "tag_id": tag_ids[t], "workspace_id": ws}
                   for t in restore.person_tags.get(raw["id"], [])]
-    person = table_of(Person)
-    if rows:
-        conn.execute(person.insert(), rows)
-    if introduced:
-        conn.execute(person.update().where(person.c.id == bindparam("pid"))
-                     .values(introduced_by_id=bindparam("intro")), introduced)
-    if idents:
-        conn.execute(table_of(Identifier).insert(), idents)
-    if links:
-        conn.execute(table_of(PersonTag).insert(), links)
+    out.insert(table_of(Person), rows)
+    out.execute(_INTRODUCED, introduced)
+    out.insert(table_of(Identifier), idents)
+    out.insert(table_of(PersonTag), links)
 
 
 def _folded_keys(row: dict[str, Any], org_name: str | None, idents: list[dict[str, Any]]) -> tuple[str, str]:
@@ -615,31 +611,16 @@ def _folded_keys(row: dict[str, Any], org_name: str | None, idents: list[dict[st
                        ((i["kind"], i["value"]) for i in idents), org_name)
 
 
-def _insert_members(conn: Connection, restore: Restore, ws: int, new_id: IdMap) -> None:
+def _insert_members(out: door.Writer, restore: Restore, ws: int, new_id: IdMap) -> None:
     rows = [dict(m, event_id=new_id("events", eid), person_id=new_id("people", m["person_id"]), workspace_id=ws)
             for eid, members in restore.members.items() for m in members]
-    if rows:
-        conn.execute(table_of(EventMember).insert(), rows)
+    out.insert(table_of(EventMember), rows)
 
 
-def _insert_participants(conn: Connection, restore: Restore, ws: int, new_id: IdMap) -> None:
+def _insert_participants(out: door.Writer, restore: Restore, ws: int, new_id: IdMap) -> None:
     rows = [{"interaction_id": new_id("interactions", iid), "person_id": new_id("people", pid), "workspace_id": ws}
             for iid, pids in restore.participants.items() for pid in pids]
-    if rows:
-        conn.execute(table_of(InteractionParticipant).insert(), rows)
-
-
-def _reset_sequences(conn: Connection) -> None:
-    """After explicit ids, move PostgreSQL sequences past them (SQLite needs nothing)."""
-    if conn.dialect.name != "postgresql":
-        return
-    for section in ID_SECTIONS:
-        table = table_of(section.model).name
-        conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "
-            f"COALESCE((SELECT MAX(id) FROM \"{table}\"), 1), "
-            f"(SELECT COUNT(*) > 0 FROM \"{table}\"))"
-        ))
+    out.insert(table_of(InteractionParticipant), rows)
 
 
 # --------------------------------------------------------------------------- schema

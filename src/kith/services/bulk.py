@@ -2,10 +2,12 @@
 
 The ORM path (:func:`kith.services.people.add_person`, ``log_interaction``)
 flushes row by row; loading tens of thousands of people or a million
-interactions (the demo, benchmarks, large imports) goes through here. Rows
-are stamped with the session's workspace explicitly, since Core inserts skip
-the ORM flush that stamps them otherwise. The folded keys are computed as
-:func:`kith.services.people.refresh_search_key` computes them.
+interactions (the demo, benchmarks, large imports) goes through here, and
+through the store's door (:class:`kith.store.door.Writer`), which stamps every
+row with the session's workspace. The folded keys are computed as
+:func:`kith.services.people.refresh_search_key` computes them. Inserting
+interactions keeps the tie states current explicitly
+(:func:`kith.services.tie_states.fold_added`): no hook sees Core inserts.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from itertools import islice
 from typing import Any, TypeVar, cast
 
 from nameparser import HumanName
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
 
@@ -27,8 +29,12 @@ from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
 from kith.errors import BadInput
 from kith.normalize import email_key
 from kith.services.people import folded_keys, normalize_tag
+from kith.services.tie_states import FULL_REBUILD_SHARE, Added, fold_added, rebuild_tie_states
+from kith.store import door
 from kith.store.models import (
     Identifier,
+    Interaction,
+    InteractionParticipant,
     Organization,
     Person,
     PersonTag,
@@ -91,18 +97,15 @@ def insert_people_bulk(
 ) -> list[int]:
     """Insert people with their e-mails and tags; returns their ids in input order."""
     ws = workspace_id(session)
-    session.flush()
-    conn = session.connection()
+    out = door.writer(session)
     orgs = {int(i): str(n) for i, n in session.execute(select(Organization.id, Organization.name))}
     tag_ids = _tag_ids(session, ws)
     ids: list[int] = []
-    table = _table(Person)
     for chunk in batches(people, batch_size):
         rows = [_person_row(p, ws, now, orgs.get(p.organization_id or -1)) for p in chunk]
-        result = conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows)
-        new = [int(r[0]) for r in result]
+        new = out.insert_returning_ids(_table(Person), rows)
         ids += new
-        _insert_person_details(session, chunk, new, ws, tag_ids)
+        _insert_person_details(out, chunk, new, tag_ids)
     return ids
 
 
@@ -142,9 +145,9 @@ def _tag_ids(session: Session, ws: int) -> dict[str, int]:
 
 
 def _insert_person_details(
-    session: Session, chunk: Sequence[BulkPerson], ids: Sequence[int], ws: int, tag_ids: dict[str, int]
+    out: door.Writer, chunk: Sequence[BulkPerson], ids: Sequence[int], tag_ids: dict[str, int]
 ) -> None:
-    conn = session.connection()
+    ws = out.workspace_id
     idents, links = [], []
     for p, pid in zip(chunk, ids, strict=True):
         for value in p.emails:
@@ -155,14 +158,10 @@ def _insert_person_details(
                            "label": "", "source": p.source})
         for name in dict.fromkeys(normalize_tag(t) for t in p.tags):
             if name not in tag_ids:
-                tag_ids[name] = conn.execute(
-                    _table(Tag).insert().values(workspace_id=ws, name=name).returning(_table(Tag).c.id)
-                ).scalar_one()
+                tag_ids[name] = out.insert_returning_ids(_table(Tag), [{"name": name}])[0]
             links.append({"workspace_id": ws, "person_id": pid, "tag_id": tag_ids[name]})
-    if idents:
-        conn.execute(_table(Identifier).insert(), idents)
-    if links:
-        conn.execute(_table(PersonTag).insert(), links)
+    out.insert(_table(Identifier), idents)
+    out.insert(_table(PersonTag), links)
 
 
 def insert_interactions_bulk(
@@ -173,41 +172,41 @@ def insert_interactions_bulk(
     Goes straight to the driver's ``executemany`` with pre-converted values and
     ids reserved up front (a PostgreSQL sequence range, or SQLite's next ids in
     its single-writer transaction): ORM-level conversion costs more than the
-    database itself at a million rows. Tie accumulators are not updated here;
-    :func:`kith.services.scores.rebuild_tie_states` (or the next scoring, which
-    notices) brings them up to date.
+    database itself at a million rows. The participants' tie states are
+    brought up to date in the same transaction (folded in, or rebuilt when the
+    load is a large part of the log).
     """
-    ws = workspace_id(session)
-    session.flush()
-    conn = session.connection()
-    sqlite = conn.dialect.name == "sqlite"
-    mark = "?" if sqlite else "%s"
-    cols = ("id", "workspace_id", "occurred_at", "kind", "direction", "sentiment", "note", "source",
-            "dedupe_key", "event_id", "created_at")
-    insert_inter = f"INSERT INTO interaction ({', '.join(cols)}) VALUES ({', '.join([mark] * len(cols))})"
-    insert_part = f"INSERT INTO interaction_participant (workspace_id, interaction_id, person_id) VALUES ({mark}, {mark}, {mark})"
+    out = door.writer(session)
+    sqlite = out.dialect == "sqlite"
     stamp = _db_time(now, sqlite)
     count = 0
+    added: list[Added] | None = []  # None once the load is big enough to rebuild everyone instead
+    limit = max(5000.0, FULL_REBUILD_SHARE * door.participations(session))
+    entries = 0
     for chunk in batches(interactions, batch_size):
-        ids = _reserve_ids(conn, "interaction", len(chunk))
-        rows = [_interaction_tuple(i, iid, ws, stamp, sqlite) for i, iid in zip(chunk, ids, strict=True)]
-        parts = [(ws, iid, pid) for i, iid in zip(chunk, ids, strict=True) for pid in dict.fromkeys(i.person_ids)]
-        conn.exec_driver_sql(insert_inter, rows)
-        conn.exec_driver_sql(insert_part, parts)
+        ids = out.reserve_ids(_table(Interaction), len(chunk))
+        rows = [_interaction_tuple(i, iid, stamp, sqlite) for i, iid in zip(chunk, ids, strict=True)]
+        parts = [(iid, pid) for i, iid in zip(chunk, ids, strict=True) for pid in dict.fromkeys(i.person_ids)]
+        out.insert_tuples(_table(Interaction), INTERACTION_COLUMNS, rows)
+        out.insert_tuples(_table(InteractionParticipant), ("interaction_id", "person_id"), parts)
         count += len(chunk)
-    conn.exec_driver_sql("ANALYZE")  # a million new rows: give the planner fresh statistics
+        entries += len(parts)
+        if added is not None and entries <= limit:
+            added += [Added(i.occurred_at, r[2], r[3], r[4], tuple(dict.fromkeys(i.person_ids)))
+                      for i, r in zip(chunk, rows, strict=True)]
+        else:
+            added = None
+    if added is None:
+        rebuild_tie_states(session)
+    else:
+        fold_added(session, added)
+    if count > 10_000:
+        out.analyze()  # many new rows: give the planner fresh statistics
     return count
 
 
-def _reserve_ids(conn: Connection, table: str, n: int) -> list[int]:
-    """``n`` fresh primary keys for ``table``, safe against concurrent inserts."""
-    if conn.dialect.name == "postgresql":
-        rows = conn.exec_driver_sql(
-            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", (n,)
-        )
-        return [int(r[0]) for r in rows]
-    start = int(conn.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()) + 1
-    return list(range(start, start + n))
+INTERACTION_COLUMNS = ("id", "occurred_at", "kind", "direction", "sentiment", "note", "source", "dedupe_key",
+                       "event_id", "created_at")
 
 
 def _db_time(at: datetime, sqlite: bool) -> Any:
@@ -216,13 +215,14 @@ def _db_time(at: datetime, sqlite: bool) -> Any:
     return at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
 
 
-def _interaction_tuple(i: BulkInteraction, iid: int, ws: int, stamp: Any, sqlite: bool) -> tuple[Any, ...]:
-    row = _interaction_row(i, ws, stamp)
-    return (iid, ws, _db_time(i.occurred_at, sqlite), row["kind"], row["direction"], row["sentiment"],
+def _interaction_tuple(i: BulkInteraction, iid: int, stamp: Any, sqlite: bool) -> tuple[Any, ...]:
+    """The values of INTERACTION_COLUMNS, checked and converted for the driver."""
+    row = _interaction_row(i, stamp)
+    return (iid, _db_time(i.occurred_at, sqlite), row["kind"], row["direction"], row["sentiment"],
             row["note"], row["source"], row["dedupe_key"], row["event_id"], stamp)
 
 
-def _interaction_row(i: BulkInteraction, ws: int, now: Any) -> dict[str, Any]:
+def _interaction_row(i: BulkInteraction, now: Any) -> dict[str, Any]:
     if i.kind not in KINDS:
         raise BadInput(f"unknown interaction kind '{i.kind}'")
     if not i.person_ids:
@@ -231,7 +231,7 @@ def _interaction_row(i: BulkInteraction, ws: int, now: Any) -> dict[str, Any]:
         raise BadInput(f"sentiment must be between -2 and 2, not {i.sentiment}")
     direction = i.direction or IMPLIED_DIRECTION.get(i.kind, Direction.MUTUAL).value
     return {
-        "workspace_id": ws, "occurred_at": i.occurred_at, "kind": i.kind, "direction": direction,
+        "occurred_at": i.occurred_at, "kind": i.kind, "direction": direction,
         "sentiment": i.sentiment, "note": i.note, "source": i.source, "dedupe_key": i.dedupe_key,
         "event_id": i.event_id, "created_at": now,
     }

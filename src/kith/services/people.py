@@ -24,6 +24,8 @@ from kith.store.models import (
     Cadence,
     Event,
     Identifier,
+    Interaction,
+    InteractionParticipant,
     Organization,
     Person,
     PersonTag,
@@ -460,10 +462,29 @@ def archive_person(person: Person, *, archived: bool = True, now: datetime) -> N
 
 
 def delete_person(session: Session, person: Person) -> None:
-    """Delete a person and everything that is only theirs."""
+    """Delete a person and everything that is only theirs, their interactions with nobody else included.
+
+    Group interactions stay for the others; their tie states are rebuilt here,
+    explicitly (the groups got smaller, and the database's cascade is invisible
+    to the session's hooks).
+    """
+    # Numerical: loaded only when someone is deleted.
+    from kith.services.tie_states import rebuild_tie_states
+
+    session.flush()
+    theirs = select(InteractionParticipant.interaction_id).where(InteractionParticipant.person_id == person.id)
+    others = set(session.scalars(select(InteractionParticipant.person_id).where(
+        InteractionParticipant.interaction_id.in_(theirs), InteractionParticipant.person_id != person.id)).all())
+    shared = select(InteractionParticipant.interaction_id).where(
+        InteractionParticipant.interaction_id.in_(theirs), InteractionParticipant.person_id != person.id)
+    alone = list(session.scalars(select(Interaction.id).where(Interaction.id.in_(theirs), Interaction.id.not_in(shared))))
     session.execute(delete(Cadence).where(Cadence.scope == "person", Cadence.target == str(person.id)))
+    for start in range(0, len(alone), 5000):
+        session.execute(delete(Interaction).where(Interaction.id.in_(alone[start:start + 5000])),
+                        execution_options={"synchronize_session": False})
     session.delete(person)
     session.flush()
+    rebuild_tie_states(session, others)
 
 
 def person_as_dict(person: Person) -> dict[str, Any]:

@@ -411,6 +411,21 @@ class LogCount(Base):
     participations: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class DataVersion(Base):
+    """How many changes the data of a workspace has seen: what caches of computed views compare.
+
+    Database triggers on every table of the workspace's data keep it
+    (migration 0006); inserts into the interaction log move
+    :class:`LogCount` instead, so the version of a workspace is the pair
+    ``(changes, participations)`` (:func:`kith.store.door.data_version`).
+    """
+
+    __tablename__ = "data_version"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    changes: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class ImportRun(Scoped, Base):
     """One import of one file: what, when, and what it changed (the summary)."""
 

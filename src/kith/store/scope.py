@@ -5,6 +5,13 @@ Every ORM SELECT, UPDATE and DELETE it runs gets ``workspace_id = :ws`` added
 for every scoped model it touches (joins and relationship loads included),
 and every new row is stamped with that id on flush. Reaching another
 workspace's row is impossible by construction, not by remembering a WHERE.
+
+The two hooks that do it are installed on the session factory that
+:func:`session_factory` makes, never on SQLAlchemy's global ``Session``
+class: a factory made here is scoped whatever else was imported, and a
+session made elsewhere is not silently changed by importing this module.
+Reads that bypass the ORM go through :mod:`kith.store.door`, which binds the
+workspace itself.
 """
 
 from __future__ import annotations
@@ -30,7 +37,6 @@ class WorkspaceViolation(RuntimeError):
     """A row of one workspace was about to be written from another (a bug)."""
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _confine_to_workspace(state: ORMExecuteState) -> None:
     ws = state.session.info.get(WS_KEY)
     if ws is None or state.is_column_load:
@@ -46,7 +52,6 @@ def _confine_to_workspace(state: ORMExecuteState) -> None:
         )
 
 
-@event.listens_for(Session, "before_flush")
 def _stamp_workspace(session: Session, _ctx: Any, _instances: Any) -> None:
     ws = session.info.get(WS_KEY)
     if ws is None:
@@ -59,9 +64,17 @@ def _stamp_workspace(session: Session, _ctx: Any, _instances: Any) -> None:
                 raise WorkspaceViolation(f"{obj!r} belongs to workspace {obj.workspace_id}, not {ws}")
 
 
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    """A session factory for ``engine`` (objects stay readable after commit)."""
-    return sessionmaker(engine, expire_on_commit=False)
+def session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
+    """A session factory for ``engine`` whose sessions are workspace-scoped (objects stay readable after commit).
+
+    ``info`` is shared by every session the factory makes (``session.info``
+    starts as a copy of it): the owner of the factory keeps its per-database
+    state there (:mod:`kith.store.owner`).
+    """
+    factory = sessionmaker(engine, expire_on_commit=False, info=dict(info or {}))
+    event.listen(factory, "do_orm_execute", _confine_to_workspace)
+    event.listen(factory, "before_flush", _stamp_workspace)
+    return factory
 
 
 @contextmanager

@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import kith.store.models
-
 revision = '0001'
 down_revision = None
 branch_labels = None
@@ -23,7 +21,7 @@ def upgrade() -> None:
     op.create_table('login_attempt',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('key', sa.String(length=320), nullable=False),
-    sa.Column('at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
     )
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
@@ -32,7 +30,7 @@ def upgrade() -> None:
     op.create_table('workspace',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('owner_emails', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workspace'))
     )
@@ -76,7 +74,7 @@ def upgrade() -> None:
     sa.Column('ends_on', sa.Date(), nullable=True),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_goal_workspace_id_workspace'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_goal'))
@@ -88,7 +86,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('format', sa.String(length=30), nullable=False),
     sa.Column('filename', sa.String(length=500), nullable=False),
-    sa.Column('started_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_import_run_workspace_id_workspace'), ondelete='CASCADE'),
@@ -127,7 +125,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('email', sa.String(length=320), nullable=False),
     sa.Column('password_hash', sa.String(length=200), nullable=False),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_user_account_workspace_id_workspace'), ondelete='CASCADE'),
@@ -143,9 +141,9 @@ def upgrade() -> None:
     sa.Column('purpose', sa.String(length=20), nullable=False),
     sa.Column('token_hash', sa.String(length=128), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('last_used_at', kith.store.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('revoked_at', kith.store.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_used_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_api_token_user_id_user_account'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_api_token_workspace_id_workspace'), ondelete='CASCADE'),
@@ -157,7 +155,7 @@ def upgrade() -> None:
 
     op.create_table('interaction',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('occurred_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('kind', sa.String(length=30), nullable=False),
     sa.Column('direction', sa.String(length=10), nullable=False),
     sa.Column('sentiment', sa.Integer(), nullable=False),
@@ -165,7 +163,7 @@ def upgrade() -> None:
     sa.Column('source', sa.String(length=50), nullable=False),
     sa.Column('dedupe_key', sa.String(length=300), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_interaction_event_id_event'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_interaction_workspace_id_workspace'), ondelete='CASCADE'),
@@ -210,8 +208,8 @@ def upgrade() -> None:
     sa.Column('archived', sa.Boolean(), nullable=False),
     sa.Column('photo_path', sa.String(length=500), nullable=False),
     sa.Column('provenance', sa.JSON(), nullable=False),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['introduced_by_id'], ['person.id'], name=op.f('fk_person_introduced_by_id_person'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['met_at_event_id'], ['event.id'], name=op.f('fk_person_met_at_event_id_event'), ondelete='SET NULL'),
@@ -230,8 +228,8 @@ def upgrade() -> None:
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=30), nullable=False),
     sa.Column('state', sa.String(length=10), nullable=False),
-    sa.Column('until', kith.store.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('until', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_agenda_mark_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_agenda_mark_workspace_id_workspace'), ondelete='CASCADE'),
@@ -266,7 +264,7 @@ def upgrade() -> None:
     sa.Column('done_on', sa.Date(), nullable=True),
     sa.Column('returned_on', sa.Date(), nullable=True),
     sa.Column('event_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['event_id'], ['event.id'], name=op.f('fk_favor_event_id_event'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_favor_person_id_person'), ondelete='CASCADE'),
@@ -319,7 +317,7 @@ def upgrade() -> None:
     sa.Column('outcome', sa.String(length=10), nullable=False),
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['goal_id'], ['goal.id'], name=op.f('fk_opportunity_goal_id_goal'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organization_id'], ['organization.id'], name=op.f('fk_opportunity_organization_id_organization'), ondelete='SET NULL'),
@@ -351,7 +349,7 @@ def upgrade() -> None:
     sa.Column('dst_id', sa.Integer(), nullable=False),
     sa.Column('source', sa.String(length=50), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
-    sa.Column('created_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['dst_id'], ['person.id'], name=op.f('fk_relation_dst_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['src_id'], ['person.id'], name=op.f('fk_relation_src_id_person'), ondelete='CASCADE'),
@@ -367,7 +365,7 @@ def upgrade() -> None:
     op.create_table('tie_state',
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('state', sa.JSON(), nullable=False),
-    sa.Column('updated_at', kith.store.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('workspace_id', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_tie_state_person_id_person'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['workspace_id'], ['workspace.id'], name=op.f('fk_tie_state_workspace_id_workspace'), ondelete='CASCADE'),

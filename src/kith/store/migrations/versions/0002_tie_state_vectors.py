@@ -12,8 +12,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import kith.store.models
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -32,7 +30,7 @@ def upgrade() -> None:
         sa.Column("rows", sa.Integer(), nullable=False),
         sa.Column("last_sentiment", sa.Integer(), nullable=False),
         *[sa.Column(name, sa.Float(), nullable=True) for name in MARKS],
-        sa.Column("updated_at", kith.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_tie_state_person_id_person"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], name=op.f("fk_tie_state_workspace_id_workspace"), ondelete="CASCADE"),
@@ -48,7 +46,7 @@ def downgrade() -> None:
         "tie_state",
         sa.Column("person_id", sa.Integer(), nullable=False),
         sa.Column("state", sa.JSON(), nullable=False),
-        sa.Column("updated_at", kith.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_tie_state_person_id_person"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], name=op.f("fk_tie_state_workspace_id_workspace"), ondelete="CASCADE"),

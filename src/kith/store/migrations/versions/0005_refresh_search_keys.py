@@ -4,7 +4,9 @@ Before this version, people created by an import kept the search text of
 their name alone: the e-mail addresses, profile URLs and nickname the import
 added afterwards were not searchable (``kith find``, the web's search).
 Identifiers now refresh it whenever they are added; this recomputes it for
-the people already stored, with the same function.
+the people already stored. The rule is copied here as it was when this
+migration was written (a migration never imports Kith's live code: its
+meaning must not change when the service does).
 
 Revision ID: 0005
 Revises: 0004
@@ -12,17 +14,39 @@ Revises: 0004
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from alembic import op
-
-from kith.services.people import SEARCHED_IDENTIFIERS, folded_keys
+from unidecode import unidecode
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
+
+SEARCHED_IDENTIFIERS = ("email", "linkedin", "url")
+_SPACES = re.compile(r"\s+")
+
+
+def fold(text: str) -> str:
+    """Accent- and case-free text with single spaces (kith.normalize.fold as of this migration)."""
+    return _SPACES.sub(" ", unidecode(text or "").lower()).strip()
+
+
+def folded_keys(
+    display_name: str, nickname: str, title: str, location: str, notes: str,
+    identifiers: Iterable[tuple[str, str]], org_name: str | None,
+) -> tuple[str, str]:
+    """The folded name and search text (kith.services.people.folded_keys as of this migration)."""
+    parts = [display_name, nickname, title, location, notes]
+    parts += [value for kind, value in identifiers if kind in SEARCHED_IDENTIFIERS]
+    if org_name:
+        parts.append(org_name)
+    return fold(f"{display_name} {nickname}"), fold(" | ".join(p for p in parts if p))
+
 
 person = sa.table("person", sa.column("id"), sa.column("display_name"), sa.column("nickname"), sa.column("title"),
                   sa.column("location"), sa.column("notes"), sa.column("organization_id"), sa.column("name_key"),

@@ -1,0 +1,295 @@
+"""Stored tie states: each person's accumulators, kept in step with the interaction log.
+
+Each person has a ``tie_state`` row: the engine's decayed accumulators
+(:mod:`kith.engine.ties`), the sentiment of the newest contact, and the
+latest moments the agenda asks about (:data:`kith.services.tie_log.MARKS`).
+Scoring everyone is then O(people), never O(interactions).
+
+**Who keeps them current.** The transaction that changes the log does:
+
+- every session of :func:`kith.runtime.open_kith` carries the hooks of a
+  :class:`TieUpkeep`, installed on that session factory (never on
+  SQLAlchemy's global ``Session`` class, so no import can skip them). A new
+  interaction is *folded* into its participants' states at commit
+  (out-of-order inserts included); an edited or deleted interaction, or a
+  participant moved by a merge, *rebuilds* the people it touches;
+- writers that bypass the ORM do it themselves, explicitly:
+  :func:`fold_added` (the bulk path, imports) and :func:`rebuild_tie_states`
+  (a restore, a deleted person's co-participants).
+
+**The safety net.** Reading the states checks them against the log at no
+cost: the rows every state has folded in must add up to the log's size,
+which database triggers keep in ``log_count``. A disagreement means
+something wrote around Kith (a tool on the database itself): the states are
+rebuilt once, or, when the owner of the session is strict
+(``KITH_STRICT_TIES=1``, which the test suite sets), :class:`TieStateDrift`
+is raised, so that a use case that forgot its upkeep fails loudly instead of
+costing every later command a rebuild.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from kith.engine.ties import (
+    DEFAULT_PARAMS,
+    DIRECTION_CODE,
+    KIND_INDEX,
+    PACKED_WIDTH,
+    StateArrays,
+    TieState,
+    Touch,
+    pack,
+    state_row,
+    unpack,
+)
+from kith.services.tie_log import MARKS, aware, mark_mask, read_log
+from kith.services.tie_upkeep import settle
+from kith.store import door
+from kith.store.door import WS
+from kith.store.models import Person
+from kith.store.models import TieState as TieStateRow
+from kith.store.owner import owner_of
+from kith.store.scope import workspace_id
+
+# Which packing wrote a stored vector: rows of another layout are rebuilt.
+LAYOUT = 1000 + PACKED_WIDTH
+FULL_REBUILD_SHARE = 0.2  # folding more than this share of the log at once: rebuild everyone instead
+
+
+class TieStateDrift(RuntimeError):
+    """The stored tie states disagree with the interaction log, and the owner asked to be told (a bug)."""
+
+
+# ---------------------------------------------------------------- decoding
+
+
+def decode_state(vector: bytes, layout: int) -> TieState | None:
+    """A stored ``tie_state`` vector as a scalar state; None if another packing wrote it."""
+    if layout != LAYOUT:
+        return None
+    return state_at(unpack(np.frombuffer(vector, dtype=np.float64)), 0)
+
+
+def state_at(arrays: StateArrays, i: int) -> TieState:
+    """Row ``i`` of ``arrays`` as a scalar state."""
+    state = TieState(
+        ref=float(arrays.ref[i]), n=int(arrays.n[i]), first=float(arrays.first[i]), last=float(arrays.last[i]),
+        a=float(arrays.a[i]), a_hello=float(arrays.a_hello[i]), b=float(arrays.b[i]),
+        b_hello=float(arrays.b_hello[i]), b_out=float(arrays.b_out[i]), b_in=float(arrays.b_in[i]),
+        sent_sum=float(arrays.sent_sum[i]), sent_n=float(arrays.sent_n[i]),
+    )
+    for kind, j in KIND_INDEX.items():
+        if arrays.counts[i, j] > 0:
+            state.counts[kind] = round(float(arrays.counts[i, j]))
+            state.recent[kind] = float(arrays.recent[i, j])
+    return state
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass
+class StoredStates:
+    """What the ``tie_state`` rows hold for a list of people, row-aligned with it."""
+
+    arrays: StateArrays
+    last_sentiment: np.ndarray
+    marks: dict[str, np.ndarray]  # unix seconds of each of MARKS, nan = never
+
+
+# Numbers only after the blob (nullable marks read as a sentinel), so they reach numpy without objects.
+_STATES = select(
+    TieStateRow.person_id, TieStateRow.vector, TieStateRow.rows, TieStateRow.layout, TieStateRow.last_sentiment,
+    *[door.or_null(getattr(TieStateRow, name)) for name in MARKS],
+).where(TieStateRow.workspace_id == WS)
+
+
+def read_states(session: Session, ids: np.ndarray) -> StoredStates | None:
+    """Accumulators and marks of ``ids`` (sorted), or None when they disagree with the log.
+
+    One read of every row through the door's fast path (30,000 blobs without
+    Row objects); the same read gives the consistency check: the rows every
+    state has folded in must add up to the log's size, and every vector must
+    be of this layout.
+    """
+    result = door.tuples(session, _STATES)
+    width = 3 + len(MARKS)  # rows, layout, last sentiment, the marks
+    numbers = np.fromiter((v for r in result for v in r[2:]), dtype=np.float64,
+                          count=len(result) * width).reshape(len(result), width)
+    stale = bool((numbers[:, 1] != LAYOUT).any())
+    if stale or int(numbers[:, 0].sum()) != door.participations(session):
+        return None
+    matrix = np.zeros((len(ids), PACKED_WIDTH))
+    last = np.zeros(len(ids))
+    marks = np.full((len(ids), len(MARKS)), np.nan)
+    if result:
+        pids = np.fromiter((r[0] for r in result), dtype=np.int64, count=len(result))
+        vectors = np.frombuffer(b"".join(r[1] for r in result), dtype=np.float64).reshape(len(result), PACKED_WIDTH)
+        rest = numbers[:, 2:]
+        door.nan_for_null(rest[:, 1:])
+        slot = np.searchsorted(ids, pids)
+        ok = slot < len(ids)
+        ok[ok] &= ids[slot[ok]] == pids[ok]
+        matrix[slot[ok]] = vectors[ok]
+        last[slot[ok]] = rest[ok, 0]
+        marks[slot[ok]] = rest[ok, 1:]
+    return StoredStates(unpack(matrix), last, {name: marks[:, j] for j, name in enumerate(MARKS)})
+
+
+def current_states(session: Session, ids: np.ndarray) -> StoredStates:
+    """The stored states of ``ids``; rebuilt first if something wrote around Kith (see the module doc)."""
+    settle(session)  # this transaction's own changes to the log first
+    stored = read_states(session, ids)
+    if stored is not None:
+        return stored
+    if owner_of(session).strict_ties:
+        raise TieStateDrift(
+            "the stored tie states are out of step with the interaction log: a write skipped their upkeep "
+            f"({door.participations(session)} rows in the log)")
+    print("note: rebuilding every tie state (the interaction log was changed outside Kith)", file=sys.stderr)
+    rebuild_tie_states(session)
+    stored = read_states(session, ids)
+    assert stored is not None
+    return stored
+
+
+_ROWS_SUM = select(TieStateRow.rows, TieStateRow.layout).where(TieStateRow.workspace_id == WS)
+
+
+def states_match_log(session: Session) -> bool:
+    """Are the stored states complete (their rows add up to the log's) and of this layout?"""
+    found = door.tuples(session, _ROWS_SUM)
+    return all(layout == LAYOUT for _, layout in found) and sum(r for r, _ in found) == door.participations(session)
+
+
+# ---------------------------------------------------------------- rebuilding
+
+
+def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None) -> int:
+    """Recompute stored accumulators from the log (everyone, or ``person_ids``); how many rows were written."""
+    session.flush()
+    if person_ids is None:
+        session.execute(delete(TieStateRow))
+        ids = np.array(sorted(session.scalars(select(Person.id)).all()), dtype=np.int64)
+    else:
+        wanted = sorted(set(person_ids))
+        if not wanted:
+            return 0
+        session.execute(delete(TieStateRow).where(TieStateRow.person_id.in_(wanted)))
+        ids = np.array(sorted(session.scalars(select(Person.id).where(Person.id.in_(wanted))).all()), dtype=np.int64)
+    log = read_log(session, ids)
+    mask = log.contacts()
+    matrix = pack(log.build(mask))
+    last = log.last_sentiments(mask)
+    rows = log.per_person()
+    marks = log.marks()
+    now, ws = datetime.now(UTC), workspace_id(session)
+    records = [
+        {"workspace_id": ws, "person_id": int(pid), "vector": matrix[i].tobytes(), "layout": LAYOUT,
+         "rows": int(rows[i]), "last_sentiment": int(last[i]), "updated_at": now,
+         **{name: _opt(values[i]) for name, values in marks.items()}}
+        for i, pid in enumerate(ids.tolist()) if rows[i] > 0
+    ]
+    for start in range(0, len(records), 5000):
+        session.execute(insert(TieStateRow), records[start:start + 5000])
+    return len(records)
+
+
+def _opt(value: float) -> float | None:
+    return None if math.isnan(value) else float(value)
+
+
+# ---------------------------------------------------------------- folding new interactions
+
+
+@dataclass(frozen=True)
+class Added:
+    """A new interaction as the fold needs it: plain values, whoever wrote it (ORM or bulk)."""
+
+    at: datetime
+    kind: str
+    direction: str
+    sentiment: int
+    person_ids: tuple[int, ...]  # the people to fold it into
+    group_size: int = 0  # everyone in it (0: as many as person_ids)
+
+    @property
+    def size(self) -> int:
+        """How many people took part (weights group contact down)."""
+        return self.group_size or max(len(self.person_ids), 1)
+
+
+def fold_added(session: Session, added: Sequence[Added]) -> None:
+    """Fold new interactions into their participants' stored states and marks.
+
+    O(the new interactions); a load of more than :data:`FULL_REBUILD_SHARE` of
+    the log at once rebuilds everyone instead (one vectorised pass is then
+    cheaper than folding row by row).
+    """
+    entries = sum(len(a.person_ids) for a in added)
+    if not entries:
+        return
+    if entries > FULL_REBUILD_SHARE * door.participations(session) and entries > 5000:
+        rebuild_tie_states(session)
+        return
+    by_person: dict[int, list[Added]] = defaultdict(list)
+    for item in added:
+        for pid in item.person_ids:
+            by_person[pid].append(item)
+    rows: dict[int, TieStateRow] = {}
+    pids = list(by_person)
+    for start in range(0, len(pids), 5000):
+        chunk = pids[start:start + 5000]
+        rows.update((r.person_id, r) for r in session.scalars(
+            select(TieStateRow).where(TieStateRow.person_id.in_(chunk))))
+    now = datetime.now(UTC)
+    for pid, mine in by_person.items():
+        row = rows.get(pid)
+        decoded = None if row is None else decode_state(row.vector, row.layout)
+        if row is None or decoded is None:
+            row = row or TieStateRow(person_id=pid)
+            row.rows, row.last_sentiment = 0, 0
+            for name in MARKS:
+                setattr(row, name, None)
+            state = TieState()
+            session.add(row)
+        else:
+            state = decoded
+        for item in mine:
+            _fold(state, row, item)
+        row.vector, row.layout, row.updated_at = state_row(state).tobytes(), LAYOUT, now
+    session.flush()
+
+
+def _fold(state: TieState, row: TieStateRow, item: Added) -> None:
+    """One interaction into one person's state, row counter and marks."""
+    at = aware(item.at)
+    t = at.timestamp()
+    row.rows += 1
+    kind = KIND_INDEX.get(item.kind, -1)
+    direction = DIRECTION_CODE.get(item.direction, 2)
+    for name in MARKS:
+        current = getattr(row, name)
+        if bool(mark_mask(name, kind, direction, item.sentiment)) and (current is None or t > current):
+            setattr(row, name, t)
+    if kind < 0:
+        return
+    if state.n == 0 or t >= state.last:
+        row.last_sentiment = item.sentiment
+    state.add(Touch(at, item.kind, item.direction, item.sentiment, item.size), DEFAULT_PARAMS)
+
+
+__all__ = [
+    "LAYOUT", "Added", "StoredStates", "TieStateDrift", "current_states", "decode_state",
+    "fold_added", "read_states", "rebuild_tie_states", "state_at", "states_match_log",
+]

@@ -1,0 +1,327 @@
+"""The one door for statements that bypass the ORM: reads of hot paths and bulk writes.
+
+Most of Kith reads and writes through ORM sessions, which
+:mod:`kith.store.scope` confines to a workspace. A few paths cannot afford
+the ORM (a person page's six reads, the whole log read into arrays, a
+million-row import, a restore); they run Core statements, and they run them
+here, nowhere else, so that one module:
+
+- **binds the workspace**: every statement must name the workspace through
+  :data:`WS` (``Person.workspace_id == WS``) on every table it reads; the door
+  refuses one that does not, binds ``ws`` from the session, and stamps
+  ``workspace_id`` on every row it inserts;
+- **owns the dialects**: :class:`epoch` (a moment as unix seconds) and the
+  driver-level fast paths, so that no service writes SQL per dialect;
+- **reads the data version** (:func:`data_version`) that every cache of
+  computed views compares (migration 0006).
+
+Statements are built once (module constants) and executed with bound values;
+SQLAlchemy caches their compiled form per engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Delete,
+    Float,
+    Row,
+    Select,
+    Table,
+    Update,
+    case,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy.sql import visitors
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from kith.store.models import DataVersion, LogCount
+from kith.store.owner import owner_of
+from kith.store.scope import WS_PARAM, workspace_id
+
+if TYPE_CHECKING:
+    import numpy as np
+
+Statement: TypeAlias = "Select[*tuple[Any, ...]] | Update | Delete"
+"""What the door runs: Core statements built once (module constants), never SQL text."""
+AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
+Column: TypeAlias = "ColumnElement[Any] | QueryableAttribute[Any]"
+
+WS: BindParameter[int] = WS_PARAM
+"""The session's workspace in a statement: ``Person.workspace_id == WS``. The door binds it."""
+
+NULL_NUMBER = -1.0e300
+"""Stands for SQL NULL in all-numeric reads (:func:`or_null`); no real moment or number is this small."""
+
+CHUNK = 100_000  # rows fetched at a time by the fast paths: bounds memory at a million
+
+
+class WorkspaceNotNamed(RuntimeError):
+    """A statement given to the door does not filter by the session's workspace (a bug)."""
+
+
+# ---------------------------------------------------------------- dialects
+
+
+class epoch(FunctionElement[float]):
+    """A datetime column as unix seconds (float), on every backend."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(epoch, "sqlite")
+def _epoch_sqlite(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
+    # SQLite keeps naive UTC text: julianday() reads it, 2440587.5 is the Unix epoch's Julian day.
+    return f"((julianday({compiler.process(element.clauses, **kw)}) - 2440587.5) * 86400.0)"
+
+
+@compiles(epoch, "postgresql")
+def _epoch_postgresql(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"extract(epoch from {compiler.process(element.clauses, **kw)})"
+
+
+def coded(column: Column, codes: Mapping[str, int], default: int) -> ColumnElement[int]:
+    """A text column as integer codes (``CASE column WHEN 'call' THEN 6 ...``)."""
+    return case(dict(codes), value=column, else_=default)
+
+
+def or_null(expr: Column) -> ColumnElement[Any]:
+    """``expr``, with NULL read as :data:`NULL_NUMBER` by :func:`numbers`."""
+    return func.coalesce(expr, NULL_NUMBER)
+
+
+def nan_for_null(values: np.ndarray) -> np.ndarray:
+    """Turn :data:`NULL_NUMBER` back into nan (in place); returns ``values``."""
+    values[values == NULL_NUMBER] = float("nan")
+    return values
+
+
+# ---------------------------------------------------------------- reads
+
+
+def _checked(session: Session, stmt: Statement) -> dict[str, Any]:
+    """The bound values every statement gets (``ws``), once the statement is known to name the workspace."""
+    seen: dict[int, Statement] = owner_of(session).cache("door.checked", dict)
+    if id(stmt) not in seen:
+        if not any(isinstance(e, BindParameter) and e.key == WS.key for e in visitors.iterate(stmt)):
+            raise WorkspaceNotNamed(f"statement does not name the workspace: {str(stmt)[:200]}")
+        seen[id(stmt)] = stmt  # keeps the statement alive, so its id is never reused
+    return {WS.key: workspace_id(session)}
+
+
+def rows(session: Session, stmt: Statement, **values: Any) -> Sequence[AnyRow]:
+    """Every row of a Core statement that names the workspace, with ``values`` bound."""
+    bound = _checked(session, stmt)
+    return session.connection().execute(stmt, {**bound, **values}).all()
+
+
+def first(session: Session, stmt: Statement, **values: Any) -> AnyRow | None:
+    """The first row, or None."""
+    bound = _checked(session, stmt)
+    return session.connection().execute(stmt, {**bound, **values}).first()
+
+
+def scalars(session: Session, stmt: Statement, **values: Any) -> list[Any]:
+    """The first column of every row."""
+    bound = _checked(session, stmt)
+    return list(session.connection().execute(stmt, {**bound, **values}).scalars())
+
+
+def _driver_sql(session: Session, stmt: Statement, values: Mapping[str, Any]) -> tuple[str, Any]:
+    """The statement as the driver's SQL and parameters (for the raw cursor paths)."""
+    compiled = stmt.compile(dialect=session.get_bind().dialect)
+    params = compiled.construct_params(dict(values))
+    if compiled.positional:
+        return compiled.string, tuple(params[name] for name in compiled.positiontup or ())
+    return compiled.string, params
+
+
+def tuples(session: Session, stmt: Statement, **values: Any) -> list[tuple[Any, ...]]:
+    """Every row as a plain tuple, through the driver's cursor (no Row objects, no type conversion).
+
+    For tens of thousands of rows of numbers and blobs; bound values must be
+    plain numbers or strings (no type processing happens on this path).
+    """
+    sql, params = _driver_sql(session, stmt, {**_checked(session, stmt), **values})
+    session.flush()  # what an ORM query would autoflush
+    cursor = session.connection().connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return [tuple(r) for r in cursor.fetchall()]
+    finally:
+        cursor.close()
+
+
+def numbers(session: Session, stmt: Statement, **values: Any) -> np.ndarray:
+    """An all-numeric statement (wrap nullable columns in :func:`or_null`) as one float64 matrix.
+
+    The fast path for reading a million rows: the driver's own cursor, no Row
+    objects, numbers straight into numpy, :data:`CHUNK` rows at a time.
+    """
+    import numpy as np
+
+    sql, params = _driver_sql(session, stmt, {**_checked(session, stmt), **values})
+    width = len(stmt.selected_columns) if isinstance(stmt, Select) else 0
+    session.flush()
+    cursor = session.connection().connection.cursor()
+    parts = []
+    try:
+        cursor.execute(sql, params)
+        while chunk := cursor.fetchmany(CHUNK):
+            flat = np.fromiter(chain.from_iterable(chunk), dtype=np.float64, count=len(chunk) * width)
+            parts.append(flat.reshape(len(chunk), width))
+    finally:
+        cursor.close()
+    return np.concatenate(parts) if parts else np.zeros((0, width))
+
+
+# ---------------------------------------------------------------- versions
+
+_VERSION = (
+    select(DataVersion.changes, select(LogCount.participations).where(LogCount.workspace_id == WS).scalar_subquery())
+    .where(DataVersion.workspace_id == WS)
+)
+_PARTICIPATIONS = select(LogCount.participations).where(LogCount.workspace_id == WS)
+
+
+def data_version(session: Session) -> tuple[int, int]:
+    """The workspace's data version: ``(changes, participations)``, both kept by database triggers.
+
+    Equal versions mean equal data (every write moves one of the two, see
+    migration 0006); a cache keyed by it needs no list of tables.
+    """
+    session.flush()
+    row = first(session, _VERSION)
+    return (0, 0) if row is None else (int(row[0] or 0), int(row[1] or 0))
+
+
+def participations(session: Session) -> int:
+    """How many (interaction, person) rows the workspace's log holds (``log_count``)."""
+    session.flush()
+    found = scalars(session, _PARTICIPATIONS)
+    return int(found[0] or 0) if found else 0
+
+
+# ---------------------------------------------------------------- writes
+
+
+class Writer:
+    """Bulk writes into the session's workspace, in the session's transaction.
+
+    Every row inserted gets the session's ``workspace_id`` (a row naming
+    another workspace is refused); statements that change rows must name the
+    workspace like reads do.
+    """
+
+    def __init__(self, session: Session) -> None:
+        session.flush()
+        self.session = session
+        self.workspace_id = workspace_id(session)
+        self.dialect = session.get_bind().dialect.name
+
+    def _stamp(self, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        out = []
+        for row in rows:
+            ws = row.get("workspace_id", self.workspace_id)
+            if ws != self.workspace_id:
+                raise WorkspaceNotNamed(f"a row for workspace {ws} written from workspace {self.workspace_id}")
+            out.append({**row, "workspace_id": self.workspace_id})
+        return out
+
+    def insert(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Insert rows (dicts of column values) into ``table``."""
+        stamped = self._stamp(rows)
+        if stamped:
+            self.session.connection().execute(table.insert(), stamped)
+
+    def insert_returning_ids(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> list[int]:
+        """Insert rows and return their new ids, in the order given."""
+        stamped = self._stamp(rows)
+        if not stamped:
+            return []
+        result = self.session.connection().execute(
+            table.insert().returning(table.c.id, sort_by_parameter_order=True), stamped)
+        return [int(r[0]) for r in result]
+
+    def insert_tuples(self, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]) -> None:
+        """The fast path: ``executemany`` of plain tuples (already converted for the driver), workspace first.
+
+        ``columns`` must not name ``workspace_id``: the door puts the session's
+        workspace in front of every tuple.
+        """
+        if not values:
+            return
+        mark = "?" if self.dialect == "sqlite" else "%s"
+        names = ("workspace_id", *columns)
+        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+        ws = self.workspace_id
+        self.session.connection().exec_driver_sql(sql, [(ws, *v) for v in values])
+
+    def execute(self, stmt: Statement, rows: Sequence[Mapping[str, Any]] | None = None, **values: Any) -> None:
+        """An UPDATE or DELETE that names the workspace, once or for each of ``rows``."""
+        bound = _checked(self.session, stmt)
+        params: Any = [{**bound, **r} for r in rows] if rows is not None else {**bound, **values}
+        if rows is not None and not rows:
+            return
+        self.session.connection().execute(stmt, params)
+
+    def reserve_ids(self, table: Table, n: int) -> list[int]:
+        """``n`` fresh primary keys for ``table`` (ids are global), safe against concurrent inserts."""
+        conn = self.session.connection()
+        if self.dialect == "postgresql":
+            found = conn.exec_driver_sql(
+                f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)", (n,))
+            return [int(r[0]) for r in found]
+        start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+        return list(range(start, start + n))
+
+    def ids_taken(self, table: Table, ids: Sequence[int]) -> int:
+        """How many of ``ids`` exist in ``table`` in any workspace (ids are global keys; nothing else is read)."""
+        conn = self.session.connection()
+        taken = 0
+        for start in range(0, len(ids), 5000):
+            chunk = list(ids[start:start + 5000])
+            taken += int(conn.execute(select(func.count()).select_from(table).where(table.c.id.in_(chunk))).scalar_one())
+        return taken
+
+    def max_id(self, table: Table) -> int:
+        """The largest id of ``table`` in any workspace (0 if empty)."""
+        return int(self.session.connection().execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+
+    def move_sequences_past(self, tables: Iterable[Table]) -> None:
+        """After inserts with explicit ids, move PostgreSQL's sequences past them (SQLite needs nothing)."""
+        if self.dialect != "postgresql":
+            return
+        conn = self.session.connection()
+        for table in tables:
+            conn.execute(text(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                f"COALESCE((SELECT MAX(id) FROM \"{table.name}\"), 1), "
+                f"(SELECT COUNT(*) > 0 FROM \"{table.name}\"))"
+            ))
+
+    def analyze(self) -> None:
+        """Fresh planner statistics after a big load."""
+        self.session.connection().exec_driver_sql("ANALYZE")
+
+
+def writer(session: Session) -> Writer:
+    """Bulk writes into the session's workspace (see :class:`Writer`)."""
+    return Writer(session)
+
+
+__all__ = [
+    "CHUNK", "NULL_NUMBER", "WS", "WorkspaceNotNamed", "Writer", "coded", "data_version", "epoch", "first",
+    "nan_for_null", "numbers", "or_null", "participations", "rows", "scalars", "tuples", "writer",
+]

@@ -1,0 +1,121 @@
+"""data_version: one number per workspace that moves on every change to its data
+
+Caches of computed views (the web's dashboard, the people graph, the tie
+states a long-lived process keeps in memory) are valid while this number and
+``log_count.participations`` stay the same. Database triggers keep both, so
+every writer counts: Kith's ORM, its bulk path, a restore, or a tool working
+on the database directly. Before, each cache validated itself against a hand-
+kept list of tables (counts, newest ids and times), which was right only while
+every list stayed complete.
+
+Every table that carries ``workspace_id`` gets triggers, except the account
+tables (``user_account``, ``membership``, ``api_token``, ``import_run``):
+logins, tokens and the import history change no figure, and a token's
+``last_used_at`` moves on every API request. Inserts into ``interaction`` and
+``interaction_participant`` are counted by ``log_count`` (an interaction's
+participants are written with it), which keeps the million-row bulk path free
+of a second trigger per row; their updates and deletes count here.
+
+SQLite has row triggers only; PostgreSQL counts once per statement through
+transition tables.
+
+Revision ID: 0006
+Revises: 0005
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0006"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+# The workspace's data as of this migration (a later table adds its own triggers in its own migration).
+TABLES = (
+    "organization", "person", "identifier", "tag", "person_tag", "relation", "event", "event_member",
+    "interaction", "interaction_participant", "favor", "goal", "opportunity", "cadence", "agenda_mark", "tie_state",
+)
+COUNTED_BY_LOG = ("interaction", "interaction_participant")  # their inserts move log_count instead
+
+
+def _events(table: str) -> tuple[str, ...]:
+    return ("update", "delete") if table in COUNTED_BY_LOG else ("insert", "update", "delete")
+
+
+def _sqlite_trigger(table: str, on: str) -> str:
+    rows = {"insert": "NEW.workspace_id", "delete": "OLD.workspace_id",
+            "update": "OLD.workspace_id, NEW.workspace_id"}[on]
+    return (f"CREATE TRIGGER data_version_{table}_{on} AFTER {on.upper()} ON {table} BEGIN "
+            f"UPDATE data_version SET changes = changes + 1 WHERE workspace_id IN ({rows}); END")
+
+
+_PG_BUMP = {
+    "insert": "SELECT workspace_id FROM new_rows",
+    "delete": "SELECT workspace_id FROM old_rows",
+    "update": "SELECT workspace_id FROM old_rows UNION SELECT workspace_id FROM new_rows",
+}
+_PG_REFERENCING = {
+    "insert": "REFERENCING NEW TABLE AS new_rows",
+    "delete": "REFERENCING OLD TABLE AS old_rows",
+    "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows",
+}
+
+
+def _pg_statements() -> list[str]:
+    out = []
+    for on, rows in _PG_BUMP.items():
+        out.append(f"""CREATE FUNCTION data_version_{on}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            UPDATE data_version SET changes = changes + 1 WHERE workspace_id IN ({rows});
+            RETURN NULL;
+        END $$""")
+    for table in TABLES:
+        for on in _events(table):
+            out.append(f"CREATE TRIGGER data_version_{table}_{on} AFTER {on.upper()} ON {table} "
+                       f"{_PG_REFERENCING[on]} FOR EACH STATEMENT EXECUTE FUNCTION data_version_{on}()")
+    out.append("""CREATE FUNCTION data_version_new_workspace() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO data_version (workspace_id, changes) VALUES (NEW.id, 0) ON CONFLICT DO NOTHING;
+            RETURN NULL;
+        END $$""")
+    out.append("CREATE TRIGGER data_version_workspace AFTER INSERT ON workspace "
+               "FOR EACH ROW EXECUTE FUNCTION data_version_new_workspace()")
+    return out
+
+
+def _sqlite_statements() -> list[str]:
+    out = [_sqlite_trigger(table, on) for table in TABLES for on in _events(table)]
+    out.append("CREATE TRIGGER data_version_workspace AFTER INSERT ON workspace BEGIN "
+               "INSERT OR IGNORE INTO data_version (workspace_id, changes) VALUES (NEW.id, 0); END")
+    return out
+
+
+def upgrade() -> None:
+    op.create_table(
+        "data_version",
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.Column("changes", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"],
+                                name=op.f("fk_data_version_workspace_id_workspace"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("workspace_id", name=op.f("pk_data_version")),
+    )
+    op.execute("INSERT INTO data_version (workspace_id, changes) SELECT id, 0 FROM workspace")
+    pg = op.get_bind().dialect.name == "postgresql"
+    for statement in _pg_statements() if pg else _sqlite_statements():
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    pg = op.get_bind().dialect.name == "postgresql"
+    names = [f"data_version_{table}_{on}" for table in TABLES for on in _events(table)]
+    names.append("data_version_workspace")
+    for name in names:
+        table = "workspace" if name == "data_version_workspace" else name.removeprefix("data_version_").rsplit("_", 1)[0]
+        op.execute(f"DROP TRIGGER {name} ON {table}" if pg else f"DROP TRIGGER {name}")
+    if pg:
+        for on in (*_PG_BUMP, "new_workspace"):
+            op.execute(f"DROP FUNCTION data_version_{on}()")
+    op.drop_table("data_version")
