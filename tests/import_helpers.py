@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from kith.runtime import Kith
 from kith.services.importing import ImportOptions, ImportSummary, import_file
-from kith.services.people import PeopleQuery, list_people, person_as_dict
+from kith.services.people_list import PeopleQuery, list_people
 from kith.store.models import Interaction, Relation
 
 FIX = Path(__file__).parent / "fixtures"
@@ -26,13 +26,13 @@ def run(kith: Kith, fmt: str, path: Path, **options: Any) -> ImportSummary:
 def people(kith: Kith) -> dict[str, dict[str, Any]]:
     """Everyone, as JSON dicts keyed by name."""
     with kith.session() as session:
-        return {p.display_name: person_as_dict(p) for p in list_people(session, PeopleQuery())}
+        return {p.name: p.as_dict() for p in list_people(session, PeopleQuery(), as_of=kith.as_of).items}
 
 
 def interactions(kith: Kith) -> list[dict[str, Any]]:
     """Every interaction as (when, kind, direction, names, note, source), oldest first."""
     with kith.session() as session:
-        names = {p.id: p.display_name for p in list_people(session, PeopleQuery(include_archived=True))}
+        names = {p.id: p.name for p in list_people(session, PeopleQuery(archived=True), as_of=kith.as_of).items}
         rows = session.scalars(select(Interaction).order_by(Interaction.occurred_at, Interaction.id)).all()
         return [{"when": i.occurred_at, "kind": i.kind, "direction": i.direction, "note": i.note,
                  "source": i.source, "people": sorted(names[p.person_id] for p in i.participants)} for i in rows]
@@ -41,7 +41,7 @@ def interactions(kith: Kith) -> list[dict[str, Any]]:
 def relations(kith: Kith) -> set[tuple[str, str, str]]:
     """Every relation as (src name, kind, dst name)."""
     with kith.session() as session:
-        names = {p.id: p.display_name for p in list_people(session, PeopleQuery(include_archived=True))}
+        names = {p.id: p.name for p in list_people(session, PeopleQuery(archived=True), as_of=kith.as_of).items}
         return {(names[r.src_id], r.kind, names[r.dst_id]) for r in session.scalars(select(Relation)).all()}
 
 

@@ -1,4 +1,4 @@
-"""The web's cached views (kith.web.insight): a data change shows on the next page, never a stale one."""
+"""Memoized views (kith.services.memo): a data change shows on the next page, never a stale one."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from sqlalchemy import delete
 
 from conftest import FIXED_NOW
 from kith.runtime import Kith
+from kith.services import memo
+from kith.services import scores as scores_svc
 from kith.services.interactions import log_interaction
 from kith.services.people import NewPerson, add_person
 from kith.store.models import Person
-from kith.web import insight
 from kith.web.app import create_app
 
 
@@ -44,8 +45,9 @@ def test_logging_through_the_api_shows_on_the_next_dashboard_and_person_page(cli
     ana = client.post("/api/v1/people", json={"name": "Ana Lopez"}).json()["id"]
     assert network_size(client.get("/").text) == 1
     before = tie_score(client.get(f"/people/{ana}").text)
-    assert network_size(client.get("/").text) == 1  # served from the cache
-    assert insight.STATS["hit"] > 0
+    hits = memo.memo_of_kith(client.app.state.kith).stats["hit"]
+    assert network_size(client.get("/").text) == 1  # served from the memo
+    assert memo.memo_of_kith(client.app.state.kith).stats["hit"] > hits
 
     bea = client.post("/api/v1/people", json={"name": "Bea Ruiz"}).json()["id"]
     made = client.post("/api/v1/interactions", json={"people": [ana, bea], "kind": "coffee", "on": "2026-06-01T09:00:00Z"})
@@ -70,21 +72,30 @@ def test_the_quick_log_form_updates_the_cached_score(client: Any, kith: Kith) ->
     assert tie_score(client.get(f"/people/{pid}").text) > before
 
 
-def test_a_change_made_elsewhere_is_seen_through_the_data_version(
-    client: Any, kith: Kith, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Another worker or the CLI deletes a person: no write generation of ours moves, the counts do."""
+def test_a_change_made_elsewhere_is_seen_through_the_data_version(client: Any, kith: Kith) -> None:
+    """A tool deletes a person straight in the database: no Kith code ran, the triggers' version moved."""
     with kith.session() as s:
         added = [add_person(s, NewPerson(name=f"P{i}"), now=FIXED_NOW) for i in range(3)]
         s.flush()
         ids = [p.id for p in added]
     assert network_size(client.get("/").text) == 3
-    generations = dict(insight._GENERATION)
-    with kith.session() as s:
-        s.execute(delete(Person).where(Person.id == ids[0]))
-    monkeypatch.setattr(insight, "_GENERATION", generations)  # as if another process had written
-    monkeypatch.setattr(insight, "REVALIDATE", 0.0)
+    with kith.engine.begin() as conn:  # around Kith: a plain connection, no session, no hooks
+        conn.execute(delete(Person).where(Person.id == ids[0]))
     assert network_size(client.get("/").text) == 2
+
+
+def test_a_write_that_rolls_back_leaves_no_value_behind(client: Any, kith: Kith) -> None:
+    """A view computed inside a transaction that changed data is not kept: that data may never commit."""
+    with kith.session() as s:
+        add_person(s, NewPerson(name="Stays"), now=FIXED_NOW)
+    assert network_size(client.get("/").text) == 1
+    from kith.services.dashboard import dashboard
+
+    with pytest.raises(RuntimeError), kith.session() as s:
+        add_person(s, NewPerson(name="Rolled back"), now=FIXED_NOW)
+        assert dashboard(s, FIXED_NOW).headline.size == 2  # its own transaction sees it
+        raise RuntimeError("the transaction fails")
+    assert network_size(client.get("/").text) == 1
 
 
 def test_concurrent_requests_on_a_cold_cache_compute_once(client: Any, kith: Kith) -> None:
@@ -92,15 +103,17 @@ def test_concurrent_requests_on_a_cold_cache_compute_once(client: Any, kith: Kit
         people = [add_person(s, NewPerson(name=f"Q{i}"), now=FIXED_NOW) for i in range(5)]
         s.flush()
         log_interaction(s, people[:2], "call", when=FIXED_NOW.replace(day=1), now=FIXED_NOW)
-    insight.clear()
+    memo.memo_of_kith(kith).entries.clear()
     calls = []
-    real = insight.tie_scores
+    real = scores_svc.tie_scores
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(1)
         return real(*args, **kwargs)
 
-    insight.tie_scores = counting  # type: ignore[assignment]
+    import kith.services.dashboard as dashboard_module
+
+    dashboard_module.tie_scores = counting  # type: ignore[assignment]
     try:
         answers: list[int] = []
         threads = [threading.Thread(target=lambda: answers.append(client.get("/people?sort=score").status_code))
@@ -110,6 +123,6 @@ def test_concurrent_requests_on_a_cold_cache_compute_once(client: Any, kith: Kit
         for t in threads:
             t.join()
     finally:
-        insight.tie_scores = real  # type: ignore[assignment]
+        dashboard_module.tie_scores = real  # type: ignore[assignment]
     assert answers == [200] * 6
     assert len(calls) == 1

@@ -82,7 +82,7 @@ def test_a_list_line_without_an_organisation_shows_the_title_alone(client: Any, 
 
 
 def test_a_page_of_the_list_shows_only_the_workspaces_own_people_with_their_tags(kith: Kith) -> None:
-    from kith.web.queries import people_rows
+    from kith.services.people_list import summaries
 
     other = add_workspace(kith)
     with kith.session(other) as s:
@@ -93,9 +93,8 @@ def test_a_page_of_the_list_shows_only_the_workspaces_own_people_with_their_tags
         ana = add_person(s, NewPerson(name="Ana Lopez", org="Acme", title="Producer", tags=["film", "berlin"]),
                          now=FIXED_NOW)
         s.flush()
-        rows = people_rows(s, [eve_id, ana.id])
-    assert [(r.display_name, r.organization, r.title, r.tags) for r in rows] == [
-        ("Ana Lopez", "Acme", "Producer", ["berlin", "film"])]
+        rows = summaries(s, [eve_id, ana.id])
+    assert [(r.name, r.org, r.title, r.tags) for r in rows] == [("Ana Lopez", "Acme", "Producer", ("berlin", "film"))]
 
 
 def test_the_person_page_shows_score_explanation_and_timeline(client: Any, kith: Kith) -> None:

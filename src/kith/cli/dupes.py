@@ -11,7 +11,8 @@ from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
 from kith.errors import BadInput
-from kith.services.people import person_as_dict, resolve_person
+from kith.services.people import resolve_person
+from kith.services.people_list import summary_of
 
 if TYPE_CHECKING:
     from kith.services import dedupe
@@ -52,7 +53,7 @@ def merge(
             raise BadInput("not merged")
         b_label = f"#{b.id} {b.display_name}"
         merged = dedupe.merge_people(session, a, b, now=STATE.now)
-        data = person_as_dict(merged)
+        data = summary_of(merged).as_dict()
     if as_json:
         emit_json(data)
     else:

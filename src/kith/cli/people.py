@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from sqlalchemy.orm import Session
@@ -15,13 +14,11 @@ from kith.cli.output import emit_json, say, table
 from kith.errors import BadInput
 from kith.services import events as events_svc
 from kith.services import people as svc
+from kith.services import people_list as listing
 from kith.services import relations as rel_svc
 from kith.services.favors import favor_as_dict, favors_of
 from kith.services.interactions import interaction_as_dict, interactions_of
 from kith.store.models import Person
-
-if TYPE_CHECKING:
-    from kith.services.scores import PersonTie
 
 
 def parse_cadence(text: str | None) -> int | None:
@@ -80,7 +77,7 @@ def add(
         if intro is not None:
             rel_svc.link(session, person, "introduced-by", intro, now=now)
         session.flush()
-        data = svc.person_as_dict(person)
+        data = listing.summary_of(person).as_dict()
     if as_json:
         emit_json(data)
     else:
@@ -100,7 +97,7 @@ def show(
         ids = {r.src_id for r in rels} | {r.dst_id for r in rels}
         ids |= {pp.person_id for i in inters for pp in i.participants}
         names = _names(session, ids)
-        data = svc.person_as_dict(p)
+        data = listing.summary_of(p).as_dict()
         data["cadence_days"] = svc.person_cadence(session, p)
         data["relations"] = [rel_svc.relation_as_dict(r, names) for r in rels]
         data["interactions"] = [interaction_as_dict(i, names) for i in inters]
@@ -137,32 +134,17 @@ def list_(
     as_json: JsonOpt = False,
 ) -> None:
     """List people, filtered and sorted."""
-    from kith.cli.scores import check_layer
-
-    check_layer(layer)
+    query = listing.PeopleQuery(tag=tag, org=org, layer=layer, archived=archived, sort=sort)
     with STATE.session() as session:
-        ties: Mapping[int, PersonTie] = {}
-        if layer or sort == "score":  # scoring loads the engine: only when asked for
-            from kith.services.scores import tie_scores
-
-            ties = tie_scores(session, STATE.now)
-        ids = [pid for pid, t in ties.items() if t.layer == layer] if layer else None
-        query = svc.PeopleQuery(tag=tag, org=org, sort="name" if sort == "score" else sort,
-                                limit=None if sort == "score" else limit, include_archived=archived, person_ids=ids)
-        rows = svc.list_people_dicts(session, query)
-        if sort == "score":
-            rows = sorted(rows, key=lambda r: -ties[r["id"]].score if r["id"] in ties else 1.0)[:limit]
-    _print_people(rows, as_json)
+        found = listing.list_people(session, query, as_of=STATE.now, limit=limit)
+    _print_people(found.items, as_json)
 
 
-def _print_people(rows: list[dict[str, object]], as_json: bool) -> None:
+def _print_people(rows: list[listing.PersonSummary], as_json: bool) -> None:
     if as_json:
-        emit_json(rows)
+        emit_json([r.as_dict() for r in rows])
         return
-    table(None, ["id", "name", "org", "title", "tags"], [
-        (r["id"], r["name"], r["org"] or "", r["title"], ", ".join(r["tags"]))  # type: ignore[arg-type]
-        for r in rows
-    ])
+    table(None, ["id", "name", "org", "title", "tags"], [(r.id, r.name, r.org or "", r.title, ", ".join(r.tags)) for r in rows])
 
 
 @app.command()
@@ -172,9 +154,11 @@ def find(
     as_json: JsonOpt = False,
 ) -> None:
     """Find people (accent- and case-insensitive)."""
+    if not query.split():
+        raise BadInput("give something to search for")
     with STATE.session() as session:
-        rows = [svc.person_as_dict(p) for p in svc.find_people(session, query, limit=limit)]
-    _print_people(rows, as_json)
+        found = listing.list_people(session, listing.PeopleQuery(q=query), as_of=STATE.now, limit=limit)
+    _print_people(found.items, as_json)
 
 
 @app.command()
@@ -195,39 +179,20 @@ def edit(
     as_json: JsonOpt = False,
 ) -> None:
     """Change a person's details."""
-    now = STATE.now
+    changes = svc.PersonChanges(
+        name=name, org=org, title=title, location=location, notes=note, birthday=birthday, key=key,
+        closeness=closeness, add_emails=tuple(email or ()), add_phones=tuple(phone or ()), add_urls=tuple(url or ()),
+        cadence_days=None if cadence is None or cadence.lower() == "none" else parse_cadence(cadence),
+        clear_cadence=cadence is not None and cadence.lower() == "none",
+    )
     with STATE.session() as session:
         p = svc.resolve_person(session, person)
-        changes = {"name": name, "org": org, "title": title, "location": location, "notes": note,
-                   "birthday": _check_birthday(birthday), "key": key, "closeness": closeness}
-        changed = svc.edit_person(session, p, changes, now=now)
-        for kind, values in (("email", email), ("phone", phone)):
-            for v in values or []:
-                if svc.add_identifier(session, p, kind, v):
-                    changed.append(kind)
-        for v in url or []:
-            if svc.add_identifier(session, p, svc._url_kind(v), v):
-                changed.append("url")
-        if cadence is not None:
-            svc.set_person_cadence(session, p, None if cadence.lower() == "none" else parse_cadence(cadence))
-            changed.append("cadence")
-        svc.refresh_search_key(p)
-        session.flush()
-        data = svc.person_as_dict(p)
+        changed = svc.change_person(session, p, changes, now=STATE.now)
+        data = listing.summary_of(p).as_dict()
     if as_json:
         emit_json(data)
     else:
         say(f"Updated #{data['id']} {data['name']}: {', '.join(changed) or 'nothing changed'}")
-
-
-def _check_birthday(text: str | None) -> str | None:
-    import re
-
-    if text is None:
-        return None
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}|--\d{2}-\d{2}", text.strip()):
-        return text.strip()
-    raise BadInput(f"cannot read the birthday '{text}' (use YYYY-MM-DD or --MM-DD)")
 
 
 @app.command()

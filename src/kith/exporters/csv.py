@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import UTC, datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
-from kith.services.people import person_as_dict
-from kith.store.models import Person
+from kith.services.people_list import PeopleQuery, list_people
 
 COLUMNS = ("id", "name", "given_name", "family_name", "emails", "phones", "urls", "org", "title",
            "location", "birthday", "tags", "notes")
@@ -17,15 +16,12 @@ COLUMNS = ("id", "name", "given_name", "family_name", "emails", "phones", "urls"
 
 def export_csv(session: Session) -> str:
     """Every person who is not archived, as CSV text with a header."""
-    people = session.scalars(
-        select(Person).where(Person.archived.is_(False)).order_by(Person.display_name, Person.id)
-        .options(selectinload(Person.identifiers), selectinload(Person.tags))
-    ).unique()
+    people = list_people(session, PeopleQuery(sort="name"), as_of=datetime.now(UTC)).items
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)
     for person in people:
-        data = person_as_dict(person)
+        data = person.as_dict()
         writer.writerow(["; ".join(v) if isinstance(v, list) else ("" if v is None else v)
                          for v in (data[c] for c in COLUMNS)])
     return buf.getvalue()

@@ -20,6 +20,7 @@ from kith import clock
 from kith.engine.agenda_rules import CadenceChoice, choose_cadence
 from kith.engine.kinds import LAYERS
 from kith.errors import BadInput
+from kith.services.memo import memoized
 from kith.services.people import normalize_tag
 from kith.services.scores import PersonTie, TieTable
 from kith.store.models import Cadence, Person, PersonTag, Tag
@@ -131,6 +132,11 @@ class CadenceRules:
         learned = tie.learned_gap_days if tie is not None and layer in MAINTAINED_LAYERS else None
         tag_days = [(t, self.tag[t]) for t in tags if t in self.tag]
         return choose_cadence(self.person.get(person_id), tag_days, layer, self.layer.get(layer), learned)
+
+
+def memoized_rules(session: Session) -> CadenceRules:
+    """:func:`cadence_rules`, memoized per data version (a person page asks on every visit)."""
+    return memoized(session, "cadences.rules", None, lambda: cadence_rules(session))
 
 
 def cadence_rules(session: Session) -> CadenceRules:

@@ -6,10 +6,10 @@ organisation (:data:`RELATION_STRENGTH` and the ``*_STRENGTH`` constants say
 how much each is worth; several reasons combine as a noisy-or). My own tie to
 each person is their tie score. See ``docs/network.md``.
 
-Building the graph of 30,000 people takes seconds, so the built graph is kept
-per process, keyed by the database and workspace, and reused while a cheap
-*data version* (counts, maximum ids and checksums of the tables it is built
-from) is unchanged.
+Building the graph of 30,000 people takes seconds, so the built graph is
+memoized (:mod:`kith.services.memo`): kept by the owner of the session's
+database, per workspace, and reused while the workspace's data version is
+unchanged.
 """
 
 from __future__ import annotations
@@ -20,13 +20,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kith.engine.graph import Adjacency, Edge, Evidence, build_adjacency, ego_brokerage
 from kith.engine.kinds import GATEKEEPER_RELATIONS, RelationKind
 from kith.engine.relevance import Profile, RelevanceIndex, build_index
 from kith.normalize import fold
+from kith.services.memo import memoized
 from kith.services.scores import PersonTie, tie_scores
 from kith.store.models import (
     Event,
@@ -38,7 +39,6 @@ from kith.store.models import (
     Relation,
     Tag,
 )
-from kith.store.scope import workspace_id
 
 RELATION_STRENGTH: dict[str, float] = {
     RelationKind.PARTNER_OF: 0.9,
@@ -80,7 +80,6 @@ class PersonInfo:
 class Network:
     """A built graph plus what reach, ask and the reports need about people."""
 
-    version: tuple[Any, ...]
     adj: Adjacency
     people: dict[int, PersonInfo]
     gatekeepers: dict[int, list[int]]  # person -> their assistants
@@ -121,51 +120,12 @@ class Network:
         return info.name if info else f"#{person_id}"
 
 
-_CACHE: dict[tuple[str, int], Network] = {}
-
-
-def clear_cache() -> None:
-    """Forget every cached graph (tests, or after bulk changes)."""
-    _CACHE.clear()
-
-
-_VERSION_SQL = text(
-    "SELECT (SELECT min(created_at) FROM workspace), (SELECT count(*) FROM person),"
-    " (SELECT max(id) FROM person), (SELECT max(updated_at) FROM person),"
-    " (SELECT count(*) FROM relation), (SELECT max(id) FROM relation),"
-    " (SELECT count(*) FROM interaction_participant), (SELECT max(id) FROM interaction),"
-    " (SELECT count(*) FROM event_member), (SELECT max(id) FROM event),"
-    " (SELECT count(*) FROM organization), (SELECT max(id) FROM organization), (SELECT count(*) FROM person_tag)"
-)
-
-
-def data_version(session: Session) -> tuple[Any, ...]:
-    """Counts and maximum ids that change whenever the graph's inputs do.
-
-    Deliberately not filtered by workspace: whole-table counts and maxima are
-    index lookups (milliseconds at 30,000 people, where the filtered form
-    costs a scan), nothing but numbers is read, and a write in another
-    workspace only costs a rebuild. Edits show through ``person.updated_at``.
-    """
-    row = session.connection().execute(_VERSION_SQL).one()
-    return tuple(str(v) for v in row)
-
-
 def network(session: Session) -> Network:
     """The graph of the session's workspace, rebuilt only when its data changed."""
-    bind = session.get_bind()
-    url = bind.engine.url if isinstance(bind, Connection) else bind.url
-    key = (url.render_as_string(hide_password=True), workspace_id(session))
-    version = data_version(session)
-    cached = _CACHE.get(key)
-    if cached is not None and cached.version == version:
-        return cached
-    built = build_network(session, version)
-    _CACHE[key] = built
-    return built
+    return memoized(session, "network.graph", None, lambda: build_network(session))
 
 
-def build_network(session: Session, version: tuple[Any, ...] = ()) -> Network:
+def build_network(session: Session) -> Network:
     """Build the graph from the database (no cache)."""
     people = _people(session)
     evidence = [
@@ -174,7 +134,7 @@ def build_network(session: Session, version: tuple[Any, ...] = ()) -> Network:
         *_event_evidence(session, people),
         *_colleague_evidence(people),
     ]
-    return Network(version, build_adjacency(evidence), people, _gatekeepers(session, people))
+    return Network(build_adjacency(evidence), people, _gatekeepers(session, people))
 
 
 def _people(session: Session) -> dict[int, PersonInfo]:

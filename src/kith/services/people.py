@@ -7,13 +7,14 @@ turns what a user typed into a person.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
 from nameparser import HumanName
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,14 +27,12 @@ from kith.store.models import (
     Identifier,
     Interaction,
     InteractionParticipant,
-    Organization,
     Person,
     PersonTag,
     Tag,
 )
 
 IDENTIFIER_KINDS = ("email", "phone", "url", "linkedin", "facebook", "external")
-SORTS = ("name", "recent", "created", "org")
 
 
 @dataclass
@@ -164,6 +163,11 @@ def refresh_search_key(person: Person) -> None:
     )
 
 
+def has_people(session: Session) -> bool:
+    """Whether the workspace has anyone yet (archived people count)."""
+    return session.scalar(select(Person.id).limit(1)) is not None
+
+
 def get_person(session: Session, person_id: int) -> Person:
     """The person with this id in the current workspace."""
     person = session.get(Person, person_id)
@@ -232,115 +236,6 @@ def find_people(session: Session, query: str, *, limit: int = 50, include_archiv
     return list(session.scalars(stmt.order_by(Person.display_name, Person.id).limit(limit)).all())
 
 
-@dataclass
-class PeopleQuery:
-    """Filters and order of :func:`list_people`."""
-
-    tag: str | None = None
-    org: str | None = None
-    person_ids: Iterable[int] | None = None  # e.g. the people of one layer
-    include_archived: bool = False
-    sort: str = "name"
-    limit: int | None = None
-    offset: int = 0
-
-
-def list_people(session: Session, q: PeopleQuery) -> list[Person]:
-    """People matching the filters, in the requested order."""
-    stmt = _ordered(select(Person), q)
-    stmt = stmt.options(selectinload(Person.identifiers), selectinload(Person.tags))
-    return list(session.scalars(stmt).unique().all())
-
-
-def list_people_dicts(session: Session, q: PeopleQuery) -> list[dict[str, Any]]:
-    """What ``[person_as_dict(p) for p in list_people(session, q)]`` gives, without ORM objects.
-
-    Three column queries (people with their organisation, identifiers, tags)
-    instead of one object per person: listing 30,000 people stays well under
-    a second.
-    """
-    cols = (Person.id, Person.display_name, Person.given_name, Person.family_name, Organization.name,
-            Person.title, Person.location, Person.birthday, Person.notes, Person.is_key, Person.closeness,
-            Person.met_on, Person.met_at_event_id, Person.introduced_by_id, Person.archived)
-    base = cast("Select[Any]", select(*cols).outerjoin(Organization, Person.organization_id == Organization.id))
-    stmt = _ordered(base, q, joined=True)
-    rows = session.execute(stmt).all()
-    # A whole listing selects details by the same filter (a subquery); a page, by its ids.
-    if q.limit is None:
-        groups: list[Any] = [_people_filter(select(Person.id), q).scalar_subquery()]
-    else:
-        ids = [r[0] for r in rows]
-        groups = [ids[i:i + 1000] for i in range(0, len(ids), 1000)]
-    idents: dict[int, dict[str, list[str]]] = {}
-    tags: dict[int, list[str]] = {}
-    for group in groups:
-        for pid, kind, value in session.execute(
-            select(Identifier.person_id, Identifier.kind, Identifier.value)
-            .where(Identifier.person_id.in_(group)).order_by(Identifier.id)
-        ):
-            idents.setdefault(pid, {}).setdefault(kind, []).append(value)
-        for pid, name in session.execute(
-            select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
-            .where(PersonTag.person_id.in_(group)).order_by(Tag.name)
-        ):
-            tags.setdefault(pid, []).append(name)
-    return [_row_as_dict(r, idents.get(r[0], {}), tags.get(r[0], [])) for r in rows]
-
-
-def _row_as_dict(r: Any, ids: dict[str, list[str]], tags: list[str]) -> dict[str, Any]:
-    pid, name, given, family, org, title, location, birthday, notes, key, closeness, met_on, met_at, intro, archived = r
-    return {
-        "id": pid, "name": name, "given_name": given, "family_name": family,
-        "emails": ids.get("email", []), "phones": ids.get("phone", []),
-        "urls": ids.get("linkedin", []) + ids.get("facebook", []) + ids.get("url", []),
-        "org": org, "title": title, "location": location, "birthday": birthday or None, "notes": notes,
-        "tags": tags, "key": key, "closeness": closeness, "met_on": met_on.isoformat() if met_on else None,
-        "met_at_event_id": met_at, "introduced_by_id": intro, "archived": archived,
-    }
-
-
-def _ordered(stmt: Select[Any], q: PeopleQuery, *, joined: bool = False) -> Select[Any]:
-    """Filters, order and paging of a people query."""
-    stmt = _people_filter(stmt, q)
-    if q.sort not in SORTS:
-        raise BadInput(f"cannot sort by '{q.sort}' (use one of: {', '.join(SORTS)})")
-    order: dict[str, Any] = {
-        "name": (Person.display_name, Person.id),
-        "created": (Person.created_at.desc(), Person.id.desc()),
-        "recent": (Person.updated_at.desc(), Person.id.desc()),
-        "org": (Organization.name, Person.display_name, Person.id),
-    }
-    if q.sort == "org" and not joined:
-        stmt = stmt.outerjoin(Organization, Person.organization_id == Organization.id)
-    stmt = stmt.order_by(*order[q.sort]).offset(q.offset)
-    if q.limit is not None:
-        stmt = stmt.limit(q.limit)
-    return stmt
-
-
-def count_people(session: Session, q: PeopleQuery) -> int:
-    """How many people :func:`list_people` would return without paging."""
-    return int(session.scalar(_people_filter(select(func.count(Person.id)), q)) or 0)
-
-
-def _people_filter(stmt: Select[Any], q: PeopleQuery) -> Select[Any]:
-    if not q.include_archived:
-        stmt = stmt.where(Person.archived.is_(False))
-    if q.tag:
-        stmt = stmt.where(
-            Person.id.in_(select(PersonTag.person_id).join(Tag).where(Tag.name == normalize_tag(q.tag)))
-        )
-    if q.org:
-        stmt = stmt.where(
-            Person.organization_id.in_(
-                select(Organization.id).where(Organization.name_key.like(f"%{_escape(fold(q.org))}%", escape="\\"))
-            )
-        )
-    if q.person_ids is not None:
-        stmt = stmt.where(Person.id.in_(list(q.person_ids)))
-    return stmt
-
-
 EDITABLE = ("name", "title", "location", "notes", "birthday", "org", "key", "closeness", "met_on")
 
 
@@ -384,6 +279,68 @@ def edit_person(session: Session, person: Person, changes: dict[str, Any], *, no
             prov[field] = {"source": source, "at": now.isoformat()}
         person.provenance = prov
         refresh_search_key(person)
+    return changed
+
+
+@dataclass(frozen=True)
+class PersonChanges:
+    """One edit of a person, as `kith edit`, the API's PATCH and the web's forms say it (None: unchanged)."""
+
+    name: str | None = None
+    org: str | None = None  # "" clears it
+    title: str | None = None
+    location: str | None = None
+    notes: str | None = None
+    birthday: str | None = None  # YYYY-MM-DD or --MM-DD
+    key: bool | None = None
+    closeness: int | None = None
+    clear_closeness: bool = False
+    met_on: date | None = None
+    add_emails: tuple[str, ...] = ()
+    add_phones: tuple[str, ...] = ()
+    add_urls: tuple[str, ...] = ()
+    tags: tuple[str, ...] | None = None  # the whole set of tags, replacing the old one
+    cadence_days: int | None = None
+    clear_cadence: bool = False
+    archived: bool | None = None
+
+
+_BIRTHDAY = re.compile(r"\d{4}-\d{2}-\d{2}|--\d{2}-\d{2}")
+
+
+def change_person(session: Session, person: Person, changes: PersonChanges, *, now: datetime,
+                  source: str = "manual") -> list[str]:
+    """Apply one edit (fields, identifiers, tags, cadence, archived); returns what actually changed."""
+    if changes.birthday is not None and not _BIRTHDAY.fullmatch(changes.birthday.strip()):
+        raise BadInput(f"cannot read the birthday '{changes.birthday}' (use YYYY-MM-DD or --MM-DD)")
+    fields: dict[str, Any] = {
+        "name": changes.name, "org": changes.org, "title": changes.title, "location": changes.location,
+        "notes": changes.notes, "birthday": None if changes.birthday is None else changes.birthday.strip(),
+        "key": changes.key, "closeness": "" if changes.clear_closeness else changes.closeness, "met_on": changes.met_on,
+    }
+    changed = edit_person(session, person, fields, now=now, source=source)
+    for kind, values in (("email", changes.add_emails), ("phone", changes.add_phones)):
+        for value in values:
+            if add_identifier(session, person, kind, value, source=source):
+                changed.append(kind)
+    for value in changes.add_urls:
+        if add_identifier(session, person, _url_kind(value), value, source=source):
+            changed.append("url")
+    if changes.tags is not None:
+        wanted = {normalize_tag(t) for t in changes.tags}
+        have = {t.name for t in person.tags}
+        if wanted != have:
+            untag_person(session, person, sorted(have - wanted))
+            tag_person(session, person, sorted(wanted - have))
+            changed.append("tags")
+    if changes.clear_cadence or changes.cadence_days is not None:
+        set_person_cadence(session, person, None if changes.clear_cadence else changes.cadence_days)
+        changed.append("cadence")
+    if changes.archived is not None and changes.archived != person.archived:
+        archive_person(person, archived=changes.archived, now=now)
+        changed.append("archived")
+    refresh_search_key(person)
+    session.flush()
     return changed
 
 
@@ -485,31 +442,3 @@ def delete_person(session: Session, person: Person) -> None:
     session.delete(person)
     session.flush()
     rebuild_tie_states(session, others)
-
-
-def person_as_dict(person: Person) -> dict[str, Any]:
-    """JSON form of a person (stable keys; used by the CLI, the API and tests)."""
-    def values(kind: str) -> list[str]:
-        return [i.value for i in person.identifiers if i.kind == kind]
-
-    return {
-        "id": person.id,
-        "name": person.display_name,
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "emails": values("email"),
-        "phones": values("phone"),
-        "urls": values("linkedin") + values("facebook") + values("url"),
-        "org": person.organization.name if person.organization else None,
-        "title": person.title,
-        "location": person.location,
-        "birthday": person.birthday or None,
-        "notes": person.notes,
-        "tags": [t.name for t in person.tags],
-        "key": person.is_key,
-        "closeness": person.closeness,
-        "met_on": person.met_on.isoformat() if person.met_on else None,
-        "met_at_event_id": person.met_at_event_id,
-        "introduced_by_id": person.introduced_by_id,
-        "archived": person.archived,
-    }

@@ -47,7 +47,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from kith.store.models import DataVersion, LogCount
 from kith.store.owner import owner_of
-from kith.store.scope import WS_PARAM, workspace_id
+from kith.store.scope import WS_PARAM, note_write, workspace_id
 
 if TYPE_CHECKING:
     import numpy as np
@@ -226,6 +226,7 @@ class Writer:
 
     def __init__(self, session: Session) -> None:
         session.flush()
+        note_write(session)
         self.session = session
         self.workspace_id = workspace_id(session)
         self.dialect = session.get_bind().dialect.name

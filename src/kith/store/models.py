@@ -426,6 +426,20 @@ class DataVersion(Base):
     changes: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
+class ActivityMonth(Base):
+    """How many interactions each calendar month (UTC, ``YYYY-MM``) of a workspace holds.
+
+    Kept by database triggers on ``interaction`` (migration 0006), for the
+    activity charts: a dozen rows instead of grouping a year of the log.
+    """
+
+    __tablename__ = "activity_month"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    interactions: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
 class ImportRun(Scoped, Base):
     """One import of one file: what, when, and what it changed (the summary)."""
 

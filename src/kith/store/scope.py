@@ -64,6 +64,37 @@ def _stamp_workspace(session: Session, _ctx: Any, _instances: Any) -> None:
                 raise WorkspaceViolation(f"{obj!r} belongs to workspace {obj.workspace_id}, not {ws}")
 
 
+WROTE_KEY = "kith.wrote"  # this transaction has changed something (see has_written)
+
+
+def _note_flush(session: Session, _ctx: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.info[WROTE_KEY] = True
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE_KEY] = True
+
+
+def _note_end(session: Session, *_args: Any) -> None:
+    session.info.pop(WROTE_KEY, None)
+
+
+def note_write(session: Session) -> None:
+    """Record that the session's transaction changed data (for writes the hooks cannot see)."""
+    session.info[WROTE_KEY] = True
+
+
+def has_written(session: Session) -> bool:
+    """Whether the session's current transaction has changed anything (uncommitted data).
+
+    A value computed from uncommitted data must not be kept for others: the
+    transaction may still roll back (:mod:`kith.services.memo`).
+    """
+    return bool(session.info.get(WROTE_KEY))
+
+
 def session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessionmaker[Session]:
     """A session factory for ``engine`` whose sessions are workspace-scoped (objects stay readable after commit).
 
@@ -74,6 +105,10 @@ def session_factory(engine: Engine, info: dict[str, Any] | None = None) -> sessi
     factory = sessionmaker(engine, expire_on_commit=False, info=dict(info or {}))
     event.listen(factory, "do_orm_execute", _confine_to_workspace)
     event.listen(factory, "before_flush", _stamp_workspace)
+    event.listen(factory, "after_flush", _note_flush)
+    event.listen(factory, "do_orm_execute", _note_statement)
+    event.listen(factory, "after_commit", _note_end)
+    event.listen(factory, "after_soft_rollback", _note_end)
     return factory
 
 

@@ -26,7 +26,8 @@ from kith import clock
 from kith.config import Settings, data_dir, env_int, load_settings
 from kith.errors import BadInput
 from kith.runtime import Kith, open_kith
-from kith.web import errors, insight, security
+from kith.services.memo import Memo
+from kith.web import errors, security
 from kith.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, WebConfig, load_session, new_session
 
 STATIC = Path(__file__).parent / "static"
@@ -124,8 +125,9 @@ def create_app(
     )
     app.state.web = cfg
     app.state.kith = kith
+    # A long-lived process: memoized views are kept out of the cyclic garbage collector's sight.
+    kith.owner.cache("memo", Memo).settle_gc = True
     planner_statistics(kith)
-    insight.clear()  # a new app may be over another database with the same workspace ids (tests)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     app.add_middleware(SessionCookies, cfg=cfg)

@@ -10,7 +10,6 @@ from sqlalchemy import func, select
 from kith.services import favors as svc
 from kith.services.people import get_person
 from kith.store.models import Favor
-from kith.web import insight
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
 from kith.web.api.schemas import FavorIn, FavorOut, FavorPatch, Page
 
@@ -39,7 +38,6 @@ def create_favor(ctx: ApiCtx, body: FavorIn) -> dict[str, object]:
         ctx.session, get_person(ctx.session, body.person_id), body.direction, body.what, now=ctx.now,
         status=body.status, asked_on=body.asked_on, done_on=body.done_on, returned_on=body.returned_on,
     )
-    insight.forget(ctx.session)
     return svc.favor_as_dict(favor)
 
 
@@ -57,7 +55,6 @@ def patch_favor(ctx: ApiCtx, favor_id: IdPath, body: FavorPatch) -> dict[str, ob
         if value is not None:
             setattr(favor, name, value)
     ctx.session.flush()
-    insight.forget(ctx.session)
     return svc.favor_as_dict(favor)
 
 
@@ -65,5 +62,4 @@ def patch_favor(ctx: ApiCtx, favor_id: IdPath, body: FavorPatch) -> dict[str, ob
 def delete_favor(ctx: ApiCtx, favor_id: IdPath) -> Response:
     """Remove a favour from the ledger."""
     ctx.session.delete(svc.get_favor(ctx.session, favor_id))
-    insight.forget(ctx.session)
     return Response(status_code=204)

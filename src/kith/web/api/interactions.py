@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 from kith.services import interactions as svc
 from kith.services.people import get_person
 from kith.store.models import Interaction, InteractionParticipant
-from kith.web import insight
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
 from kith.web.api.schemas import InteractionIn, InteractionOut, InteractionPatch, Page, When
 
@@ -59,7 +58,6 @@ def create_interaction(ctx: ApiCtx, body: InteractionIn) -> dict[str, object]:
         ctx.session, people, body.kind, when=body.on or ctx.now, now=ctx.now,
         direction=body.direction, sentiment=body.sentiment, note=body.note,
     )
-    insight.forget(ctx.session)
     return svc.interaction_as_dict(inter)
 
 
@@ -84,7 +82,6 @@ def patch_interaction(ctx: ApiCtx, interaction_id: IdPath, body: InteractionPatc
     if body.note is not None:
         inter.note = body.note
     ctx.session.flush()
-    insight.forget(ctx.session)
     return svc.interaction_as_dict(inter)
 
 
@@ -92,5 +89,4 @@ def patch_interaction(ctx: ApiCtx, interaction_id: IdPath, body: InteractionPatc
 def delete_interaction(ctx: ApiCtx, interaction_id: IdPath) -> Response:
     """Remove an interaction."""
     svc.delete_interaction(ctx.session, svc.get_interaction(ctx.session, interaction_id))
-    insight.forget(ctx.session)
     return Response(status_code=204)

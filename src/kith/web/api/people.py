@@ -7,10 +7,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 
 from kith.services import people as svc
-from kith.web import insight
+from kith.services import people_list as listing
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
 from kith.web.api.schemas import Page, PersonIn, PersonOut, PersonPatch
-from kith.web.queries import PeopleFilter, people_page
 
 router = APIRouter(prefix="/people", tags=["people"])
 
@@ -28,9 +27,10 @@ def list_people(
     sort: Annotated[Literal["name", "recent", "created", "score"], Query()] = "name",
 ) -> dict[str, object]:
     """People of your workspace, one page at a time."""
-    flt = PeopleFilter(q=q, tag=tag, org=org, layer=layer, key=key, archived=archived, sort=sort)
-    rows, total = people_page(ctx.session, flt, limit=paging.limit, offset=paging.offset, as_of=ctx.now)
-    return {"items": [svc.person_as_dict(p) for p in rows], "total": total, "limit": paging.limit, "offset": paging.offset}
+    query = listing.PeopleQuery(q=q, tag=tag, org=org, layer=layer, key=key, archived=archived, sort=sort)
+    found = listing.list_people(ctx.session, query, as_of=ctx.now, limit=paging.limit, offset=paging.offset)
+    return {"items": [p.as_dict() for p in found.items], "total": found.total, "limit": paging.limit,
+            "offset": paging.offset}
 
 
 @router.post("", status_code=201, response_model=PersonOut, summary="Add a person")
@@ -47,14 +47,13 @@ def create_person(ctx: ApiCtx, body: PersonIn) -> dict[str, object]:
     )
     ctx.session.flush()
     ctx.session.refresh(person)
-    insight.forget(ctx.session)
-    return svc.person_as_dict(person)
+    return _as_dict(person)
 
 
 @router.get("/{person_id}", response_model=PersonOut, summary="One person")
 def get_person(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
     """A person of your workspace."""
-    return svc.person_as_dict(svc.get_person(ctx.session, person_id))
+    return _as_dict(svc.get_person(ctx.session, person_id))
 
 
 @router.patch("/{person_id}", response_model=PersonOut, summary="Change a person")
@@ -62,29 +61,25 @@ def patch_person(ctx: ApiCtx, person_id: IdPath, body: PersonPatch) -> dict[str,
     """Change the fields given; the others stay."""
     person = svc.get_person(ctx.session, person_id)
     fields = body.model_dump(exclude_unset=True)
-    archived = fields.pop("archived", None)
-    tags = fields.pop("tags", None)
-    has_cadence = "cadence_days" in fields
-    cadence = fields.pop("cadence_days", None)
-    if fields.get("closeness", 0) is None:
-        fields["closeness"] = ""
-    svc.edit_person(ctx.session, person, fields, now=ctx.now)
-    if archived is not None:
-        svc.archive_person(person, archived=archived, now=ctx.now)
-    if tags is not None:
-        svc.untag_person(ctx.session, person, [t.name for t in person.tags])
-        svc.tag_person(ctx.session, person, tags)
-    if has_cadence:
-        svc.set_person_cadence(ctx.session, person, cadence)
-    ctx.session.flush()
+    changes = svc.PersonChanges(
+        name=fields.get("name"), org=fields.get("org"), title=fields.get("title"), location=fields.get("location"),
+        notes=fields.get("notes"), birthday=fields.get("birthday"), key=fields.get("key"),
+        closeness=fields.get("closeness"), clear_closeness="closeness" in fields and fields["closeness"] is None,
+        met_on=fields.get("met_on"), tags=None if fields.get("tags") is None else tuple(fields["tags"]),
+        cadence_days=fields.get("cadence_days"),
+        clear_cadence="cadence_days" in fields and fields["cadence_days"] is None, archived=fields.get("archived"),
+    )
+    svc.change_person(ctx.session, person, changes, now=ctx.now)
     ctx.session.refresh(person)
-    insight.forget(ctx.session)
-    return svc.person_as_dict(person)
+    return _as_dict(person)
 
 
 @router.delete("/{person_id}", status_code=204, summary="Delete a person")
 def delete_person(ctx: ApiCtx, person_id: IdPath) -> Response:
     """Delete a person and what is only theirs (their interactions with others stay)."""
     svc.delete_person(ctx.session, svc.get_person(ctx.session, person_id))
-    insight.forget(ctx.session)
     return Response(status_code=204)
+
+
+def _as_dict(person: object) -> dict[str, object]:
+    return listing.summary_of(person).as_dict()  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ from kith.errors import NotFound
 from kith.services import relations as svc
 from kith.services.people import get_person
 from kith.store.models import Relation
-from kith.web import insight
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
 from kith.web.api.schemas import Page, RelationIn, RelationOut, RelationPatch
 
@@ -47,7 +46,6 @@ def create_relation(ctx: ApiCtx, body: RelationIn, response: Response) -> dict[s
     )
     if not new:
         response.status_code = 200
-    insight.forget(ctx.session)
     return svc.relation_as_dict(rel)
 
 
@@ -70,5 +68,4 @@ def patch_relation(ctx: ApiCtx, relation_id: IdPath, body: RelationPatch) -> dic
 def delete_relation(ctx: ApiCtx, relation_id: IdPath) -> Response:
     """Remove a relation."""
     ctx.session.delete(_get(ctx, relation_id))
-    insight.forget(ctx.session)
     return Response(status_code=204)

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from sqlalchemy import select
 
+from kith.services.dashboard import network_ties
 from kith.services.people import get_person
 from kith.store.models import Person
-from kith.web import insight
 from kith.web.api.common import ApiCtx, IdPath, PagingDep, call_with_now, jsonable
 from kith.web.api.schemas import AgendaItemOut, AgendaMarkIn, Computed, Done, Page, ScoreOut
 from kith.web.errors import service
@@ -41,7 +41,7 @@ def list_scores(
     layer: Annotated[Literal["inner", "close", "active", "meaningful", "acquaintance", "dormant"] | None, Query()] = None,
 ) -> dict[str, object]:
     """Every person's score (0-100), layer, favour readiness and the terms behind the score."""
-    ties = insight.scores(ctx.session, ctx.now)
+    ties = network_ties(ctx.session, ctx.now)[0]
     ranked = sorted((t for t in ties.values() if layer is None or t.layer == layer), key=lambda t: (-t.score, t.person_id))
     chosen = ranked[paging.offset : paging.offset + paging.limit]
     names = dict(
@@ -57,7 +57,7 @@ def person_score(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
     from kith.services.person_view import explained_tie
 
     person = get_person(ctx.session, person_id)
-    ties, as_of = insight.scores_at(ctx.session, ctx.now)
+    ties, as_of = network_ties(ctx.session, ctx.now)
     if person.id not in ties:
         from kith.errors import NotFound
 

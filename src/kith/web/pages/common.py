@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from kith.engine.kinds import KINDS
-from kith.web import insight
+from kith.services import people as people_svc
 from kith.web.auth import Ctx, form_ctx, page_ctx
 
 PageCtx = Annotated[Ctx, Depends(page_ctx, scope="function")]  # commit before the answer leaves
@@ -18,12 +18,8 @@ LOG_KINDS = [k for k in KINDS if k != "note"] + ["note"]
 
 
 def has_people(session: Session) -> bool:
-    """Whether the workspace has anyone yet (otherwise the onboarding page shows).
-
-    Read from the newest person id of the quick data version, which the page's
-    cached views read anyway (one statement for both).
-    """
-    return insight.quick_version(session)[0] is not None
+    """Whether the workspace has anyone yet (otherwise the onboarding page shows)."""
+    return people_svc.has_people(session)
 
 
 # The kinds a log form offers, as <option>s: the dashboard repeats the form for every agenda item.

@@ -11,7 +11,6 @@ from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from kith.errors import BadInput
-from kith.web import insight
 from kith.web.api.common import jsonable
 from kith.web.errors import service
 from kith.web.pages.common import FormCtx, PageCtx
@@ -78,8 +77,6 @@ async def import_upload(
                     raise BadInput("the file is larger than 512 MB")
                 out.write(chunk)
         summary = _import(ctx, chosen, path, dry_run=bool(dry_run))
-    if not dry_run:
-        insight.forget(ctx.session)
     return page(ctx, "import.html", title="Import & export", formats=FORMATS, summary=summary, fmt=chosen,
                 filename=file.filename, dry_run=bool(dry_run))
 

@@ -10,8 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from kith.errors import BadInput
+from kith.services.dashboard import headline, monthly_activity, network_ties
+from kith.services.memo import memoized
 from kith.store.models import Goal, Opportunity, Organization, Person
-from kith.web import charts, insight
+from kith.web import charts
 from kith.web.api.common import call_with_now, jsonable
 from kith.web.errors import NotAvailable, service
 from kith.web.pages.common import FormCtx, PageCtx
@@ -71,7 +73,7 @@ def opportunities_page(ctx: PageCtx) -> Response:
         .order_by(Opportunity.found_on.desc(), Opportunity.id.desc())
         .limit(200)
     ).all()
-    ties = insight.scores(ctx.session, ctx.now) if rows else {}
+    ties = network_ties(ctx.session, ctx.now)[0] if rows else {}
     by_layer: dict[str, int] = {}
     for opp, _name, _org in rows:
         referrer = ties.get(opp.referred_by_id) if opp.referred_by_id is not None else None
@@ -128,9 +130,10 @@ def report_page(ctx: PageCtx) -> Response:
         except NotAvailable as exc:
             return None, str(exc)
 
-    result, missing = insight.cached(ctx.session, "report", ctx.now, compute)[0]
-    head = insight.cached_headline(ctx.session, ctx.now)
-    monthly = insight.monthly_activity(ctx.session, ctx.now, months=24)
+    result, missing = memoized(ctx.session, "web.report", ctx.now, compute)
+    ties, _at = network_ties(ctx.session, ctx.now)
+    head = headline(ties)
+    monthly = [(m.month, m.interactions) for m in monthly_activity(ctx.session, ctx.now, months=24)]
     return page(
         ctx, "report.html", title="Report", result=result, missing=missing, head=head,
         layers_chart=charts.layer_bars(head.layers, title="People per layer"),

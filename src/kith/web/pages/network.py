@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from kith.errors import KithError
 from kith.services import network as network_svc
+from kith.services.dashboard import network_ties
 from kith.store.models import Person, Relation
-from kith.web import insight
 from kith.web.api.common import jsonable
 from kith.web.errors import service
 from kith.web.pages.common import PageCtx
@@ -37,7 +37,7 @@ class GraphView:
 
 def build_graph(ctx: PageCtx) -> GraphView:
     """The strongest ties, how they connect to each other, and who bridges clusters."""
-    ties = insight.scores(ctx.session, ctx.now)
+    ties = network_ties(ctx.session, ctx.now)[0]
     top = sorted(ties.values(), key=lambda t: -t.score)[:GRAPH_PEOPLE]
     ids = [t.person_id for t in top]
     if not ids:

@@ -11,13 +11,15 @@ from fastapi.responses import HTMLResponse, Response
 
 from kith.engine.kinds import KINDS, LAYERS
 from kith.services import people as svc
-from kith.services.person_view import PersonCard
+from kith.services import people_list as listing
+from kith.services.cadences import memoized_rules
+from kith.services.dashboard import network_ties
+from kith.services.person_view import GoalBrief, PersonCard, active_goals
 from kith.services.person_view import person_page as read_person_page
-from kith.services.scores import PersonTie
-from kith.web import charts, insight
+from kith.services.scores import TieTable
+from kith.web import charts
 from kith.web.api.common import IdPath
 from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
-from kith.web.queries import PeopleFilter, PersonRow, page_ids, people_rows
 from kith.web.render import ago, page, redirect
 
 router = APIRouter()
@@ -38,16 +40,16 @@ def people_list(
 ) -> Response:
     """Everyone, one page at a time; the search form works without JavaScript."""
     clean = q.replace("\x00", "")
-    flt = PeopleFilter(
-        q=clean or None, tag=tag or None, org=org or None,
-        layer=layer if layer in LAYERS else None, sort=sort if sort in ("name", "recent", "created", "score") else "name",
+    query = listing.PeopleQuery(
+        q=clean or None, tag=tag or None, org=org or None, layer=layer if layer in LAYERS else None,
+        sort=sort if sort in ("name", "recent", "created", "score") else "name",
     )
-    ids, total = page_ids(ctx.session, flt, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE, as_of=ctx.now)
-    rows = people_rows(ctx.session, ids)
-    ties = insight.scores(ctx.session, ctx.now) if rows else {}
-    lines = [_line(row, ties.get(row.id), ctx.now) for row in rows]
+    found = listing.list_people(ctx.session, query, as_of=ctx.now, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
+    ties = network_ties(ctx.session, ctx.now)[0] if found.items else None
+    lines = [_line(p, ties, ctx.now) for p in found.items]
+    total = found.total
     pages = max(1, -(-total // PAGE_SIZE))
-    params = {k: v for k, v in {"q": clean, "tag": tag, "org": org, "layer": flt.layer or "", "sort": flt.sort}.items() if v}
+    params = {k: v for k, v in {"q": clean, "tag": tag, "org": org, "layer": query.layer or "", "sort": query.sort}.items() if v}
 
     def link(n: int) -> str:
         return "/people?" + urlencode({**params, "page": n})
@@ -56,23 +58,24 @@ def people_list(
     return page(
         ctx, template, title="People", rows=lines, total=total, page_no=page_no, pages=pages,
         prev_link=link(page_no - 1) if page_no > 1 else None, next_link=link(page_no + 1) if page_no < pages else None,
-        q=clean, tag=tag, org=org, layer=flt.layer or "", sort=flt.sort, layers=LAYERS,
+        q=clean, tag=tag, org=org, layer=query.layer or "", sort=query.sort, layers=LAYERS,
     )
 
 
 class ListLine(NamedTuple):
     """One line of the people list: the person and their tie as the list shows it."""
 
-    person: PersonRow
+    person: listing.PersonSummary
     score: int | None  # None: archived, no score
     layer: str
     last_contact: str
 
 
-def _line(row: PersonRow, tie: PersonTie | None, now: datetime) -> ListLine:
+def _line(person: listing.PersonSummary, ties: TieTable | None, now: datetime) -> ListLine:
+    tie = ties.get(person.id) if ties is not None else None
     if tie is None:
-        return ListLine(row, None, "", "")
-    return ListLine(row, round(tie.score), tie.layer, ago(tie.last_at, now))
+        return ListLine(person, None, "", "")
+    return ListLine(person, round(tie.score), tie.layer, ago(tie.last_at, now))
 
 
 @router.post("/people")
@@ -94,11 +97,10 @@ def add_person(
         now=ctx.now,
     )
     ctx.session.flush()
-    insight.forget(ctx.session)
     return redirect(ctx, f"/people/{person.id}", f"Added {person.display_name}.")
 
 
-def _goal_relevance(goals: list[insight.GoalBrief], person: PersonCard, tag_names: list[str]) -> list[insight.GoalBrief]:
+def _goal_relevance(goals: list[GoalBrief], person: PersonCard, tag_names: list[str]) -> list[GoalBrief]:
     org = (person.org_name or "").lower()
     industry = (person.org_industry or "").lower()
     title = person.title.lower()
@@ -118,17 +120,17 @@ def _goal_relevance(goals: list[insight.GoalBrief], person: PersonCard, tag_name
 @router.get("/people/{person_id}", response_class=HTMLResponse)
 def person_page(ctx: PageCtx, person_id: IdPath) -> Response:
     """A person: score and its explanation, layer, cadence, timeline, favours, relations, goals."""
-    ties, as_of = insight.scores_at(ctx.session, ctx.now)  # the cached whole-network scores (layers)
+    ties, as_of = network_ties(ctx.session, ctx.now)  # the memoized whole-network scores (layers)
     view = read_person_page(ctx.session, person_id, ties.get(person_id), as_of, timeline_limit=TIMELINE_SIZE)
     person, tie = view.person, view.tie
     components: list[tuple[str, float]] = sorted((tie.components or {}).items(), key=lambda kv: -abs(kv[1])) if tie else []
     return page(
         ctx, "person.html", title=person.display_name, person=person, tie=tie,
         meter=charts.meter(tie.score if tie else 0, label="Tie score"), components=components,
-        cadence=insight.cadences(ctx.session, ctx.now).choose(person.id, view.tags, tie),
+        cadence=memoized_rules(ctx.session).choose(person.id, view.tags, tie),
         timeline=view.timeline, timeline_size=TIMELINE_SIZE, favors=view.favors,
         relations=view.relations, names=view.names,
-        goals=_goal_relevance(insight.active_goals(ctx.session, ctx.now), person, view.tags),
+        goals=_goal_relevance(active_goals(ctx.session, ctx.now), person, view.tags),
         identifiers=view.identifiers, tags=view.tags,
         kinds=LOG_KINDS, kind_labels=KIND_LABELS,
     )
