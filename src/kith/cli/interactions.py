@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from kith import clock
 from kith.cli.base import JsonOpt, app
@@ -14,8 +13,7 @@ from kith.cli.output import emit_json, say, table
 from kith.engine.kinds import KINDS
 from kith.services import events as events_svc
 from kith.services import people as people_svc
-from kith.services.interactions import interaction_as_dict, interactions_of, log_interaction
-from kith.store.models import Person
+from kith.services.interactions import InteractionQuery, list_interactions, log_interaction, view_of
 
 
 @app.command()
@@ -39,7 +37,7 @@ def log(
         inter = log_interaction(
             session, persons, kind, when=when, now=now, direction=by, sentiment=sentiment, note=note, event=ev
         )
-        data = interaction_as_dict(inter, {p.id: p.display_name for p in persons})
+        data = view_of(inter, {p.id: p.display_name for p in persons}).as_dict()
     if as_json:
         emit_json(data)
     else:
@@ -55,10 +53,8 @@ def interactions_cmd(
     """List interactions, newest first."""
     with STATE.session() as session:
         p = people_svc.resolve_person(session, person) if person else None
-        inters = interactions_of(session, p, limit=limit)
-        ids = {pp.person_id for i in inters for pp in i.participants}
-        names = {pid: name for pid, name in session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))} if ids else {}
-        rows = [interaction_as_dict(i, names) for i in inters]
+        query = InteractionQuery(person_id=p.id if p is not None else None)
+        rows = [i.as_dict() for i in list_interactions(session, query, limit=limit, with_names=True)[0]]
     if as_json:
         emit_json(rows)
         return

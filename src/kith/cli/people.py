@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from kith import clock
 from kith.cli.base import JsonOpt, app
@@ -18,7 +17,6 @@ from kith.services import people_list as listing
 from kith.services import relations as rel_svc
 from kith.services.favors import favor_as_dict, favors_of
 from kith.services.interactions import interaction_as_dict, interactions_of
-from kith.store.models import Person
 
 
 def parse_cadence(text: str | None) -> int | None:
@@ -28,15 +26,6 @@ def parse_cadence(text: str | None) -> int | None:
     if text.strip().isdigit():
         return int(text)
     return clock.parse_span(text).days
-
-
-def _names(session: Session, ids: set[int]) -> dict[int, str]:
-    from sqlalchemy import select
-
-    if not ids:
-        return {}
-    rows = session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids))).all()
-    return {pid: name for pid, name in rows}
 
 
 @app.command()
@@ -96,7 +85,7 @@ def show(
         inters = interactions_of(session, p, limit=20)
         ids = {r.src_id for r in rels} | {r.dst_id for r in rels}
         ids |= {pp.person_id for i in inters for pp in i.participants}
-        names = _names(session, ids)
+        names = svc.names_of(session, ids)
         data = listing.summary_of(p).as_dict()
         data["cadence_days"] = svc.person_cadence(session, p)
         data["relations"] = [rel_svc.relation_as_dict(r, names) for r in rels]

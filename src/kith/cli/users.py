@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -52,13 +53,8 @@ def user_add(
 @user_app.command("list")
 def user_list(as_json: JsonOpt = False) -> None:
     """List the users."""
-    from sqlalchemy import select
-
-    from kith.store.models import User
-
     with STATE.kith().factory() as session:
-        users = session.scalars(select(User).order_by(User.id)).all()
-        rows = [{"id": u.id, "email": u.email, "workspace_id": u.workspace_id, "active": u.is_active} for u in users]
+        rows = [dataclasses.asdict(u) for u in accounts.list_users(session)]
     if as_json:
         emit_json(rows)
     else:

@@ -91,6 +91,22 @@ def find_user(session: Session, email: str) -> User:
     return user
 
 
+@dataclass(frozen=True)
+class UserView:
+    """A login as `kith user list` shows it."""
+
+    id: int
+    email: str
+    workspace_id: int
+    active: bool
+
+
+def list_users(session: Session) -> list[UserView]:
+    """Every user, oldest first."""
+    return [UserView(u.id, u.email, u.workspace_id, u.is_active)
+            for u in session.scalars(select(User).order_by(User.id)).all()]
+
+
 def get_user(session: Session, user_id: int) -> User | None:
     """The active user with this id, or None."""
     user = session.scalars(select(User).where(User.id == user_id)).first()

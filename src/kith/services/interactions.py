@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
@@ -83,6 +83,105 @@ def log_interaction(
     return inter
 
 
+@dataclass(frozen=True)
+class InteractionView:
+    """An interaction as every interface shows it."""
+
+    id: int
+    on: datetime
+    kind: str
+    direction: str
+    sentiment: int
+    note: str
+    source: str
+    people: tuple[int, ...]
+    event_id: int | None
+    names: tuple[str, ...] | None = None  # the people's names, when asked for
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form (``names`` only when known)."""
+        out: dict[str, Any] = {
+            "id": self.id, "on": self.on.isoformat(), "kind": self.kind, "direction": self.direction,
+            "sentiment": self.sentiment, "note": self.note, "source": self.source, "people": list(self.people),
+            "event_id": self.event_id,
+        }
+        if self.names is not None:
+            out["names"] = list(self.names)
+        return out
+
+
+def view_of(inter: Interaction, names: dict[int, str] | None = None) -> InteractionView:
+    """The view of one interaction (with its participants' names, if given)."""
+    ids = tuple(p.person_id for p in inter.participants)
+    return InteractionView(inter.id, inter.occurred_at, inter.kind, inter.direction, inter.sentiment, inter.note,
+                           inter.source, ids, inter.event_id,
+                           None if names is None else tuple(names.get(i, f"#{i}") for i in ids))
+
+
+@dataclass(frozen=True)
+class InteractionQuery:
+    """Which interactions to list."""
+
+    person_id: int | None = None
+    kind: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def list_interactions(
+    session: Session, query: InteractionQuery, *, limit: int | None = None, offset: int = 0, with_names: bool = False
+) -> tuple[list[InteractionView], int]:
+    """Interactions matching ``query``, newest first: one page and how many match in all."""
+    stmt = select(Interaction)
+    if query.person_id is not None:
+        stmt = stmt.where(Interaction.id.in_(
+            select(InteractionParticipant.interaction_id).where(InteractionParticipant.person_id == query.person_id)))
+    if query.kind:
+        stmt = stmt.where(Interaction.kind == check_kind(query.kind))
+    if query.since is not None:
+        stmt = stmt.where(Interaction.occurred_at >= query.since)
+    if query.until is not None:
+        stmt = stmt.where(Interaction.occurred_at <= query.until)
+    total = int(session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
+    stmt = (stmt.options(selectinload(Interaction.participants))
+            .order_by(Interaction.occurred_at.desc(), Interaction.id.desc()).offset(offset))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = session.scalars(stmt).all()
+    names = None
+    if with_names:
+        ids = {p.person_id for i in rows for p in i.participants}
+        names = dict(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids))).all()) if ids else {}
+    return [view_of(i, names) for i in rows], total
+
+
+@dataclass(frozen=True)
+class InteractionChanges:
+    """One edit of an interaction (None: unchanged)."""
+
+    kind: str | None = None
+    on: datetime | None = None
+    direction: str | None = None
+    sentiment: int | None = None
+    note: str | None = None
+
+
+def edit_interaction(session: Session, inter: Interaction, changes: InteractionChanges) -> InteractionView:
+    """Change an interaction (validated); the tie states of its people follow at commit."""
+    if changes.kind is not None:
+        inter.kind = check_kind(changes.kind)
+    if changes.on is not None:
+        inter.occurred_at = changes.on
+    if changes.direction is not None:
+        inter.direction = check_direction(changes.direction, inter.kind)
+    if changes.sentiment is not None:
+        inter.sentiment = check_sentiment(changes.sentiment)
+    if changes.note is not None:
+        inter.note = changes.note
+    session.flush()
+    return view_of(inter)
+
+
 def interactions_of(session: Session, person: Person | None = None, *, limit: int | None = None) -> list[Interaction]:
     """Interactions, newest first; only one person's when ``person`` is given."""
     stmt = select(Interaction).options(selectinload(Interaction.participants))
@@ -125,19 +224,5 @@ def delete_interaction(session: Session, inter: Interaction) -> None:
 
 
 def interaction_as_dict(inter: Interaction, names: dict[int, str] | None = None) -> dict[str, Any]:
-    """JSON form of an interaction; ``names`` maps participant ids to names."""
-    ids = [p.person_id for p in inter.participants]
-    out: dict[str, Any] = {
-        "id": inter.id,
-        "on": inter.occurred_at.isoformat(),
-        "kind": inter.kind,
-        "direction": inter.direction,
-        "sentiment": inter.sentiment,
-        "note": inter.note,
-        "source": inter.source,
-        "people": ids,
-        "event_id": inter.event_id,
-    }
-    if names is not None:
-        out["names"] = [names.get(i, f"#{i}") for i in ids]
-    return out
+    """JSON form of an interaction; ``names`` maps participant ids to names (:class:`InteractionView`'s)."""
+    return view_of(inter, names).as_dict()

@@ -163,6 +163,16 @@ def refresh_search_key(person: Person) -> None:
     )
 
 
+def names_of(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Display names of ``ids`` (people of the workspace)."""
+    wanted = list(set(ids))
+    out: dict[int, str] = {}
+    for start in range(0, len(wanted), 5000):
+        out.update(session.execute(select(Person.id, Person.display_name)
+                                   .where(Person.id.in_(wanted[start:start + 5000]))).all())
+    return out
+
+
 def has_people(session: Session) -> bool:
     """Whether the workspace has anyone yet (archived people count)."""
     return session.scalar(select(Person.id).limit(1)) is not None

@@ -40,7 +40,7 @@ from kith.errors import NotFound
 from kith.services.interactions import TimelineEntry
 from kith.services.memo import memoized
 from kith.services.scores import PersonTie, explain
-from kith.services.tie_states import decode_state
+from kith.services.tie_states import decode_state, stored_state
 from kith.store import door
 from kith.store.door import WS
 from kith.store.models import (
@@ -231,14 +231,6 @@ def _explained(session: Session, card: PersonCard, state: TieState | None, tie: 
     return explain(session, person, as_of, tie=replace(tie)).tie
 
 
-def stored_state(session: Session, person_id: int) -> TieState | None:
-    """The person's stored accumulators (empty if they have no contact), None if of another layout."""
-    row = session.execute(
-        select(TieStateRow.vector, TieStateRow.layout).where(TieStateRow.person_id == person_id)
-    ).first()
-    return TieState() if row is None else _state(row.vector, row.layout)
-
-
 def _state(vector: bytes | None, layout: int | None) -> TieState | None:
     """A stored row's accumulators: empty without a row (no contact yet), None if another layout wrote it."""
     return TieState() if vector is None else decode_state(vector, int(layout or 0))
@@ -252,5 +244,5 @@ def explained_tie(session: Session, person: Person, tie: PersonTie, as_of: datet
 
 
 __all__ = [
-    "FavorLine", "PersonCard", "PersonPage", "RelationLine", "explained_tie", "person_page", "stored_state",
+    "FavorLine", "PersonCard", "PersonPage", "RelationLine", "explained_tie", "person_page",
 ]

@@ -41,7 +41,7 @@ from kith.engine.ties import (
     unpack,
 )
 from kith.services.tie_log import NetworkLog, network_people, read_log, read_network_log, touches_of
-from kith.services.tie_states import StoredStates, current_states
+from kith.services.tie_states import StoredStates, current_states, stored_state
 from kith.store.models import Favor, Interaction, Person
 
 
@@ -359,6 +359,19 @@ class Explanation:
         }
 
 
+def _state_as_of(session: Session, person_id: int, as_of: datetime) -> TieState:
+    """One person's accumulators as of ``as_of``: the stored ones (O(1)) unless the log goes past ``as_of``."""
+    newest = session.scalar(_NEWEST)
+    if newest is None or newest <= as_of:
+        stored = stored_state(session, person_id)
+        if stored is not None:
+            return stored
+    state = TieState()
+    for t in touches_of(session, person_id, as_of):  # a replay: one person's log up to then
+        state.add(t, DEFAULT_PARAMS)
+    return state
+
+
 def explain(session: Session, person: Person, as_of: datetime, tie: PersonTie | None = None) -> Explanation:
     """Score one person with every term's contribution and the reasons in words.
 
@@ -368,10 +381,7 @@ def explain(session: Session, person: Person, as_of: datetime, tie: PersonTie | 
     tie = tie or tie_scores(session, as_of, [person.id]).get(person.id)
     if tie is None:  # archived: scored on their own, outside the layers
         tie = PersonTie(person.id, 0.0, "dormant", 0.0, False, None)
-    touches = touches_of(session, person.id, as_of)
-    state = TieState()
-    for t in touches:
-        state.add(t, DEFAULT_PARAMS)
+    state = _state_as_of(session, person.id, as_of)
     closeness = None if person.closeness is None else float(person.closeness)
     detail = score(state, as_of, DEFAULT_PARAMS, closeness)
     tie.components = detail.components

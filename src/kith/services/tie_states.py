@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from kith.engine.ties import (
@@ -161,6 +161,17 @@ def current_states(session: Session, ids: np.ndarray) -> StoredStates:
     stored = read_states(session, ids)
     assert stored is not None
     return stored
+
+
+_ONE = select(TieStateRow.vector, TieStateRow.layout).where(
+    TieStateRow.workspace_id == WS, TieStateRow.person_id == bindparam("pid"))
+
+
+def stored_state(session: Session, person_id: int) -> TieState | None:
+    """One person's stored accumulators (empty if they have no contact yet), None if another layout wrote them."""
+    settle(session)
+    row = door.first(session, _ONE, pid=person_id)
+    return TieState() if row is None else decode_state(row[0], int(row[1]))
 
 
 _ROWS_SUM = select(TieStateRow.rows, TieStateRow.layout).where(TieStateRow.workspace_id == WS)
@@ -291,5 +302,5 @@ def _fold(state: TieState, row: TieStateRow, item: Added) -> None:
 
 __all__ = [
     "LAYOUT", "Added", "StoredStates", "TieStateDrift", "current_states", "decode_state",
-    "fold_added", "read_states", "rebuild_tie_states", "state_at", "states_match_log",
+    "fold_added", "read_states", "rebuild_tie_states", "state_at", "states_match_log", "stored_state",
 ]

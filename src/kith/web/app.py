@@ -108,6 +108,7 @@ def create_app(
         raise BadInput("server mode needs a secret: set KITH_SECRET_KEY or secret_key in the config file")
     cfg = WebConfig(
         factory=kith.factory,
+        open_workspace=kith.session,
         local_workspace_id=kith.workspace_id,
         server_mode=server_mode,
         secret_key=secret,

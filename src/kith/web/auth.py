@@ -16,6 +16,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kith.services import accounts
 from kith.services.accounts import Principal
-from kith.store.scope import workspace_session
 
 SESSION_COOKIE = "kith_session"
 SESSION_MAX_AGE = 14 * 24 * 3600
@@ -38,7 +38,8 @@ CSRF_HEADER = "x-csrf-token"
 class WebConfig:
     """What one app instance needs; identical in every worker."""
 
-    factory: sessionmaker[Session]
+    factory: sessionmaker[Session]  # unscoped sessions: logins and tokens, which name their workspace
+    open_workspace: Callable[[int], AbstractContextManager[Session]]  # a transaction confined to a workspace
     local_workspace_id: int
     server_mode: bool
     secret_key: str
@@ -142,7 +143,7 @@ def _api_principal(request: Request, cfg: WebConfig) -> Principal:
 
 def _ctx(request: Request, principal: Principal) -> Iterator[Ctx]:
     cfg = config(request)
-    with workspace_session(cfg.factory, principal.workspace_id) as session:
+    with cfg.open_workspace(principal.workspace_id) as session:
         yield Ctx(session, principal, cfg.now(), request, cfg)
 
 

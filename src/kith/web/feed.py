@@ -16,7 +16,6 @@ from icalendar import Calendar, Event
 
 from kith.errors import NotFound
 from kith.services import accounts
-from kith.store.scope import workspace_session
 from kith.web.api.views import agenda_item_as_dict
 from kith.web.auth import config
 from kith.web.errors import service
@@ -58,7 +57,7 @@ def feed(request: Request, token: str = Path(max_length=200)) -> Response:
             raise NotFound("no such calendar feed (it may have been revoked)")
         ws = row.workspace_id
     mod = service("agenda")
-    with workspace_session(cfg.factory, ws) as session:
+    with cfg.open_workspace(ws) as session:
         from kith.web.api.common import call_with_now
 
         items = [agenda_item_as_dict(i) for i in call_with_now(mod.agenda, session, now=now, limit=200)]

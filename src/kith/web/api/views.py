@@ -10,28 +10,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
+from kith.services import score_views
 from kith.services.dashboard import network_ties
 from kith.services.people import get_person
-from kith.store.models import Person
 from kith.web.api.common import ApiCtx, IdPath, PagingDep, call_with_now, jsonable
 from kith.web.api.schemas import AgendaItemOut, AgendaMarkIn, Computed, Done, Page, ScoreOut
 from kith.web.errors import service
 
 router = APIRouter()
 TextQuery = Annotated[str, Query(min_length=1, max_length=300, pattern=r"^[^\x00]*$")]
-
-
-def score_as_dict(tie: Any, name: str) -> dict[str, Any]:
-    """JSON form of one person's tie."""
-    return {
-        "person_id": tie.person_id, "name": name, "score": tie.score, "layer": tie.layer,
-        "readiness": tie.readiness, "callable": tie.callable,
-        "last_at": tie.last_at.isoformat() if tie.last_at else None,
-        "components": {k: float(v) for k, v in (tie.components or {}).items()},
-        "reasons": [str(r) for r in (tie.reasons or [])],
-    }
 
 
 @router.get("/scores", response_model=Page[ScoreOut], tags=["scores"], summary="Tie scores, strongest first")
@@ -42,28 +30,16 @@ def list_scores(
 ) -> dict[str, object]:
     """Every person's score (0-100), layer, favour readiness and the terms behind the score."""
     ties = network_ties(ctx.session, ctx.now)[0]
-    ranked = sorted((t for t in ties.values() if layer is None or t.layer == layer), key=lambda t: (-t.score, t.person_id))
-    chosen = ranked[paging.offset : paging.offset + paging.limit]
-    names = dict(
-        ctx.session.execute(select(Person.id, Person.display_name).where(Person.id.in_([t.person_id for t in chosen]))).all()
-    ) if chosen else {}
-    items = [score_as_dict(t, names.get(t.person_id, "")) for t in chosen]
-    return {"items": items, "total": len(ranked), "limit": paging.limit, "offset": paging.offset}
+    lines, total = score_views.score_lines(ctx.session, ties, layer=layer, limit=paging.limit, offset=paging.offset)
+    return {"items": [{**line.as_dict(), "reasons": []} for line in lines], "total": total, "limit": paging.limit,
+            "offset": paging.offset}
 
 
 @router.get("/scores/{person_id}", response_model=ScoreOut, tags=["scores"], summary="One person's score, explained")
 def person_score(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
     """A person's score with its components and reasons."""
-    from kith.services.person_view import explained_tie
-
-    person = get_person(ctx.session, person_id)
     ties, as_of = network_ties(ctx.session, ctx.now)
-    if person.id not in ties:
-        from kith.errors import NotFound
-
-        raise NotFound(f"{person.display_name} is archived and has no score")
-    tie = explained_tie(ctx.session, person, ties[person.id], as_of)
-    return score_as_dict(tie, person.display_name)
+    return score_views.score_detail(ctx.session, get_person(ctx.session, person_id), as_of, ties).as_dict()
 
 
 def agenda_item_as_dict(item: Any) -> dict[str, Any]:
