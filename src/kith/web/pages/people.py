@@ -10,7 +10,9 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
 from kith.engine.kinds import KINDS, LAYERS
+from kith.engine.relevance import GoalCriteria, Profile
 from kith.services import people as svc
+from kith.services.goals import GoalRef, RelevantGoal, goals_relevant_to
 from kith.services.person_view import PersonCard
 from kith.services.person_view import person_page as read_person_page
 from kith.services.scores import PersonTie
@@ -98,21 +100,11 @@ def add_person(
     return redirect(ctx, f"/people/{person.id}", f"Added {person.display_name}.")
 
 
-def _goal_relevance(goals: list[insight.GoalBrief], person: PersonCard, tag_names: list[str]) -> list[insight.GoalBrief]:
-    org = (person.org_name or "").lower()
-    industry = (person.org_industry or "").lower()
-    title = person.title.lower()
-    tags = set(tag_names)
-    hits = []
-    for g in goals:
-        if (
-            any(o.lower() in org for o in g.target_orgs if o)
-            or any(i.lower() in industry for i in g.industries if i)
-            or any(r.lower() in title for r in g.roles if r)
-            or tags & set(g.tags)
-        ):
-            hits.append(g)
-    return hits
+def _goal_relevance(goals: list[insight.GoalBrief], person: PersonCard, tag_names: list[str]) -> list[RelevantGoal]:
+    """The active goals this person is relevant to, with the same reasons the audit and the agenda give."""
+    refs = [GoalRef(g.id, g.title, GoalCriteria(g.target_orgs, g.industries, g.roles, g.tags)) for g in goals]
+    profile = Profile(person.id, person.title, person.org_name or "", person.org_industry or "", tuple(tag_names))
+    return goals_relevant_to(refs, profile)
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
