@@ -79,6 +79,7 @@ def test_a_role_matches_titles_that_contain_its_words_as_whole_words() -> None:
     assert not role_matches("casting director", "Account Director")
     assert not role_matches("editor", "Creditor")
     assert not role_matches("cto", "Director")
+    assert not role_matches("writer", "Waiter")
 
 
 def test_tags_match_by_their_folded_key() -> None:

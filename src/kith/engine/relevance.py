@@ -5,6 +5,12 @@ tags, notes). A request ("intro to a casting director") is cut into folded
 words, the filler words dropped; each remaining word is matched against the
 words of every profile field, exactly or fuzzily (rapidfuzz), and counts with
 the weight of the best field it hits: a title says more than a note.
+
+A goal (:class:`GoalCriteria`) is matched exactly, by one rule that the goal
+audit, the agenda and the person page share (:class:`GoalMatcher`): target
+organisations by the first words of the name (:func:`works_at`), industries by
+family (:func:`same_industry`), roles as whole words (:func:`role_matches`),
+tags by their folded key. ``docs/network.md`` writes the rule down.
 """
 
 from __future__ import annotations
@@ -15,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import Levenshtein
 
 from kith.normalize import fold
 
@@ -284,13 +289,6 @@ def same_industry(have: str, wanted: str) -> bool:
     return any(_within(p, q) or _within(q, p) for p in a for q in b)
 
 
-def _same_word(a: str, b: str) -> bool:
-    """Whole words, allowing a plural and one typo in a long word ("directer"), never a different word."""
-    if a == b or singular(a) == singular(b):
-        return True
-    return min(len(a), len(b)) >= 5 and a[0] == b[0] and Levenshtein.distance(a, b) <= 1
-
-
 def role_words(role: str) -> list[str]:
     """The words of a role that a title must contain (filler like "of" dropped unless that is all)."""
     ws = words(role)
@@ -300,13 +298,14 @@ def role_words(role: str) -> list[str]:
 def role_matches(role: str, title: str) -> bool:
     """Whether a job title is the role asked for: every word of the role is a whole word of the title.
 
-    In any order ("casting director" is "Director of Casting"), allowing plurals and one typo in
-    a long word; "casting director" is not "Account Director", "editor" is not "Creditor".
+    In any order ("casting director" is "Director of Casting"), a plural allowed; "casting
+    director" is not "Account Director", "editor" is not "Creditor", "writer" is not "Waiter".
     """
     rw, tw = role_words(role), words(title)
     if not rw or not tw:
         return False
-    return all(any(_same_word(w, t) for t in tw) for w in rw)
+    have = {singular(t) for t in tw}
+    return all(singular(w) in have for w in rw)
 
 
 @dataclass(frozen=True)
