@@ -259,9 +259,6 @@ class GoalRelevance:
     def __init__(self, goals: Iterable[GoalRef]) -> None:
         self._goals = [(g, GoalMatcher(g.criteria)) for g in goals]
 
-    def __bool__(self) -> bool:
-        return bool(self._goals)
-
     def of(self, profile: Profile) -> list[RelevantGoal]:
         """The goals ``profile`` is relevant to, in the goals' order, each with its reasons."""
         out = []
