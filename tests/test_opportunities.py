@@ -58,6 +58,16 @@ def test_weak_ties_from_outside_the_field_are_named_as_non_obvious(referrals: Ki
     assert why[1] == "Rick Moreno works outside the field of Nightfall Productions (Car rental, Fast Wheels, car rental)"
 
 
+def test_a_referrer_in_the_same_industry_family_is_not_outside_the_field(kith: Kith) -> None:
+    with kith.session() as s:
+        get_or_create_org(s, "Halcyon Studios", industry="Film")
+        get_or_create_org(s, "Indie Co", industry="Film & TV")
+        ivo = add(s, "Ivo Petrov", 80, org="Indie Co", title="Producer")
+        add_opportunity(s, "Publicist at Halcyon", now=FIXED_NOW, referred_by=ivo, org="Halcyon Studios",
+                        found_on=date(2026, 3, 1))
+        assert opportunity_report(s, FIXED_NOW).non_obvious == []
+
+
 def test_opportunities_found_after_the_as_of_date_are_left_out(referrals: Kith) -> None:
     with referrals.session() as s:
         assert opportunity_report(s, FIXED_NOW.replace(month=3, day=15)).total == 1

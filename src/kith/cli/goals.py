@@ -44,7 +44,7 @@ def goal_add(
             tags=tag or [], starts_on=clock.parse_when(starts, now=now).date() if starts else None,
             ends_on=clock.parse_when(ends, now=now).date() if ends else None, note=note,
         )
-        data = svc.goal_as_dict(goal)
+        data = svc.GoalView.of(goal).as_dict()
     if as_json:
         emit_json(data)
     else:
@@ -58,7 +58,7 @@ def goal_list(
 ) -> None:
     """List goals (active ones unless --all)."""
     with STATE.session() as session:
-        rows = [svc.goal_as_dict(g) for g in svc.list_goals(session, include_closed=all_)]
+        rows = [svc.GoalView.of(g).as_dict() for g in svc.list_goals(session, include_closed=all_)]
     if as_json:
         emit_json(rows)
         return
@@ -73,7 +73,7 @@ def goal_list(
 def goal_show(goal: Annotated[str, typer.Argument(help="Goal id or title.")], as_json: JsonOpt = False) -> None:
     """Show one goal."""
     with STATE.session() as session:
-        data = svc.goal_as_dict(svc.get_goal(session, goal))
+        data = svc.GoalView.of(svc.get_goal(session, goal)).as_dict()
     if as_json:
         emit_json(data)
         return
@@ -82,13 +82,15 @@ def goal_show(goal: Annotated[str, typer.Argument(help="Goal id or title.")], as
         if data[key]:
             say(f"  {key.replace('_', ' ')}: {', '.join(data[key])}")
     say(f"  window: {data['starts_on'] or '?'} .. {data['ends_on'] or 'open'}")
+    if data["closed_on"]:
+        say(f"  closed on: {data['closed_on']}")
 
 
 @goal_app.command("close")
 def goal_close(goal: Annotated[str, typer.Argument(help="Goal id or title.")], as_json: JsonOpt = False) -> None:
     """Close a goal (reached or dropped)."""
     with STATE.session() as session:
-        data = svc.goal_as_dict(svc.close_goal(session, svc.get_goal(session, goal), STATE.now.date()))
+        data = svc.GoalView.of(svc.close_goal(session, svc.get_goal(session, goal), STATE.now.date())).as_dict()
     if as_json:
         emit_json(data)
     else:

@@ -120,7 +120,7 @@ def opportunity_add(
             goal=goals_svc.get_goal(session, goal) if goal else None,
             found_on=clock.parse_when(on, now=now).date() if on else None, outcome=outcome, value=value, note=note,
         )
-        data = opp_svc.opportunity_as_dict(opp, {ref.id: ref.display_name} if ref else None, None)
+        data = opp_svc.opportunity_view(session, opp).as_dict()
     if as_json:
         emit_json(data)
     else:

@@ -15,7 +15,7 @@ from kith.services import events as events_svc
 from kith.services import people as svc
 from kith.services import people_list as listing
 from kith.services import relations as rel_svc
-from kith.services.favors import favor_as_dict, favors_of
+from kith.services.favors import FavorView, favors_of
 from kith.services.interactions import interaction_as_dict, interactions_of
 
 
@@ -88,9 +88,9 @@ def show(
         names = svc.names_of(session, ids)
         data = listing.summary_of(p).as_dict()
         data["cadence_days"] = svc.person_cadence(session, p)
-        data["relations"] = [rel_svc.relation_as_dict(r, names) for r in rels]
+        data["relations"] = [rel_svc.RelationView.of(r, names).as_dict() for r in rels]
         data["interactions"] = [interaction_as_dict(i, names) for i in inters]
-        data["favors"] = [favor_as_dict(f) for f in favors_of(session, p)]
+        data["favors"] = [FavorView.of(f).as_dict() for f in favors_of(session, p)]
     if as_json:
         emit_json(data)
         return

@@ -5,6 +5,12 @@ tags, notes). A request ("intro to a casting director") is cut into folded
 words, the filler words dropped; each remaining word is matched against the
 words of every profile field, exactly or fuzzily (rapidfuzz), and counts with
 the weight of the best field it hits: a title says more than a note.
+
+A goal (:class:`GoalCriteria`) is matched exactly, by one rule that the goal
+audit, the agenda and the person page share (:class:`GoalMatcher`): target
+organisations by the first words of the name (:func:`works_at`), industries by
+family (:func:`same_industry`), roles as whole words (:func:`role_matches`),
+tags by their folded key. ``docs/network.md`` writes the rule down.
 """
 
 from __future__ import annotations
@@ -167,12 +173,139 @@ def _snippet(text: str, hits: Sequence[str], width: int = 60) -> str:
     return ("..." if start else "") + piece + ("..." if start + width < len(text) else "")
 
 
+# -- goal relevance ----------------------------------------------------------------------------
+#
+# One rule, used by the goal audit, the agenda and the person page (docs/network.md, "Goal
+# relevance"). Everything is compared folded: case and accents never matter.
+
+LEGAL_FORMS = frozenset({
+    "ltd", "limited", "inc", "incorporated", "llc", "llp", "lp", "plc", "gmbh", "ag", "sa", "sas", "sarl",
+    "bv", "nv", "corp", "corporation", "co", "company", "pty", "pte", "srl", "spa", "ab", "oy", "kg"})
+"""Legal forms ignored at the end of an organisation's name ("Cafe Noir Ltd" is "Cafe Noir")."""
+
+ROLE_FILLER = frozenset({"of", "the", "and", "for", "at", "a", "an", "in", "to"})
+"""Words of a role that need not be in the title ("head of casting" is "Casting Head")."""
+
+INDUSTRY_FAMILIES: dict[str, tuple[str, ...]] = {
+    "film": ("film", "movies", "cinema", "motion pictures", "filmmaking"),
+    "television": ("tv", "television", "broadcasting", "broadcast media"),
+    "music": ("music", "recorded music", "record labels"),
+    "publishing": ("publishing", "books", "book publishing"),
+    "public relations": ("pr", "public relations", "publicity"),
+    "advertising": ("advertising", "ad agencies"),
+    "venture capital": ("vc", "venture capital"),
+    "private equity": ("private equity",),
+    "software": ("software", "computer software", "saas"),
+    "information technology": ("it", "information technology"),
+    "health care": ("health care", "healthcare"),
+}
+"""Industry families: every name on a line means the family's first word ("Movies" is "Film").
+
+Labels are also cut at ``&``, ``/``, ``,``, ``+`` and "and" into parts, so "Film & TV" is
+the two families film and television, and matches "Film", "TV" and "film and television".
+"""
+
+GENERIC_INDUSTRY_WORDS = frozenset({
+    "service", "industry", "other", "general", "sector", "business", "product", "solution", "company"})
+"""A part of an industry label made only of these says nothing ("IT Services" vs "Services")."""
+
+_INDUSTRY_SPLIT = re.compile(r"&|/|,|;|\+|\||\band\b")
+
+
+def singular(word: str) -> str:
+    """A folded word without a plural ``s`` ("films" -> "film"; "business" and "gas" stay)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def org_key(name: str) -> tuple[str, ...]:
+    """An organisation's name as words: folded, without a leading "the", "and" or trailing legal forms."""
+    ws = [w for w in words(name) if w != "and"]
+    if len(ws) > 1 and ws[0] == "the":
+        ws = ws[1:]
+    while len(ws) > 1 and ws[-1] in LEGAL_FORMS:
+        ws.pop()
+    return tuple(ws)
+
+
+def works_at(target: str, org: str) -> bool:
+    """Whether ``org`` is the target organisation: the target's words are the first words of its name.
+
+    "Halcyon" is "Halcyon Studios" and "Café Noir" is "Cafe Noir Ltd"; "Hal" is not
+    "Halcyon" (whole words only) and "Noir" is not "Cafe Noir" (the target must start the name).
+    """
+    want, have = org_key(target), org_key(org)
+    return bool(want) and have[:len(want)] == want
+
+
+def _family_table() -> dict[tuple[str, ...], tuple[str, ...]]:
+    table: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for family, names in INDUSTRY_FAMILIES.items():
+        canon = tuple(singular(w) for w in words(family))
+        for name in (family, *names):
+            table[tuple(singular(w) for w in words(name))] = canon
+    return table
+
+
+_FAMILIES = _family_table()  # built once from constants; never changes
+_LONGEST_NAME = max(len(k) for k in _FAMILIES)
+
+
+def industry_key(label: str) -> frozenset[tuple[str, ...]]:
+    """An industry label as its parts, each a tuple of words with family names made canonical."""
+    parts: set[tuple[str, ...]] = set()
+    for piece in _INDUSTRY_SPLIT.split(fold(label)):
+        ws = [singular(w) for w in words(piece)]
+        out: list[str] = []
+        i = 0
+        while i < len(ws):
+            for n in range(min(_LONGEST_NAME, len(ws) - i), 0, -1):
+                canon = _FAMILIES.get(tuple(ws[i:i + n]))
+                if canon is not None:
+                    out.extend(canon)
+                    i += n
+                    break
+            else:
+                out.append(ws[i])
+                i += 1
+        if out and not all(w in GENERIC_INDUSTRY_WORDS for w in out):
+            parts.add(tuple(out))
+    return frozenset(parts)
+
+
+def _within(small: tuple[str, ...], big: tuple[str, ...]) -> bool:
+    """Whether the words ``small`` appear together, in order, in ``big``."""
+    n = len(small)
+    return any(big[i:i + n] == small for i in range(len(big) - n + 1))
+
+
+def same_industry(have: str, wanted: str) -> bool:
+    """Whether two industry labels share a family: a part of one is (within) a part of the other.
+
+    "Film" matches "Film & TV", "film and television", "Film/TV", "Movies" and "Independent
+    Film"; "Public Relations" does not match "International Relations", nor "Financial
+    Services" "IT Services".
+    """
+    a, b = industry_key(have), industry_key(wanted)
+    return any(_within(p, q) or _within(q, p) for p in a for q in b)
+
+
+def role_words(role: str) -> list[str]:
+    """The words of a role that a title must contain (filler like "of" dropped unless that is all)."""
+    ws = words(role)
+    return [w for w in ws if w not in ROLE_FILLER] or ws
+
+
 def role_matches(role: str, title: str) -> bool:
-    """Whether a job title is the role asked for: every word of the role in the title, fuzzily."""
-    rw, tw = words(role), words(title)
+    """Whether a job title is the role asked for: every word of the role is a whole word of the title.
+
+    In any order ("casting director" is "Director of Casting"), a plural allowed; "casting
+    director" is not "Account Director", "editor" is not "Creditor", "writer" is not "Waiter".
+    """
+    rw, tw = role_words(role), words(title)
     if not rw or not tw:
         return False
-    return all(any(w == t or (len(w) >= 4 and fuzz.ratio(w, t) >= FUZZY_CUTOFF) for t in tw) for w in rw)
+    have = {singular(t) for t in tw}
+    return all(singular(w) in have for w in rw)
 
 
 @dataclass(frozen=True)
@@ -185,22 +318,53 @@ class GoalCriteria:
     tags: tuple[str, ...] = ()
 
 
+class GoalMatcher:
+    """One goal's criteria, prepared once to test many people (the agenda tests thousands).
+
+    Answers are remembered per organisation, industry and title text, which people share.
+    """
+
+    def __init__(self, goal: GoalCriteria) -> None:
+        self.goal = goal
+        self._tags = {k for k in (tag_key(t) for t in goal.tags) if k}
+        self._org: dict[str, bool] = {}
+        self._industry: dict[str, bool] = {}
+        self._role: dict[str, str | None] = {}
+
+    def at_target(self, org: str) -> bool:
+        """Whether ``org`` is one of the goal's target organisations."""
+        if org not in self._org:
+            self._org[org] = any(works_at(t, org) for t in self.goal.target_orgs)
+        return self._org[org]
+
+    def in_industry(self, industry: str) -> bool:
+        """Whether ``industry`` is in the family of one of the goal's industries."""
+        if industry not in self._industry:
+            self._industry[industry] = any(same_industry(industry, i) for i in self.goal.industries)
+        return self._industry[industry]
+
+    def role_of(self, title: str) -> str | None:
+        """The first of the goal's roles that ``title`` is, if any."""
+        if title not in self._role:
+            self._role[title] = next((r for r in self.goal.roles if role_matches(r, title)), None)
+        return self._role[title]
+
+    def reasons(self, prof: Profile) -> list[str]:
+        """Why a person is relevant to the goal, in a fixed order; empty when they are not."""
+        out: list[str] = []
+        if prof.org and self.at_target(prof.org):
+            out.append(f"works at target {prof.org}")
+        if prof.industry and self.in_industry(prof.industry):
+            out.append(f"in the {prof.industry} industry")
+        role = self.role_of(prof.title) if prof.title and self.goal.roles else None
+        if role is not None:
+            out.append(f"{prof.title} (role: {role})")
+        shared = sorted(self._tags & {tag_key(t) for t in prof.tags}) if self._tags else []
+        if shared:
+            out.append("tagged " + ", ".join(shared))
+        return out
+
+
 def goal_reasons(goal: GoalCriteria, prof: Profile) -> list[str]:
-    """Why a person is relevant to a goal; empty when they are not."""
-    out: list[str] = []
-    if prof.org and fold(prof.org) in {fold(o) for o in goal.target_orgs}:
-        out.append(f"works at target {prof.org}")
-    if prof.industry and any(_same_industry(prof.industry, i) for i in goal.industries):
-        out.append(f"in the {prof.industry} industry")
-    role = next((r for r in goal.roles if role_matches(r, prof.title)), None)
-    if role is not None:
-        out.append(f"{prof.title} (role: {role})")
-    shared = sorted({tag_key(t) for t in goal.tags} & {tag_key(t) for t in prof.tags})
-    if shared:
-        out.append("tagged " + ", ".join(shared))
-    return out
-
-
-def _same_industry(have: str, wanted: str) -> bool:
-    a, b = fold(have), fold(wanted)
-    return a == b or (bool(b) and (b in a or a in b)) or fuzz.ratio(a, b) >= FUZZY_CUTOFF
+    """Why a person is relevant to a goal; empty when they are not (see :class:`GoalMatcher`)."""
+    return GoalMatcher(goal).reasons(prof)

@@ -28,21 +28,33 @@ class AgendaLike(Protocol):
     def due(self) -> date: ...
 
 
-def agenda_calendar(items: Iterable[AgendaLike], *, stamp: datetime | None = None) -> str:
-    """The items as iCalendar text (stable UIDs, so calendar apps update rather than duplicate)."""
+def agenda_uid(item: AgendaLike) -> str:
+    """The item's UID: the person and the action, never its position, so a refreshed feed updates in place."""
+    return f"kith-agenda-{item.person_id}-{item.action}@kith"
+
+
+def agenda_calendar(
+    items: Iterable[AgendaLike], *, stamp: datetime | None = None, overdue_on: date | None = None
+) -> str:
+    """The items as iCalendar text (stable UIDs, so calendar apps update rather than duplicate).
+
+    With ``overdue_on`` (the calendar feed passes today), an item due earlier is
+    placed on that day rather than in the past, where nobody would look.
+    """
     stamp = stamp or datetime.now(UTC)
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Kith//agenda//EN")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", "Kith agenda")
     for item in items:
+        day = max(item.due, overdue_on) if overdue_on is not None else item.due
         event = icalendar.Event()
-        event.add("uid", f"kith-agenda-{item.person_id}-{item.action}@kith")
+        event.add("uid", agenda_uid(item))
         event.add("dtstamp", stamp)
         event.add("summary", f"{item.action}: {item.person}")
         event.add("description", item.reason)
-        event.add("dtstart", item.due)
-        event.add("dtend", item.due + timedelta(days=1))
+        event.add("dtstart", day)
+        event.add("dtend", day + timedelta(days=1))
         event.add("transp", "TRANSPARENT")
         cal.add_component(event)
     text: bytes = cal.to_ical()

@@ -23,8 +23,9 @@ from kith import clock
 from kith.engine import agenda_rules as rules
 from kith.engine.agenda_rules import CadenceChoice, Facts, Help, Meeting, Owed, Suggestion
 from kith.engine.kinds import RelationKind
+from kith.engine.relevance import Profile, tag_key
 from kith.errors import BadInput
-from kith.normalize import fold
+from kith.services import goals as goals_svc
 from kith.services.cadences import effective_cadences
 from kith.services.scores import Stamps, TieTable, tie_scores
 from kith.store.models import (
@@ -365,77 +366,56 @@ def _gatekeepers(session: Session, people: _People) -> dict[int, list[str]]:
 
 
 def active_goals(session: Session, as_of: datetime) -> list[Goal]:
-    """Goals that are active on ``as_of``'s date."""
-    day = as_of.date()
-    stmt = select(Goal).where(
-        Goal.status == "active",
-        or_(Goal.starts_on.is_(None), Goal.starts_on <= day),
-        or_(Goal.ends_on.is_(None), Goal.ends_on >= day),
-    ).order_by(Goal.id)
-    return list(session.scalars(stmt).all())
+    """Goals that are active on ``as_of``'s date (:func:`kith.services.goals.active_goals`)."""
+    return goals_svc.active_goals(session, as_of)
 
 
 def _goal_reasons(session: Session, as_of: datetime, alive: TieTable) -> dict[int, list[str]]:
-    """Why each goal-relevant person matters: organisation, industry, role or tag."""
+    """Why each goal-relevant person matters, one line per goal (the goals service's rule and words)."""
     goals = active_goals(session, as_of)
     out: dict[int, list[str]] = defaultdict(list)
     if not goals:
         return out
-    tags = _tags_of(session, {fold(t) for g in goals for t in g.tags}, alive)
-    titles: dict[int, str] = {}
-    orgs: dict[int, tuple[str, str]] = {}
+    relevance = goals_svc.GoalRelevance(goals_svc.GoalView.of(g).ref for g in goals)
+    tags = _tags_of(session, {t for g in goals for t in g.tags}, alive)
     stmt = (select(Person.id, Person.title, Organization.name, Organization.industry)
             .outerjoin(Organization, Organization.id == Person.organization_id)
             .where(or_(Person.title.is_not(None), Person.organization_id.is_not(None))))
-    want_titles = any(g.roles for g in goals)
+    seen: set[int] = set()
+    said: dict[tuple[str, str, str, tuple[str, ...]], list[str]] = {}  # people share titles and organisations
     for pid, title, org, industry in session.execute(stmt):
-        if pid not in alive:
-            continue
-        if title and want_titles:
-            titles[pid] = fold(title)
-        if org:
-            orgs[pid] = (fold(org), fold(industry or ""))
-    for goal in goals:
-        for pid, why in _relevance(goal, orgs, titles, tags).items():
-            out[pid].append(f"relevant to goal '{goal.title}' ({why})")
-    return out
-
-
-def _relevance(
-    goal: Goal, orgs: dict[int, tuple[str, str]], titles: dict[int, str], tags: dict[int, set[str]]
-) -> dict[int, str]:
-    """People relevant to one goal, with the first matching reason."""
-    target_orgs = {fold(o) for o in goal.target_orgs}
-    industries = {fold(i) for i in goal.industries}
-    roles = [fold(r) for r in goal.roles if fold(r)]
-    goal_tags = {fold(t) for t in goal.tags}
-    found: dict[int, str] = {}
-    for pid, (org, industry) in orgs.items():
-        if org in target_orgs:
-            found[pid] = "works at a target organisation"
-        elif industry and industry in industries:
-            found[pid] = f"works in {industry}"
-    for pid, title in titles.items():
-        role = next((r for r in roles if r in title), None)
-        if role is not None and pid not in found:
-            found[pid] = f"role matches '{role}'"
-    for pid, have in tags.items():
-        shared = sorted(have & goal_tags)
-        if shared and pid not in found:
-            found[pid] = f"tagged {shared[0]}"
-    return found
-
-
-def _tags_of(session: Session, names: set[str], alive: TieTable) -> dict[int, set[str]]:
-    """Which of the ``names`` tags each person carries."""
-    out: dict[int, set[str]] = defaultdict(set)
-    if not names:
-        return out
-    stmt = select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)
-    for pid, name in session.execute(stmt.where(Tag.name.in_(names))):
         if pid in alive:
-            out[pid].add(name)
+            seen.add(pid)
+            key = (title or "", org or "", industry or "", tags.get(pid, ()))
+            if key not in said:
+                said[key] = _relevance(relevance, Profile(pid, *key))
+            if said[key]:
+                out[pid] = list(said[key])
+    for pid in tags.keys() - seen:  # tagged, with neither title nor organisation
+        out[pid] = _relevance(relevance, Profile(pid, tags=tags[pid]))
     return out
+
+
+def _relevance(relevance: goals_svc.GoalRelevance, person: Profile) -> list[str]:
+    """One line per goal the person is relevant to: ``relevant to goal 'T' (why; why)``."""
+    return [goal.text for goal in relevance.of(person)]
+
+
+def _tags_of(session: Session, keys: set[str], alive: TieTable) -> dict[int, tuple[str, ...]]:
+    """The tags each living person carries among those whose folded key is one of ``keys``."""
+    out: dict[int, tuple[str, ...]] = {}
+    wanted = {k for k in (tag_key(t) for t in keys) if k}
+    if not wanted:
+        return out
+    tag_ids = {tid: name for tid, name in session.execute(select(Tag.id, Tag.name)) if tag_key(name) in wanted}
+    if not tag_ids:
+        return out
+    held: dict[int, list[str]] = defaultdict(list)
+    stmt = select(PersonTag.person_id, PersonTag.tag_id).where(PersonTag.tag_id.in_(tag_ids))
+    for pid, tid in session.execute(stmt):
+        if pid in alive:
+            held[pid].append(tag_ids[tid])
+    return {pid: tuple(names) for pid, names in held.items()}
 
 
 # -- done and snooze -------------------------------------------------------------------------

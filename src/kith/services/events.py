@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -15,19 +16,94 @@ from kith.store.models import Event, EventMember, Person
 EVENT_KINDS = ("event", "project")
 
 
+@dataclass(frozen=True)
+class EventView:
+    """An event or project as every interface shows it."""
+
+    id: int
+    name: str
+    kind: str
+    starts_on: date | None
+    ends_on: date | None
+    location: str
+    note: str
+
+    @classmethod
+    def of(cls, ev: Event) -> EventView:
+        """The view of a stored event."""
+        return cls(ev.id, ev.name, ev.kind, ev.starts_on, ev.ends_on, ev.location or "", ev.note or "")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form (dates as ISO text)."""
+        return {"id": self.id, "name": self.name, "kind": self.kind,
+                "starts_on": self.starts_on.isoformat() if self.starts_on else None,
+                "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+                "location": self.location, "note": self.note}
+
+
+@dataclass(frozen=True)
+class EventChanges:
+    """Fields to change on an event; ``None`` leaves a field as it is."""
+
+    name: str | None = None
+    kind: str | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    location: str | None = None
+    note: str | None = None
+
+
 def add_event(
     session: Session, name: str, *, kind: str = "event", starts_on: date | None = None,
     ends_on: date | None = None, location: str = "", note: str = "",
 ) -> Event:
     """Create an event or a project."""
-    if kind not in EVENT_KINDS:
-        raise BadInput(f"unknown event kind '{kind}' (use event or project)")
-    clean = " ".join(name.split())
-    if not clean:
-        raise BadInput("an event needs a name")
-    ev = Event(name=clean, kind=kind, starts_on=starts_on, ends_on=ends_on, location=location, note=note)
+    _check_dates(starts_on, ends_on)
+    ev = Event(name=_name(name), kind=_kind(kind), starts_on=starts_on, ends_on=ends_on, location=location, note=note)
     session.add(ev)
     session.flush()
+    return ev
+
+
+def edit_event(session: Session, ev: Event, changes: EventChanges) -> Event:
+    """Change an event: the name stays non-blank, the kind event or project, the end not before the start."""
+    name = _name(changes.name) if changes.name is not None else ev.name
+    kind = _kind(changes.kind) if changes.kind is not None else ev.kind
+    starts = changes.starts_on if changes.starts_on is not None else ev.starts_on
+    ends = changes.ends_on if changes.ends_on is not None else ev.ends_on
+    _check_dates(starts, ends)
+    ev.name, ev.kind, ev.starts_on, ev.ends_on = name, kind, starts, ends
+    if changes.location is not None:
+        ev.location = changes.location
+    if changes.note is not None:
+        ev.note = changes.note
+    session.flush()
+    return ev
+
+
+def _name(text: str) -> str:
+    clean = " ".join(text.split())
+    if not clean:
+        raise BadInput("an event needs a name")
+    return clean
+
+
+def _kind(kind: str) -> str:
+    if kind not in EVENT_KINDS:
+        raise BadInput(f"unknown event kind '{kind}' (use event or project)")
+    return kind
+
+
+def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise BadInput("an event cannot end before it starts")
+
+
+def get_event(session: Session, event_id: int) -> Event:
+    """One event or project of the current workspace."""
+    ev = session.scalars(select(Event).where(Event.id == event_id)).first()
+    if ev is None:
+        raise NotFound(f"no event or project with id {event_id}")
     return ev
 
 
@@ -43,10 +119,7 @@ def resolve_event(session: Session, ref: str) -> Event:
     """An event or project by id or by (part of) its name."""
     text = ref.strip()
     if text.lstrip("#").isdigit():
-        ev = session.scalars(select(Event).where(Event.id == int(text.lstrip("#")))).first()
-        if ev is None:
-            raise NotFound(f"no event or project with id {text}")
-        return ev
+        return get_event(session, int(text.lstrip("#")))
     events = session.scalars(select(Event).order_by(Event.id)).all()
     exact = [e for e in events if fold(e.name) == fold(text)]
     if len(exact) == 1:
@@ -78,13 +151,3 @@ def add_member(
 def members_of(session: Session, event: Event) -> list[EventMember]:
     """Everyone on an event or project."""
     return list(session.scalars(select(EventMember).where(EventMember.event_id == event.id)).all())
-
-
-def event_as_dict(ev: Event) -> dict[str, Any]:
-    """JSON form of an event or project."""
-    return {
-        "id": ev.id, "name": ev.name, "kind": ev.kind,
-        "starts_on": ev.starts_on.isoformat() if ev.starts_on else None,
-        "ends_on": ev.ends_on.isoformat() if ev.ends_on else None,
-        "location": ev.location, "note": ev.note,
-    }

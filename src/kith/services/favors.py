@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import select
@@ -15,6 +17,47 @@ DIRECTIONS = ("received", "given")
 STATUSES = ("asked", "done", "returned", "declined")
 
 
+@dataclass(frozen=True)
+class FavorView:
+    """A favour as every interface shows it."""
+
+    id: int
+    person_id: int
+    direction: str
+    what: str
+    status: str
+    asked_on: date | None
+    done_on: date | None
+    returned_on: date | None
+    event_id: int | None
+
+    @classmethod
+    def of(cls, f: Favor) -> FavorView:
+        """The view of a stored favour."""
+        return cls(f.id, f.person_id, f.direction, f.what or "", f.status, f.asked_on, f.done_on, f.returned_on,
+                   f.event_id)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form (dates as ISO text)."""
+        def d(x: date | None) -> str | None:
+            return x.isoformat() if x else None
+
+        return {"id": self.id, "person_id": self.person_id, "direction": self.direction, "what": self.what,
+                "status": self.status, "asked_on": d(self.asked_on), "done_on": d(self.done_on),
+                "returned_on": d(self.returned_on), "event_id": self.event_id}
+
+
+@dataclass(frozen=True)
+class FavorChanges:
+    """Fields to change on a favour; ``None`` leaves a field as it is."""
+
+    what: str | None = None
+    status: str | None = None
+    asked_on: date | None = None
+    done_on: date | None = None
+    returned_on: date | None = None
+
+
 def record_favor(
     session: Session, person: Person, direction: str, what: str, *, now: datetime,
     status: str = "done", asked_on: date | None = None, done_on: date | None = None,
@@ -23,16 +66,51 @@ def record_favor(
     """Record a favour ``received`` from or ``given`` to a person."""
     if direction not in DIRECTIONS:
         raise BadInput(f"a favour is 'received' or 'given', not '{direction}'")
-    if status not in STATUSES:
-        raise BadInput(f"unknown favour status '{status}' (use {', '.join(STATUSES)})")
+    _check_status(status)
+    done_on = done_on if done_on or status == "asked" else now.date()
+    _check_dates(asked_on, done_on, returned_on)
     favor = Favor(
         person_id=person.id, direction=direction, what=what, status=status,
-        asked_on=asked_on, done_on=done_on if done_on or status == "asked" else now.date(),
-        returned_on=returned_on, event_id=event.id if event else None, created_at=now,
+        asked_on=asked_on, done_on=done_on, returned_on=returned_on,
+        event_id=event.id if event else None, created_at=now,
     )
     session.add(favor)
     session.flush()
     return favor
+
+
+def edit_favor(session: Session, favor: Favor, changes: FavorChanges, *, now: datetime) -> Favor:
+    """Change a favour: a known status, dates in order (asked, done, returned).
+
+    Marking it done or returned without a date records today, as recording one does.
+    """
+    status = changes.status if changes.status is not None else favor.status
+    _check_status(status)
+    asked = changes.asked_on if changes.asked_on is not None else favor.asked_on
+    done = changes.done_on if changes.done_on is not None else favor.done_on
+    returned = changes.returned_on if changes.returned_on is not None else favor.returned_on
+    if status in ("done", "returned") and done is None:
+        done = now.date()
+    if status == "returned" and returned is None:
+        returned = now.date()
+    _check_dates(asked, done, returned)
+    favor.status, favor.asked_on, favor.done_on, favor.returned_on = status, asked, done, returned
+    if changes.what is not None:
+        favor.what = changes.what
+    session.flush()
+    return favor
+
+
+def _check_status(status: str) -> None:
+    if status not in STATUSES:
+        raise BadInput(f"unknown favour status '{status}' (use {', '.join(STATUSES)})")
+
+
+def _check_dates(asked_on: date | None, done_on: date | None, returned_on: date | None) -> None:
+    named = [(n, d) for n, d in (("asked", asked_on), ("done", done_on), ("returned", returned_on)) if d is not None]
+    for (a, first), (b, then) in pairwise(named):
+        if then < first:
+            raise BadInput(f"a favour cannot be {b} ({then}) before it was {a} ({first})")
 
 
 def get_favor(session: Session, favor_id: int) -> Favor:
@@ -49,15 +127,3 @@ def favors_of(session: Session, person: Person | None = None) -> list[Favor]:
     if person is not None:
         stmt = stmt.where(Favor.person_id == person.id)
     return list(session.scalars(stmt.order_by(Favor.created_at.desc(), Favor.id.desc())).all())
-
-
-def favor_as_dict(f: Favor) -> dict[str, Any]:
-    """JSON form of a favour."""
-    def d(x: date | None) -> str | None:
-        return x.isoformat() if x else None
-
-    return {
-        "id": f.id, "person_id": f.person_id, "direction": f.direction, "what": f.what,
-        "status": f.status, "asked_on": d(f.asked_on), "done_on": d(f.done_on),
-        "returned_on": d(f.returned_on), "event_id": f.event_id,
-    }

@@ -1,35 +1,113 @@
 """Goals: what the networking is for, and an audit of where it actually goes.
 
 A goal names target organisations, industries, roles and tags and a time
-window. A person is *goal-relevant* when they match any of these
-(:func:`kith.engine.relevance.goal_reasons`). The audit looks at the last 90
-days: the share of interactions spent with goal-relevant people, the relevant
-ties that are cooling, the targets with no path, and the three actions that
-would help most.
+window. A person is *goal-relevant* when they match any of these; the rule is
+written once, in :class:`kith.engine.relevance.GoalMatcher`, and the audit, the
+agenda and the person page all take their reasons from it (through
+:func:`relevant_people` and :class:`GoalRelevance`). The audit looks at the last
+90 days: the share of interactions spent with goal-relevant people, the
+relevant ties that are cooling, the targets with no path, and the three actions
+that would help most.
+
+:class:`GoalView` is the one read form of a goal (API, CLI ``--json``, pages);
+:func:`edit_goal` is the one way to change one.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kith.engine.graph import best_paths
 from kith.engine.kinds import KINDS
-from kith.engine.relevance import GoalCriteria, Profile, goal_reasons, role_matches, tag_key
+from kith.engine.relevance import (
+    GoalCriteria,
+    GoalMatcher,
+    Profile,
+    role_matches,
+    tag_key,
+    works_at,
+)
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import fold
+from kith.services.memo import memoized
 from kith.services.network import Network, my_ties, network
 from kith.services.scores import PersonTie
 from kith.store.models import Goal, Interaction, InteractionParticipant
 
 AUDIT_DAYS = 90
 COOLING_DAYS = 60
+GOAL_STATUSES = ("active", "closed")
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+class GoalRef(NamedTuple):
+    """A goal as far as relevance needs it: which goal, and its criteria."""
+
+    id: int
+    title: str
+    criteria: GoalCriteria
+
+
+@dataclass(frozen=True)
+class GoalView:
+    """A goal as every interface shows it (API, CLI ``--json``, pages)."""
+
+    id: int
+    title: str
+    note: str
+    target_orgs: tuple[str, ...]
+    industries: tuple[str, ...]
+    roles: tuple[str, ...]
+    tags: tuple[str, ...]
+    starts_on: date | None
+    ends_on: date | None
+    status: str
+    closed_on: date | None
+
+    @classmethod
+    def of(cls, goal: Goal) -> GoalView:
+        """The view of a stored goal."""
+        return cls(
+            goal.id, goal.title, goal.note or "", tuple(goal.target_orgs or ()), tuple(goal.industries or ()),
+            tuple(goal.roles or ()), tuple(goal.tags or ()), goal.starts_on, goal.ends_on, goal.status, goal.closed_on,
+        )
+
+    @property
+    def ref(self) -> GoalRef:
+        """What relevance needs of this goal."""
+        return GoalRef(self.id, self.title, GoalCriteria(self.target_orgs, self.industries, self.roles, self.tags))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form (dates as ISO text)."""
+        return {"id": self.id, "title": self.title, "note": self.note, "target_orgs": list(self.target_orgs),
+                "industries": list(self.industries), "roles": list(self.roles), "tags": list(self.tags),
+                "starts_on": _iso(self.starts_on), "ends_on": _iso(self.ends_on), "status": self.status,
+                "closed_on": _iso(self.closed_on)}
+
+
+@dataclass(frozen=True)
+class GoalChanges:
+    """Fields to change on a goal; ``None`` leaves a field as it is."""
+
+    title: str | None = None
+    note: str | None = None
+    target_orgs: Sequence[str] | None = None
+    industries: Sequence[str] | None = None
+    roles: Sequence[str] | None = None
+    tags: Sequence[str] | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    status: str | None = None
 
 
 def add_goal(
@@ -38,23 +116,80 @@ def add_goal(
     starts_on: date | None = None, ends_on: date | None = None, note: str = "",
 ) -> Goal:
     """Create an active goal."""
-    clean = " ".join(title.split())
-    if not clean:
-        raise BadInput("a goal needs a title")
-    if starts_on and ends_on and ends_on < starts_on:
-        raise BadInput("a goal cannot end before it starts")
+    start = starts_on or now.date()
+    _check_window(start, ends_on)
     goal = Goal(
-        title=clean, note=note, target_orgs=_clean(target_orgs), industries=_clean(industries),
-        roles=_clean(roles), tags=[tag_key(t) for t in tags if tag_key(t)], starts_on=starts_on or now.date(),
-        ends_on=ends_on, status="active", closed_on=None, created_at=now,
+        title=_title(title), note=note, target_orgs=_clean(target_orgs), industries=_clean(industries),
+        roles=_clean(roles), tags=_tag_keys(tags), starts_on=start, ends_on=ends_on, status="active",
+        closed_on=None, created_at=now,
     )
     session.add(goal)
     session.flush()
     return goal
 
 
+def edit_goal(session: Session, goal: Goal, changes: GoalChanges, *, now: datetime) -> Goal:
+    """Change a goal: the title stays non-blank, the window in order, the status active or closed.
+
+    Closing a goal records today as ``closed_on`` (an already closed goal keeps
+    its date); reopening it clears ``closed_on``.
+    """
+    title = _title(changes.title) if changes.title is not None else goal.title
+    starts = changes.starts_on if changes.starts_on is not None else goal.starts_on
+    ends = changes.ends_on if changes.ends_on is not None else goal.ends_on
+    _check_window(starts, ends)
+    if changes.status is not None and changes.status not in GOAL_STATUSES:
+        raise BadInput(f"unknown goal status '{changes.status}' (use {', '.join(GOAL_STATUSES)})")
+    goal.title, goal.starts_on, goal.ends_on = title, starts, ends
+    if changes.note is not None:
+        goal.note = changes.note
+    if changes.target_orgs is not None:
+        goal.target_orgs = _clean(changes.target_orgs)
+    if changes.industries is not None:
+        goal.industries = _clean(changes.industries)
+    if changes.roles is not None:
+        goal.roles = _clean(changes.roles)
+    if changes.tags is not None:
+        goal.tags = _tag_keys(changes.tags)
+    if changes.status is not None:
+        _set_status(goal, changes.status, now.date())
+    session.flush()
+    return goal
+
+
+def close_goal(session: Session, goal: Goal, on: date) -> Goal:
+    """Mark a goal closed (reached or dropped) on a date (an already closed goal keeps its date)."""
+    _set_status(goal, "closed", on)
+    session.flush()
+    return goal
+
+
+def _set_status(goal: Goal, status: str, on: date) -> None:
+    if status == "closed" and (goal.status != "closed" or goal.closed_on is None):
+        goal.closed_on = on
+    elif status == "active":
+        goal.closed_on = None
+    goal.status = status
+
+
+def _title(text: str) -> str:
+    clean = " ".join(text.split())
+    if not clean:
+        raise BadInput("a goal needs a title")
+    return clean
+
+
+def _check_window(starts_on: date | None, ends_on: date | None) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise BadInput("a goal cannot end before it starts")
+
+
 def _clean(values: Sequence[str]) -> list[str]:
     return [" ".join(v.split()) for v in values if v.strip()]
+
+
+def _tag_keys(values: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(k for k in (tag_key(t) for t in values) if k))
 
 
 def list_goals(session: Session, include_closed: bool = False) -> list[Goal]:
@@ -62,6 +197,17 @@ def list_goals(session: Session, include_closed: bool = False) -> list[Goal]:
     stmt = select(Goal).order_by(Goal.id)
     if not include_closed:
         stmt = stmt.where(Goal.status == "active")
+    return list(session.scalars(stmt).all())
+
+
+def active_goals(session: Session, as_of: datetime) -> list[Goal]:
+    """Goals in force on ``as_of``'s date: status active, and the date inside their window."""
+    day = as_of.date()
+    stmt = select(Goal).where(
+        Goal.status == "active",
+        or_(Goal.starts_on.is_(None), Goal.starts_on <= day),
+        or_(Goal.ends_on.is_(None), Goal.ends_on >= day),
+    ).order_by(Goal.id)
     return list(session.scalars(stmt).all())
 
 
@@ -83,22 +229,60 @@ def get_goal(session: Session, ref: str) -> Goal:
     raise AmbiguousPerson(text, [(g.id, g.title) for g in found])
 
 
-def close_goal(session: Session, goal: Goal, on: date) -> Goal:
-    """Mark a goal closed (reached or dropped) on a date."""
-    goal.status, goal.closed_on = "closed", on
-    session.flush()
+def goal_by_id(session: Session, goal_id: int) -> Goal:
+    """A goal of the workspace by its id."""
+    goal = session.scalars(select(Goal).where(Goal.id == goal_id)).first()
+    if goal is None:
+        raise NotFound(f"no goal with id {goal_id}")
     return goal
 
 
-def goal_as_dict(goal: Goal) -> dict[str, Any]:
-    """JSON form of a goal."""
-    def d(x: date | None) -> str | None:
-        return x.isoformat() if x else None
+# -- relevance -----------------------------------------------------------------------------------
 
-    return {"id": goal.id, "title": goal.title, "note": goal.note, "target_orgs": list(goal.target_orgs),
-            "industries": list(goal.industries), "roles": list(goal.roles), "tags": list(goal.tags),
-            "starts_on": d(goal.starts_on), "ends_on": d(goal.ends_on), "status": goal.status,
-            "closed_on": d(goal.closed_on)}
+
+@dataclass(frozen=True)
+class RelevantGoal:
+    """A goal a person is relevant to, and why (the engine's reasons)."""
+
+    id: int
+    title: str
+    reasons: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        """One line, as the agenda says it: ``relevant to goal 'T' (reason; reason)``."""
+        return f"relevant to goal '{self.title}' ({'; '.join(self.reasons)})"
+
+
+class GoalRelevance:
+    """Several goals prepared once, to say which of them each of many people is relevant to."""
+
+    def __init__(self, goals: Iterable[GoalRef]) -> None:
+        self._goals = [(g, GoalMatcher(g.criteria)) for g in goals]
+
+    def of(self, profile: Profile) -> list[RelevantGoal]:
+        """The goals ``profile`` is relevant to, in the goals' order, each with its reasons."""
+        out = []
+        for goal, matcher in self._goals:
+            reasons = matcher.reasons(profile)
+            if reasons:
+                out.append(RelevantGoal(goal.id, goal.title, tuple(reasons)))
+        return out
+
+
+def active_goal_refs(session: Session, as_of: datetime) -> list[GoalRef]:
+    """:func:`active_goals` as criteria (memoized per data version and day: a person page asks on every visit)."""
+
+    def compute() -> list[GoalRef]:
+        return [GoalRef(g.id, g.title, GoalCriteria(tuple(g.target_orgs), tuple(g.industries), tuple(g.roles),
+                                                    tuple(g.tags))) for g in active_goals(session, as_of)]
+
+    return memoized(session, f"goals.active:{as_of.date().isoformat()}", None, compute)
+
+
+def goals_relevant_to(goals: Iterable[GoalRef], profile: Profile) -> list[RelevantGoal]:
+    """The goals one person is relevant to, with why (the person page: no query)."""
+    return GoalRelevance(goals).of(profile)
 
 
 def is_cooling(tie: PersonTie, as_of: datetime) -> bool:
@@ -108,10 +292,10 @@ def is_cooling(tie: PersonTie, as_of: datetime) -> bool:
 
 def relevant_people(net: Network, goal: Goal) -> dict[int, list[str]]:
     """Everyone relevant to the goal, with why."""
-    crit = GoalCriteria(tuple(goal.target_orgs), tuple(goal.industries), tuple(goal.roles), tuple(goal.tags))
+    matcher = GoalMatcher(GoalView.of(goal).ref.criteria)
     out: dict[int, list[str]] = {}
     for pid, p in net.people.items():
-        reasons = goal_reasons(crit, Profile(pid, p.title, p.org, p.industry, p.tags, p.notes))
+        reasons = matcher.reasons(Profile(pid, p.title, p.org, p.industry, p.tags, p.notes))
         if reasons:
             out[pid] = reasons
     return out
@@ -134,7 +318,7 @@ class Action:
 class GoalAudit:
     """Where the last 90 days of networking went, relative to one goal."""
 
-    goal: dict[str, Any]
+    goal: GoalView
     window_start: date
     interactions: int
     with_relevant: int
@@ -148,7 +332,7 @@ class GoalAudit:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"goal": self.goal, "window_start": self.window_start.isoformat(),
+        return {"goal": self.goal.as_dict(), "window_start": self.window_start.isoformat(),
                 "interactions": self.interactions, "with_relevant": self.with_relevant,
                 "with_others": self.with_others, "relevant_share": self.relevant_share,
                 "top_others": self.top_others, "relevant_people": self.relevant_people,
@@ -168,7 +352,7 @@ def audit_goal(session: Session, goal: Goal, as_of: datetime) -> GoalAudit:
     cooling = _cooling(net, ties, relevant, as_of)
     reached, no_path = _targets(session, net, goal, as_of)
     audit = GoalAudit(
-        goal_as_dict(goal), start.date(), len(groups), with_rel, len(groups) - with_rel,
+        GoalView.of(goal), start.date(), len(groups), with_rel, len(groups) - with_rel,
         round(with_rel / len(groups), 4) if groups else 0.0,
         [_other_dict(net, pid, n) for pid, n in sorted(others.items(), key=lambda kv: (-kv[1], net.name(kv[0])))[:5]],
         len(relevant), cooling, no_path,
@@ -228,7 +412,7 @@ def _targets(
 
 def _target_people(net: Network, kind: str, name: str) -> list[int]:
     if kind == "organisation":
-        return sorted(pid for pid, p in net.people.items() if p.org and fold(p.org) == fold(name))
+        return sorted(pid for pid, p in net.people.items() if p.org and works_at(name, p.org))
     return sorted(pid for pid, p in net.people.items() if role_matches(name, p.title))
 
 

@@ -10,6 +10,7 @@ your cars from).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -17,9 +18,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kith.engine.relevance import org_key, same_industry
 from kith.errors import BadInput, NotFound
-from kith.normalize import fold
+from kith.services.goals import goal_by_id
 from kith.services.organizations import get_or_create_org
+from kith.services.people import get_person
 from kith.services.scores import PersonTie, tie_scores
 from kith.store.models import Goal, Opportunity, Organization, Person
 
@@ -28,27 +31,106 @@ OUTCOMES = ("open", "won", "lost")
 STRONG, WEAK = 65.0, 30.0  # strength bands of the tie at the time
 
 
+@dataclass(frozen=True)
+class OpportunityView:
+    """An opportunity as every interface shows it, with the referrer's and organisation's names."""
+
+    id: int
+    title: str
+    kind: str
+    referred_by_id: int | None
+    referred_by: str | None
+    organization_id: int | None
+    organization: str | None
+    goal_id: int | None
+    found_on: date
+    outcome: str
+    value: float | None
+    note: str
+
+    @classmethod
+    def of(cls, opp: Opportunity, referred_by: str | None = None, organization: str | None = None) -> OpportunityView:
+        """The view of a stored opportunity, given the names its ids point to."""
+        return cls(opp.id, opp.title, opp.kind, opp.referred_by_id, referred_by, opp.organization_id, organization,
+                   opp.goal_id, opp.found_on, opp.outcome, opp.value, opp.note or "")
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form; ``org`` repeats ``organization`` for the API's older clients."""
+        return {"id": self.id, "title": self.title, "kind": self.kind, "referred_by_id": self.referred_by_id,
+                "referred_by": self.referred_by, "organization_id": self.organization_id,
+                "organization": self.organization, "org": self.organization, "goal_id": self.goal_id,
+                "found_on": self.found_on.isoformat(), "outcome": self.outcome, "value": self.value, "note": self.note}
+
+
+@dataclass(frozen=True)
+class OpportunityChanges:
+    """Fields to change on an opportunity; ``None`` leaves a field as it is."""
+
+    title: str | None = None
+    kind: str | None = None
+    referred_by_id: int | None = None
+    goal_id: int | None = None
+    found_on: date | None = None
+    outcome: str | None = None
+    value: float | None = None
+    note: str | None = None
+
+
 def add_opportunity(
     session: Session, title: str, *, now: datetime, kind: str = "job", referred_by: Person | None = None,
     org: str | None = None, goal: Goal | None = None, found_on: date | None = None, outcome: str = "open",
     value: float | None = None, note: str = "",
 ) -> Opportunity:
     """Record an opportunity and, if any, who referred it."""
-    clean = " ".join(title.split())
-    if not clean:
-        raise BadInput("an opportunity needs a title")
-    if kind not in OPPORTUNITY_KINDS:
-        raise BadInput(f"unknown opportunity kind '{kind}' (use {', '.join(OPPORTUNITY_KINDS)})")
-    if outcome not in OUTCOMES:
-        raise BadInput(f"unknown outcome '{outcome}' (use {', '.join(OUTCOMES)})")
     opp = Opportunity(
-        title=clean, kind=kind, referred_by_id=referred_by.id if referred_by else None,
+        title=_title(title), kind=_kind(kind), referred_by_id=referred_by.id if referred_by else None,
         organization_id=get_or_create_org(session, org).id if org else None, goal_id=goal.id if goal else None,
-        found_on=found_on or now.date(), outcome=outcome, value=value, note=note, created_at=now,
+        found_on=found_on or now.date(), outcome=_outcome(outcome), value=value, note=note, created_at=now,
     )
     session.add(opp)
     session.flush()
     return opp
+
+
+def edit_opportunity(session: Session, opp: Opportunity, changes: OpportunityChanges) -> Opportunity:
+    """Change an opportunity: a non-blank title, a known kind and outcome, a referrer and goal of this workspace."""
+    title = _title(changes.title) if changes.title is not None else opp.title
+    kind = _kind(changes.kind) if changes.kind is not None else opp.kind
+    outcome = _outcome(changes.outcome) if changes.outcome is not None else opp.outcome
+    if changes.referred_by_id is not None:
+        get_person(session, changes.referred_by_id)  # NotFound unless in this workspace
+        opp.referred_by_id = changes.referred_by_id
+    if changes.goal_id is not None:
+        goal_by_id(session, changes.goal_id)
+        opp.goal_id = changes.goal_id
+    opp.title, opp.kind, opp.outcome = title, kind, outcome
+    if changes.found_on is not None:
+        opp.found_on = changes.found_on
+    if changes.value is not None:
+        opp.value = changes.value
+    if changes.note is not None:
+        opp.note = changes.note
+    session.flush()
+    return opp
+
+
+def _title(text: str) -> str:
+    clean = " ".join(text.split())
+    if not clean:
+        raise BadInput("an opportunity needs a title")
+    return clean
+
+
+def _kind(kind: str) -> str:
+    if kind not in OPPORTUNITY_KINDS:
+        raise BadInput(f"unknown opportunity kind '{kind}' (use {', '.join(OPPORTUNITY_KINDS)})")
+    return kind
+
+
+def _outcome(outcome: str) -> str:
+    if outcome not in OUTCOMES:
+        raise BadInput(f"unknown outcome '{outcome}' (use {', '.join(OUTCOMES)})")
+    return outcome
 
 
 def list_opportunities(session: Session) -> list[Opportunity]:
@@ -66,20 +148,23 @@ def get_opportunity(session: Session, opp_id: int) -> Opportunity:
 
 def set_outcome(opp: Opportunity, outcome: str) -> None:
     """Mark an opportunity open, won or lost."""
-    if outcome not in OUTCOMES:
-        raise BadInput(f"unknown outcome '{outcome}' (use {', '.join(OUTCOMES)})")
-    opp.outcome = outcome
+    opp.outcome = _outcome(outcome)
 
 
-def opportunity_as_dict(opp: Opportunity, names: dict[int, str] | None = None, orgs: dict[int, str] | None = None) -> dict[str, Any]:
-    """JSON form of an opportunity."""
-    names, orgs = names or {}, orgs or {}
-    return {"id": opp.id, "title": opp.title, "kind": opp.kind, "referred_by_id": opp.referred_by_id,
-            "referred_by": names.get(opp.referred_by_id) if opp.referred_by_id else None,
-            "organization_id": opp.organization_id,
-            "organization": orgs.get(opp.organization_id) if opp.organization_id else None,
-            "goal_id": opp.goal_id, "found_on": opp.found_on.isoformat(), "outcome": opp.outcome,
-            "value": opp.value, "note": opp.note}
+def opportunity_views(session: Session, opps: Sequence[Opportunity]) -> list[OpportunityView]:
+    """The views of several opportunities: two queries for the names, whatever their number."""
+    pids = {o.referred_by_id for o in opps if o.referred_by_id is not None}
+    oids = {o.organization_id for o in opps if o.organization_id is not None}
+    names: dict[int, str] = {pid: name for pid, name in session.execute(
+        select(Person.id, Person.display_name).where(Person.id.in_(pids)))} if pids else {}
+    orgs: dict[int, str] = {oid: name for oid, name in session.execute(
+        select(Organization.id, Organization.name).where(Organization.id.in_(oids)))} if oids else {}
+    return [OpportunityView.of(o, names.get(o.referred_by_id or -1), orgs.get(o.organization_id or -1)) for o in opps]
+
+
+def opportunity_view(session: Session, opp: Opportunity) -> OpportunityView:
+    """The view of one opportunity."""
+    return opportunity_views(session, [opp])[0]
 
 
 def band(score: float) -> str:
@@ -135,9 +220,8 @@ def _tie_then(session: Session, person_id: int, day: date) -> PersonTie | None:
 def _row(session: Session, opp: Opportunity, people: dict[int, Person],
          orgs: dict[int, tuple[str, str | None]]) -> dict[str, Any]:
     opp_org, opp_industry = orgs.get(opp.organization_id or -1, (None, None))
-    row = opportunity_as_dict(opp, {p.id: p.display_name for p in people.values()},
-                              {k: v[0] for k, v in orgs.items()})
     ref = people.get(opp.referred_by_id or -1)
+    row = OpportunityView.of(opp, ref.display_name if ref else None, opp_org).as_dict()
     if ref is None:
         row.update(layer_then=None, score_then=None, strength_then=None, referrer_org=None, non_obvious=[])
         return row
@@ -156,8 +240,8 @@ def _surprises(ref: Person, score: float, layer: str, ref_org: tuple[str | None,
     out = []
     if score < WEAK:
         out.append(f"{ref.display_name} was a weak tie at the time (score {score:.0f}, {layer})")
-    same_org = ref_org[0] is not None and opp_org[0] is not None and fold(ref_org[0]) == fold(opp_org[0])
-    same_field = ref_org[1] is not None and opp_org[1] is not None and fold(ref_org[1]) == fold(opp_org[1])
+    same_org = ref_org[0] is not None and opp_org[0] is not None and org_key(ref_org[0]) == org_key(opp_org[0])
+    same_field = ref_org[1] is not None and opp_org[1] is not None and same_industry(ref_org[1], opp_org[1])
     if opp_org[0] is not None and not same_org and not same_field:
         where = ", ".join(x for x in (ref.title, ref_org[0], ref_org[1]) if x) or "no known work link"
         out.append(f"{ref.display_name} works outside the field of {opp_org[0]} ({where})")

@@ -38,14 +38,12 @@ from sqlalchemy.orm import Session, aliased
 from kith.engine.ties import DEFAULT_PARAMS, TieState, score
 from kith.errors import NotFound
 from kith.services.interactions import TimelineEntry
-from kith.services.memo import memoized
 from kith.services.scores import PersonTie, explain
 from kith.services.tie_states import decode_state, stored_state
 from kith.store import door
 from kith.store.door import WS
 from kith.store.models import (
     Favor,
-    Goal,
     Identifier,
     Interaction,
     InteractionParticipant,
@@ -164,31 +162,6 @@ _FAVORS = (
     .where(Favor.person_id == _PID, Favor.workspace_id == _WS)
     .order_by(Favor.created_at.desc(), Favor.id.desc())
 )
-
-
-@dataclass(frozen=True)
-class GoalBrief:
-    """What a person page needs of an active goal to say whether the person is relevant to it."""
-
-    id: int
-    title: str
-    target_orgs: tuple[str, ...]
-    industries: tuple[str, ...]
-    roles: tuple[str, ...]
-    tags: tuple[str, ...]
-
-
-def active_goals(session: Session, as_of: datetime) -> list[GoalBrief]:
-    """The goals active on ``as_of``'s day, as plain values (memoized per data version)."""
-
-    def compute() -> list[GoalBrief]:
-        day = as_of.date()
-        goals = session.scalars(select(Goal).where(Goal.status == "active").order_by(Goal.id)).all()
-        return [GoalBrief(g.id, g.title, tuple(g.target_orgs or ()), tuple(g.industries or ()), tuple(g.roles or ()),
-                          tuple(g.tags or ())) for g in goals
-                if (g.starts_on is None or g.starts_on <= day) and (g.ends_on is None or g.ends_on >= day)]
-
-    return memoized(session, f"goals.active:{as_of.date().isoformat()}", None, compute)
 
 
 def person_page(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kith.engine.kinds import RelationKind
-from kith.errors import BadInput
+from kith.errors import BadInput, NotFound
 from kith.store.models import Person, Relation
 
 
@@ -59,10 +61,55 @@ def relations_of(session: Session, person: Person) -> list[Relation]:
     )
 
 
-def relation_as_dict(rel: Relation, names: dict[int, str] | None = None) -> dict[str, Any]:
-    """JSON form of a relation."""
-    out: dict[str, Any] = {"id": rel.id, "src": rel.src_id, "kind": rel.kind, "dst": rel.dst_id, "source": rel.source, "note": rel.note}
-    if names is not None:
-        out["src_name"] = names.get(rel.src_id)
-        out["dst_name"] = names.get(rel.dst_id)
-    return out
+@dataclass(frozen=True)
+class RelationView:
+    """A relation as every interface shows it: ``src kind dst`` with both people's names."""
+
+    id: int
+    src: int
+    kind: str
+    dst: int
+    source: str
+    note: str
+    src_name: str | None
+    dst_name: str | None
+
+    @classmethod
+    def of(cls, rel: Relation, names: Mapping[int, str]) -> RelationView:
+        """The view of a stored relation, given the names of the people it links."""
+        return cls(rel.id, rel.src_id, rel.kind, rel.dst_id, rel.source, rel.note or "",
+                   names.get(rel.src_id), names.get(rel.dst_id))
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"id": self.id, "src": self.src, "kind": self.kind, "dst": self.dst, "source": self.source,
+                "note": self.note, "src_name": self.src_name, "dst_name": self.dst_name}
+
+
+def relation_views(session: Session, rels: Sequence[Relation]) -> list[RelationView]:
+    """The views of several relations: one query for the names, whatever their number."""
+    ids = {r.src_id for r in rels} | {r.dst_id for r in rels}
+    names: dict[int, str] = {pid: name for pid, name in session.execute(
+        select(Person.id, Person.display_name).where(Person.id.in_(ids)))} if ids else {}
+    return [RelationView.of(r, names) for r in rels]
+
+
+def relation_view(session: Session, rel: Relation) -> RelationView:
+    """The view of one relation."""
+    return relation_views(session, [rel])[0]
+
+
+def get_relation(session: Session, relation_id: int) -> Relation:
+    """One relation of the current workspace."""
+    rel = session.scalars(select(Relation).where(Relation.id == relation_id)).first()
+    if rel is None:
+        raise NotFound(f"no relation with id {relation_id}")
+    return rel
+
+
+def edit_relation(session: Session, rel: Relation, *, note: str | None = None) -> Relation:
+    """Change what can change of a relation: its note (its people and kind are what it is)."""
+    if note is not None:
+        rel.note = note
+    session.flush()
+    return rel

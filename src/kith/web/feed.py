@@ -7,48 +7,21 @@ from the settings page.
 
 from __future__ import annotations
 
-import contextlib
-from datetime import datetime, timedelta
-from typing import Any
-
 from fastapi import APIRouter, Path, Request, Response
-from icalendar import Calendar, Event
 
 from kith.errors import NotFound
+from kith.exporters.ics import agenda_calendar
 from kith.services import accounts
-from kith.web.api.views import agenda_item_as_dict
 from kith.web.auth import config
 from kith.web.errors import service
 
 router = APIRouter(include_in_schema=False)
-
-
-def agenda_calendar(items: list[dict[str, Any]], now: datetime) -> bytes:
-    """An iCalendar document with one all-day event per agenda item."""
-    cal = Calendar()
-    cal.add("prodid", "-//Kith//agenda//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", "Kith agenda")
-    for i, item in enumerate(items):
-        ev = Event()
-        day = now.date()
-        if item.get("due"):
-            with contextlib.suppress(ValueError):
-                day = datetime.fromisoformat(str(item["due"])).date()
-        day = max(day, now.date())
-        ev.add("uid", f"kith-{item['person_id']}-{item['action']}-{i}@kith")
-        ev.add("summary", f"{item['action']}: {item['person']}")
-        ev.add("description", item["reason"])
-        ev.add("dtstart", day)
-        ev.add("dtend", day + timedelta(days=1))
-        ev.add("dtstamp", now)
-        cal.add_component(ev)
-    return bytes(cal.to_ical())
+FEED_SIZE = 200  # agenda items in the feed
 
 
 @router.get("/feed/{token}.ics")
 def feed(request: Request, token: str = Path(max_length=200)) -> Response:
-    """The agenda of the token's workspace as iCalendar."""
+    """The agenda of the token's workspace as iCalendar (the exporter's writer: stable UIDs, overdue today)."""
     cfg = config(request)
     now = cfg.now()
     with cfg.factory() as s, s.begin():
@@ -58,7 +31,6 @@ def feed(request: Request, token: str = Path(max_length=200)) -> Response:
         ws = row.workspace_id
     mod = service("agenda")
     with cfg.open_workspace(ws) as session:
-        from kith.web.api.common import call_with_now
-
-        items = [agenda_item_as_dict(i) for i in call_with_now(mod.agenda, session, now=now, limit=200)]
-    return Response(agenda_calendar(items, now), media_type="text/calendar; charset=utf-8")
+        items = mod.agenda(session, now, limit=FEED_SIZE)
+        text = agenda_calendar(items, stamp=now, overdue_on=now.date())
+    return Response(text, media_type="text/calendar; charset=utf-8")

@@ -28,7 +28,7 @@ def list_favors(
     rows = ctx.session.scalars(
         stmt.order_by(Favor.created_at.desc(), Favor.id.desc()).limit(paging.limit).offset(paging.offset)
     ).all()
-    return {"items": [svc.favor_as_dict(f) for f in rows], "total": total, "limit": paging.limit, "offset": paging.offset}
+    return {"items": [svc.FavorView.of(f).as_dict() for f in rows], "total": total, "limit": paging.limit, "offset": paging.offset}
 
 
 @router.post("", status_code=201, response_model=FavorOut, summary="Record a favour")
@@ -38,24 +38,21 @@ def create_favor(ctx: ApiCtx, body: FavorIn) -> dict[str, object]:
         ctx.session, get_person(ctx.session, body.person_id), body.direction, body.what, now=ctx.now,
         status=body.status, asked_on=body.asked_on, done_on=body.done_on, returned_on=body.returned_on,
     )
-    return svc.favor_as_dict(favor)
+    return svc.FavorView.of(favor).as_dict()
 
 
 @router.get("/{favor_id}", response_model=FavorOut, summary="One favour")
 def get_favor(ctx: ApiCtx, favor_id: IdPath) -> dict[str, object]:
     """A favour of your workspace."""
-    return svc.favor_as_dict(svc.get_favor(ctx.session, favor_id))
+    return svc.FavorView.of(svc.get_favor(ctx.session, favor_id)).as_dict()
 
 
 @router.patch("/{favor_id}", response_model=FavorOut, summary="Change a favour")
 def patch_favor(ctx: ApiCtx, favor_id: IdPath, body: FavorPatch) -> dict[str, object]:
-    """Change what, status or dates (e.g. mark it returned)."""
-    favor = svc.get_favor(ctx.session, favor_id)
-    for name, value in body.model_dump(exclude_unset=True).items():
-        if value is not None:
-            setattr(favor, name, value)
-    ctx.session.flush()
-    return svc.favor_as_dict(favor)
+    """Change what, status or dates (e.g. mark it returned: today unless ``returned_on`` says when)."""
+    changes = svc.FavorChanges(**body.model_dump(exclude_unset=True))
+    favor = svc.edit_favor(ctx.session, svc.get_favor(ctx.session, favor_id), changes, now=ctx.now)
+    return svc.FavorView.of(favor).as_dict()
 
 
 @router.delete("/{favor_id}", status_code=204, summary="Delete a favour")

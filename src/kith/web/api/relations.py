@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import func, or_, select
 
-from kith.errors import NotFound
 from kith.services import relations as svc
 from kith.services.people import get_person
 from kith.store.models import Relation
@@ -15,13 +14,6 @@ from kith.web.api.common import ApiCtx, IdPath, PagingDep
 from kith.web.api.schemas import Page, RelationIn, RelationOut, RelationPatch
 
 router = APIRouter(prefix="/relations", tags=["relations"])
-
-
-def _get(ctx: ApiCtx, relation_id: int) -> Relation:
-    rel = ctx.session.scalars(select(Relation).where(Relation.id == relation_id)).first()
-    if rel is None:
-        raise NotFound(f"no relation with id {relation_id}")
-    return rel
 
 
 @router.get("", response_model=Page[RelationOut], summary="List relations")
@@ -34,7 +26,7 @@ def list_relations(
         stmt = stmt.where(or_(Relation.src_id == person_id, Relation.dst_id == person_id))
     total = int(ctx.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     rows = ctx.session.scalars(stmt.order_by(Relation.id).limit(paging.limit).offset(paging.offset)).all()
-    return {"items": [svc.relation_as_dict(r) for r in rows], "total": total, "limit": paging.limit, "offset": paging.offset}
+    return {"items": [v.as_dict() for v in svc.relation_views(ctx.session, rows)], "total": total, "limit": paging.limit, "offset": paging.offset}
 
 
 @router.post("", status_code=201, response_model=RelationOut, summary="Link two people")
@@ -46,26 +38,24 @@ def create_relation(ctx: ApiCtx, body: RelationIn, response: Response) -> dict[s
     )
     if not new:
         response.status_code = 200
-    return svc.relation_as_dict(rel)
+    return svc.relation_view(ctx.session, rel).as_dict()
 
 
 @router.get("/{relation_id}", response_model=RelationOut, summary="One relation")
 def get_relation(ctx: ApiCtx, relation_id: IdPath) -> dict[str, object]:
     """A relation of your workspace."""
-    return svc.relation_as_dict(_get(ctx, relation_id))
+    return svc.relation_view(ctx.session, svc.get_relation(ctx.session, relation_id)).as_dict()
 
 
 @router.patch("/{relation_id}", response_model=RelationOut, summary="Change a relation's note")
 def patch_relation(ctx: ApiCtx, relation_id: IdPath, body: RelationPatch) -> dict[str, object]:
     """Change the note of a relation."""
-    rel = _get(ctx, relation_id)
-    if body.note is not None:
-        rel.note = body.note
-    return svc.relation_as_dict(rel)
+    rel = svc.edit_relation(ctx.session, svc.get_relation(ctx.session, relation_id), note=body.note)
+    return svc.relation_view(ctx.session, rel).as_dict()
 
 
 @router.delete("/{relation_id}", status_code=204, summary="Remove a relation")
 def delete_relation(ctx: ApiCtx, relation_id: IdPath) -> Response:
     """Remove a relation."""
-    ctx.session.delete(_get(ctx, relation_id))
+    ctx.session.delete(svc.get_relation(ctx.session, relation_id))
     return Response(status_code=204)

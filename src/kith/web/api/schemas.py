@@ -161,6 +161,8 @@ class RelationOut(BaseModel):
     dst: int
     source: str
     note: str
+    src_name: str | None = Field(description="The display name of person ``src``.")
+    dst_name: str | None = Field(description="The display name of person ``dst``.")
 
 
 class FavorIn(BaseModel):
@@ -263,7 +265,8 @@ class GoalOut(BaseModel):
     tags: list[str]
     starts_on: str | None
     ends_on: str | None
-    status: str
+    status: str = Field(description="active or closed")
+    closed_on: str | None = Field(description="The day it was closed; null while active.")
 
 
 class OpportunityIn(BaseModel):
@@ -296,7 +299,10 @@ class OpportunityOut(BaseModel):
     title: str
     kind: str
     referred_by_id: int | None
-    org: str | None
+    referred_by: str | None = Field(description="The referrer's display name.")
+    organization_id: int | None
+    organization: str | None = Field(description="The organisation's name.")
+    org: str | None = Field(description="The same as ``organization`` (kept for older clients).")
     goal_id: int | None
     found_on: str
     outcome: str

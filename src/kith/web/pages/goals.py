@@ -11,8 +11,10 @@ from sqlalchemy import select
 
 from kith.errors import BadInput
 from kith.services.dashboard import headline, monthly_activity, network_ties
+from kith.services.goals import GoalView
 from kith.services.memo import memoized
-from kith.store.models import Goal, Opportunity, Organization, Person
+from kith.services.opportunities import opportunity_views
+from kith.store.models import Goal, Opportunity, Person
 from kith.web import charts
 from kith.web.api.common import call_with_now, jsonable
 from kith.web.errors import NotAvailable, service
@@ -37,9 +39,9 @@ def _audit(ctx: PageCtx, goal: Goal) -> tuple[Any, str | None]:
 @router.get("/goals", response_class=HTMLResponse)
 def goals_page(ctx: PageCtx) -> Response:
     """Goals and, for each active one, where your networking effort goes."""
-    goals = list(ctx.session.scalars(select(Goal).order_by(Goal.status, Goal.id)).all())
-    audits = {g.id: _audit(ctx, g) for g in goals if g.status == "active"}
-    return page(ctx, "goals.html", title="Goals", goals=goals, audits=audits)
+    rows = list(ctx.session.scalars(select(Goal).order_by(Goal.status, Goal.id)).all())
+    audits = {g.id: _audit(ctx, g) for g in rows if g.status == "active"}
+    return page(ctx, "goals.html", title="Goals", goals=[GoalView.of(g) for g in rows], audits=audits)
 
 
 @router.post("/goals")
@@ -66,16 +68,11 @@ def add_goal(
 @router.get("/opportunities", response_class=HTMLResponse)
 def opportunities_page(ctx: PageCtx) -> Response:
     """Opportunities and which kinds of tie produced them."""
-    rows = ctx.session.execute(
-        select(Opportunity, Person.display_name, Organization.name)
-        .outerjoin(Person, Person.id == Opportunity.referred_by_id)
-        .outerjoin(Organization, Organization.id == Opportunity.organization_id)
-        .order_by(Opportunity.found_on.desc(), Opportunity.id.desc())
-        .limit(200)
-    ).all()
+    rows = opportunity_views(ctx.session, ctx.session.scalars(
+        select(Opportunity).order_by(Opportunity.found_on.desc(), Opportunity.id.desc()).limit(200)).all())
     ties = network_ties(ctx.session, ctx.now)[0] if rows else {}
     by_layer: dict[str, int] = {}
-    for opp, _name, _org in rows:
+    for opp in rows:
         referrer = ties.get(opp.referred_by_id) if opp.referred_by_id is not None else None
         layer = referrer.layer if referrer is not None else "no referrer"
         by_layer[layer] = by_layer.get(layer, 0) + 1

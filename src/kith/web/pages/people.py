@@ -10,11 +10,13 @@ from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
 from kith.engine.kinds import KINDS, LAYERS
+from kith.engine.relevance import Profile
 from kith.services import people as svc
 from kith.services import people_list as listing
 from kith.services.cadences import memoized_rules
 from kith.services.dashboard import network_ties
-from kith.services.person_view import GoalBrief, PersonCard, active_goals
+from kith.services.goals import GoalRef, RelevantGoal, active_goal_refs, goals_relevant_to
+from kith.services.person_view import PersonCard
 from kith.services.person_view import person_page as read_person_page
 from kith.services.scores import TieTable
 from kith.web import charts
@@ -100,21 +102,10 @@ def add_person(
     return redirect(ctx, f"/people/{person.id}", f"Added {person.display_name}.")
 
 
-def _goal_relevance(goals: list[GoalBrief], person: PersonCard, tag_names: list[str]) -> list[GoalBrief]:
-    org = (person.org_name or "").lower()
-    industry = (person.org_industry or "").lower()
-    title = person.title.lower()
-    tags = set(tag_names)
-    hits = []
-    for g in goals:
-        if (
-            any(o.lower() in org for o in g.target_orgs if o)
-            or any(i.lower() in industry for i in g.industries if i)
-            or any(r.lower() in title for r in g.roles if r)
-            or tags & set(g.tags)
-        ):
-            hits.append(g)
-    return hits
+def _goal_relevance(refs: list[GoalRef], person: PersonCard, tag_names: list[str]) -> list[RelevantGoal]:
+    """The active goals this person is relevant to, with the same reasons the audit and the agenda give."""
+    profile = Profile(person.id, person.title, person.org_name or "", person.org_industry or "", tuple(tag_names))
+    return goals_relevant_to(refs, profile)
 
 
 @router.get("/people/{person_id}", response_class=HTMLResponse)
@@ -130,7 +121,7 @@ def person_page(ctx: PageCtx, person_id: IdPath) -> Response:
         cadence=memoized_rules(ctx.session).choose(person.id, view.tags, tie),
         timeline=view.timeline, timeline_size=TIMELINE_SIZE, favors=view.favors,
         relations=view.relations, names=view.names,
-        goals=_goal_relevance(active_goals(ctx.session, ctx.now), person, view.tags),
+        goals=_goal_relevance(active_goal_refs(ctx.session, ctx.now), person, view.tags),
         identifiers=view.identifiers, tags=view.tags,
         kinds=LOG_KINDS, kind_labels=KIND_LABELS,
     )
