@@ -148,3 +148,12 @@ def test_a_listed_person_reads_exactly_as_the_person_shown_alone(kith: Kith) -> 
             assert listed == [listing.summary_of(svc.get_person(s, p.id)) for p in listed]
         page = listing.list_people(s, listing.PeopleQuery(), as_of=FIXED_NOW, limit=1, offset=1)
         assert ([p.name for p in page.items], page.total) == (["Carla Ruiz"], 2)
+
+
+def test_a_summary_as_json_names_every_field_once(kith: Kith) -> None:
+    from dataclasses import fields
+
+    pid = _add(kith, "Hal Ito", emails=["hal@example.com"], tags=["crew"])
+    with kith.session() as s:
+        summary = listing.summary(s, pid)
+    assert set(summary.as_dict()) == {f.name for f in fields(summary)}

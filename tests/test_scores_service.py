@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import insert, select
 from tests.conftest import FIXED_NOW, CliResult, add_workspace
 
-from kith.engine.ties import pack, unpack
+from kith.engine.ties import StateArrays, pack
 from kith.runtime import Kith
 from kith.services import people as people_svc
 from kith.services import scores, tie_log, tie_states
@@ -31,12 +31,16 @@ def _people(kith: Kith, n: int) -> list[int]:
 
 
 def _stored(kith: Kith) -> dict[int, dict[str, object]]:
-    """Each person's stored state: the unpacked accumulator plus the bookkeeping columns."""
-    marks = [getattr(TieStateRow, name) for name in tie_log.MARKS]
+    """Each person's stored record: the accumulators plus the bookkeeping."""
+    out: dict[int, dict[str, object]] = {}
     with kith.session() as s:
-        rows = s.execute(select(TieStateRow.person_id, TieStateRow.vector, TieStateRow.rows, TieStateRow.last_sentiment, *marks))
-        return {pid: {"state": unpack(np.frombuffer(vec, dtype=np.float64)), "rows": n, "sent": sent, "marks": tuple(m)}
-                for pid, vec, n, sent, *m in rows}
+        for pid, vec in s.execute(select(TieStateRow.person_id, TieStateRow.vector)):
+            record = tie_states.decode(vec)
+            assert record is not None and record.person_id == pid
+            marks = tuple(np.nan if record.marks[m] is None else record.marks[m] for m in tie_log.MARKS)
+            out[pid] = {"state": StateArrays.from_states([record.state]), "rows": record.rows,
+                        "sent": record.last_sentiment, "marks": marks}
+    return out
 
 
 def _n(entry: dict[str, object]) -> int:

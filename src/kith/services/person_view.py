@@ -113,7 +113,7 @@ _CARD = (
     select(
         Person.id, Person.display_name, Person.title, Person.location, Person.notes, Person.met_on, Person.is_key,
         Person.closeness, Organization.name, Organization.industry,
-        TieStateRow.vector, TieStateRow.layout,
+        TieStateRow.vector,
     )
     .outerjoin(Organization, (Organization.id == Person.organization_id) & (Organization.workspace_id == _WS))
     .outerjoin(TieStateRow, (TieStateRow.person_id == Person.id) & (TieStateRow.workspace_id == _WS))
@@ -175,7 +175,7 @@ def person_page(
     if row is None:
         raise NotFound(f"no person with id {person_id}")
     card = PersonCard._make(row[:10])
-    state = _state(row.vector, row.layout)
+    state = _state(row.vector)
     if tie is not None:
         tie = _explained(session, card, state, tie, as_of)
     timeline = [TimelineEntry(*r) for r in door.rows(session, _TIMELINE, pid=person_id, limit=timeline_limit)]
@@ -204,9 +204,9 @@ def _explained(session: Session, card: PersonCard, state: TieState | None, tie: 
     return explain(session, person, as_of, tie=replace(tie)).tie
 
 
-def _state(vector: bytes | None, layout: int | None) -> TieState | None:
-    """A stored row's accumulators: empty without a row (no contact yet), None if another layout wrote it."""
-    return TieState() if vector is None else decode_state(vector, int(layout or 0))
+def _state(vector: bytes | None) -> TieState | None:
+    """A stored record's accumulators: empty without a record (no contact yet), None if another layout wrote it."""
+    return TieState() if vector is None else decode_state(vector)
 
 
 def explained_tie(session: Session, person: Person, tie: PersonTie, as_of: datetime) -> PersonTie:

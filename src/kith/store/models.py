@@ -367,12 +367,14 @@ class AgendaMark(Scoped, Base):
 
 
 class TieState(Scoped, Base):
-    """Derived, rebuildable: a person's decayed interaction accumulators (engine state).
+    """Derived, rebuildable: a person's tie state as one record (``kith.services.tie_states``).
 
-    ``vector`` is the engine's packed float64 row (``kith.engine.ties.pack``);
-    ``layout`` says which packing wrote it, so a new Kith rebuilds old rows.
-    ``rows`` counts the interaction-participant rows folded in (any kind): the
-    sum over people must equal the log's count, a cheap consistency check.
+    ``vector`` is a float64 record: the layout that wrote it, the person's id,
+    how many interaction-participant rows it has folded in (they must add up
+    to the log's count: the consistency check), the newest sentiment, the
+    latest moments the agenda asks about, then the engine's packed
+    accumulators. One blob per person: reading 30,000 takes a few hundredths
+    of a second (migration 0007).
     """
 
     __tablename__ = "tie_state"
@@ -382,17 +384,6 @@ class TieState(Scoped, Base):
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
     )
     vector: Mapped[bytes] = mapped_column(LargeBinary)
-    layout: Mapped[int] = mapped_column(Integer)
-    rows: Mapped[int] = mapped_column(Integer, default=0)
-    last_sentiment: Mapped[int] = mapped_column(Integer, default=0)
-    # Latest moments (unix seconds) the agenda asks about, kept with the state so
-    # that it never groups the whole log: see kith.services.scores.MARKS.
-    last_any: Mapped[float | None] = mapped_column(Float)
-    last_thanks_given: Mapped[float | None] = mapped_column(Float)
-    last_negative: Mapped[float | None] = mapped_column(Float)
-    last_favor_received: Mapped[float | None] = mapped_column(Float)
-    last_referral_in: Mapped[float | None] = mapped_column(Float)
-    last_intro_in: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[datetime]
 
 

@@ -1,0 +1,74 @@
+"""tie_state keeps one record per person: the accumulators and their bookkeeping in one blob
+
+A person's stored tie state was a packed vector plus eight columns (the rows
+folded in, the layout, the newest sentiment, six latest moments). Reading
+30,000 of them took 0.21 s on SQLite, most of it making a Python object of
+every column of every row; one blob per person reads in 0.03 s. The table is
+derived data, rebuilt from the interaction log on the next read, so it is
+recreated empty rather than converted.
+
+Revision ID: 0007
+Revises: 0006
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0007"
+down_revision = "0006"
+branch_labels = None
+depends_on = None
+
+MARKS = ("last_any", "last_thanks_given", "last_negative", "last_favor_received", "last_referral_in", "last_intro_in")
+
+
+def _triggers(table: str, pg: bool) -> list[str]:
+    """The data_version triggers of migration 0006 for tie_state (recreated with the table)."""
+    if pg:
+        refs = {"insert": "REFERENCING NEW TABLE AS new_rows", "delete": "REFERENCING OLD TABLE AS old_rows",
+                "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"}
+        return [f"CREATE TRIGGER data_version_{table}_{on} AFTER {on.upper()} ON {table} {ref} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION data_version_{on}()" for on, ref in refs.items()]
+    rows = {"insert": "NEW.workspace_id", "delete": "OLD.workspace_id", "update": "OLD.workspace_id, NEW.workspace_id"}
+    return [f"CREATE TRIGGER data_version_{table}_{on} AFTER {on.upper()} ON {table} BEGIN "
+            f"UPDATE data_version SET changes = changes + 1 WHERE workspace_id IN ({ws}); END" for on, ws in rows.items()]
+
+
+def _create(columns: list[sa.Column[Any]]) -> None:
+    op.create_table(
+        "tie_state",
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        *columns,
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("workspace_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_tie_state_person_id_person"),
+                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["workspace_id"], ["workspace.id"], name=op.f("fk_tie_state_workspace_id_workspace"),
+                                ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("person_id", name=op.f("pk_tie_state")),
+    )
+    op.create_index("ix_tie_state_workspace_id", "tie_state", ["workspace_id"])
+    op.create_index("ix_tie_state_ws_updated", "tie_state", ["workspace_id", "updated_at"])
+    pg = op.get_bind().dialect.name == "postgresql"
+    for statement in _triggers("tie_state", pg):
+        op.execute(statement)
+
+
+def upgrade() -> None:
+    op.drop_table("tie_state")
+    _create([sa.Column("vector", sa.LargeBinary(), nullable=False)])
+
+
+def downgrade() -> None:
+    op.drop_table("tie_state")
+    _create([
+        sa.Column("vector", sa.LargeBinary(), nullable=False),
+        sa.Column("layout", sa.Integer(), nullable=False),
+        sa.Column("rows", sa.Integer(), nullable=False),
+        sa.Column("last_sentiment", sa.Integer(), nullable=False),
+        *(sa.Column(name, sa.Float(), nullable=True) for name in MARKS),
+    ])
