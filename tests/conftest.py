@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +31,8 @@ BACKEND = os.environ.get("KITH_TEST_BACKEND", "sqlite")
 PG_ADMIN = os.environ.get("KITH_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 FIXED_NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
+# The console script `make install` put beside this interpreter: what a user runs.
+KITH_SCRIPT = Path(sys.executable).with_name("kith")
 
 
 @pytest.fixture(autouse=True)
@@ -177,5 +181,29 @@ def cli(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRes
         code = main([*argv, *args])
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+@pytest.fixture
+def kith_process(db_url: str, tmp_path: Path) -> Callable[..., CliResult]:
+    """Run ``kith --db <fresh db> --as-of FIXED_NOW ARGS...`` as its own process, as a user does.
+
+    Unlike ``cli``, nothing a previous command imported or registered is still
+    loaded. The XDG directories are under ``tmp_path``, and
+    ``KITH_STRICT_TIES=1`` makes a command fail rather than silently rebuild
+    every tie state it finds out of step with the interaction log.
+    """
+    if not KITH_SCRIPT.exists():
+        pytest.fail(f"no console script at {KITH_SCRIPT}: run `make install`")
+    env = {k: v for k, v in os.environ.items() if k not in ("KITH_DATABASE_URL", "KITH_NOW")}
+    env |= {f"XDG_{name}_HOME": str(tmp_path / f"xdg-{name.lower()}") for name in ("DATA", "CONFIG", "CACHE", "STATE")}
+    env["KITH_STRICT_TIES"] = "1"
+
+    def run(*args: str, db: str | None = None, as_of: str | None = FIXED_NOW.isoformat()) -> CliResult:
+        argv = [str(KITH_SCRIPT), "--db", db or db_url, *(["--as-of", as_of] if as_of else []), *args]
+        done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8",
+                              timeout=300, check=False)
+        return CliResult(done.returncode, done.stdout, done.stderr)
 
     return run
