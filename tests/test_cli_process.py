@@ -28,7 +28,7 @@ import pytest
 from tests.conftest import FIXTURES, CliResult
 
 from kith.runtime import open_kith
-from kith.services.scores import states_match_log
+from kith.services.tie_states import states_match_log
 
 Step = Callable[..., Any]
 
