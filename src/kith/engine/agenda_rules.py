@@ -1,9 +1,14 @@
-"""The agenda's rules: what to do about one person today, why, by when, how urgently.
+"""The agenda's rules: what to do about each person today, why, by when, how urgently.
 
-Pure: no I/O, no database. :mod:`kith.services.agenda` gathers a
-:class:`Facts` per person with a few aggregate queries; each rule here turns
-those facts into at most one :class:`Suggestion`. ``docs/agenda.md`` describes
-every rule, its due date and the priority formula.
+Pure: no I/O, no database. :mod:`kith.services.agenda` gathers the facts of
+every person who may need an action as columns (:class:`Facts`: one row per
+person, plus the :class:`Helps` and :class:`Owes` tables of things a person
+did for me or I owe them); each rule here turns the columns into at most one
+suggestion per person, for every person at once (numpy), and
+:func:`rank` picks each person's most important one. Only the items returned
+are put into words (:func:`reason`), so an agenda of thousands of people
+costs a few vectorised passes. ``docs/agenda.md`` describes every rule, its
+due date and the priority formula.
 
 Priority = action weight x urgency x importance, where
 
@@ -11,13 +16,19 @@ Priority = action weight x urgency x importance, where
   late 2, four weeks late and more 3; not yet due sinks towards 0.5;
 - importance = 1 + 1 (key person) + 0.5 (relevant to an active goal)
   + tie strength / 100.
+
+Days are proleptic ordinals (``date.toordinal()``) and moments unix seconds,
+as integer and float arrays; nan (moments) and -1 (days) mean "never".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+from numpy.typing import NDArray
 
 ACTIONS = ("repair", "return-favour", "thank", "follow-up", "nurture", "rewarm-goal", "reconnect")
 ACTION_WEIGHT: dict[str, float] = {
@@ -33,6 +44,7 @@ LOOKAHEAD_DAYS = 3  # the agenda shows what is due within this many days
 FOLLOW_UP_DUE_DAYS = 3  # follow up within three days of meeting
 FOLLOW_UP_WINDOW_DAYS = 60  # after that the follow-up is missed, not suggested
 THANK_DUE_DAYS = 2
+BEHIND_SCENES_BONUS = 1.25  # thanking behind-the-scenes work weighs this much more
 PROJECT_THANK_WINDOW_DAYS = 90  # contributors to a project are listed this long after it ends
 REPAIR_DUE_DAYS = 2
 REPAIR_WINDOW_DAYS = 180  # a bad last exchange older than this is history, not a repair
@@ -52,33 +64,31 @@ MARK_PERIOD_DAYS: dict[str, int] = {
     "rewarm-goal": 30,
     "reconnect": 30,  # replaced by the person's cadence when there is one
 }
+EPOCH_DAY = date(1970, 1, 1).toordinal()
+DAY = 86400.0
+NEVER = -1  # a day that never was
+
+B = NDArray[np.bool_]
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
 
 
-@dataclass(frozen=True)
-class Help:
-    """Something a person did for me: a favour, a referral, an intro, project work."""
-
-    on: date
-    what: str
-    behind_scenes: bool = False
-    project: bool = False
+def day_of(seconds: F64) -> I64:
+    """The UTC day (ordinal) of each moment; NEVER for nan."""
+    out = np.full(len(seconds), NEVER, dtype=np.int64)
+    known = ~np.isnan(seconds)
+    out[known] = np.floor(seconds[known] / DAY).astype(np.int64) + EPOCH_DAY
+    return out
 
 
-@dataclass(frozen=True)
-class Owed:
-    """A favour I owe: received and not returned, or asked of me and still open."""
-
-    on: date
-    what: str
-    asked_of_me: bool
+def start_of(days: I64) -> F64:
+    """Midnight UTC at the start of each day, as unix seconds."""
+    return (days - EPOCH_DAY).astype(np.float64) * DAY
 
 
-@dataclass(frozen=True)
-class Meeting:
-    """Where and when I met a person."""
-
-    on: date
-    where: str
+def as_date(day: int) -> date:
+    """A day ordinal as a date."""
+    return date.fromordinal(int(day))
 
 
 @dataclass(frozen=True)
@@ -88,217 +98,317 @@ class CadenceChoice:
     days: float
     source: str  # "person", "tag film", "layer close" or "learned"
 
-
-@dataclass(frozen=True)
-class Facts:
-    """What the agenda knows about one person as of a date."""
-
-    person_id: int
-    name: str
-    is_key: bool = False
-    strength: float = 0.0  # tie score 0-100
-    layer: str = "dormant"
-    last_at: datetime | None = None
-    last_thanks_at: datetime | None = None
-    last_negative_at: datetime | None = None
-    met: Meeting | None = None
-    cadence: CadenceChoice | None = None
-    helps: tuple[Help, ...] = ()
-    owed: tuple[Owed, ...] = ()
-    gatekeeps: tuple[str, ...] = ()  # "assistant of Bea Key", key people they stand next to
-    goals: tuple[str, ...] = ()  # why the person is relevant to an active goal
-    cooling: bool | None = None  # the engine's verdict when it gives one
-    learned_gap_days: float | None = None
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    """One action a rule proposes for one person."""
-
-    action: str
-    reason: str
-    due: date
-    since: datetime  # when the situation arose: a "done" mark older than this no longer hides it
-    weight: float
+    @property
+    def explicit(self) -> bool:
+        """Set by the user (for the person, a tag or a layer), not learned."""
+        return self.source != "learned"
 
 
 @dataclass
-class Ranked:
-    """A suggestion with its priority, and the person's other (lesser) actions."""
+class Facts:
+    """What the agenda knows about the people who may need an action: one row per person.
 
-    person_id: int
-    name: str
-    suggestion: Suggestion
-    priority: float
-    also: list[str] = field(default_factory=list)
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "since forever": a state that has no start
-
-
-def start_of(day: date) -> datetime:
-    """Midnight UTC at the start of ``day``."""
-    return datetime.combine(day, time(0, 0), UTC)
-
-
-def _days_since(at: datetime, today: date) -> int:
-    return (today - at.date()).days
-
-
-def follow_up(f: Facts, today: date) -> Suggestion | None:
-    """Met recently and never contacted since: follow up within three days."""
-    met = f.met
-    if met is None or met.on > today or (today - met.on).days > FOLLOW_UP_WINDOW_DAYS:
-        return None
-    if f.last_at is not None and f.last_at.date() > met.on:
-        return None
-    reason = f"met {met.where} on {met.on.isoformat()}; no contact since"
-    return Suggestion("follow-up", reason, met.on + timedelta(days=FOLLOW_UP_DUE_DAYS),
-                      start_of(met.on), ACTION_WEIGHT["follow-up"])
-
-
-def reconnect(f: Facts, today: date) -> Suggestion | None:
-    """A keep-in-touch cadence is overdue or due within a few days."""
-    c = f.cadence
-    if c is None:
-        return None
-    if f.last_at is None:
-        due, since = today, EPOCH
-        reason = f"keep in touch every {c.days:g} days ({c.source}); no contact logged yet"
-    else:
-        due = f.last_at.date() + timedelta(days=round(c.days))
-        since = f.last_at
-        reason = (f"keep in touch every {c.days:g} days ({c.source}); last contact "
-                  f"{f.last_at.date().isoformat()}, {_days_since(f.last_at, today)} days ago")
-    if (due - today).days > LOOKAHEAD_DAYS:
-        return None
-    return Suggestion("reconnect", reason, due, since, ACTION_WEIGHT["reconnect"])
-
-
-def thank(f: Facts, today: date) -> Suggestion | None:
-    """They helped (favour, referral, intro, project work) and were not thanked since."""
-    pending = [h for h in f.helps if h.on <= today and not _thanked_after(f, h.on)
-               and not (h.project and (today - h.on).days > PROJECT_THANK_WINDOW_DAYS)]
-    if not pending:
-        return None
-    # Behind-the-scenes work first, then the most recent.
-    first = max(pending, key=lambda h: (h.behind_scenes, h.on))
-    more = f" (and {len(pending) - 1} more)" if len(pending) > 1 else ""
-    reason = f"{first.what} on {first.on.isoformat()}{more}; not thanked since"
-    weight = ACTION_WEIGHT["thank"] * (1.25 if first.behind_scenes else 1.0)
-    latest = max(h.on for h in pending)
-    return Suggestion("thank", reason, first.on + timedelta(days=THANK_DUE_DAYS), start_of(latest), weight)
-
-
-def _thanked_after(f: Facts, on: date) -> bool:
-    return f.last_thanks_at is not None and f.last_thanks_at.date() >= on
-
-
-def nurture(f: Facts, today: date) -> Suggestion | None:
-    """The gatekeeper or team of a key person, when that tie is weak or silent.
-
-    Silent: no contact for 90 days (or never). Weak: strength below 45 and no
-    contact for 30 days (a weak tie just contacted is being nurtured already).
+    ``met_where``, ``cadence``, ``gatekeeps`` and ``goals`` are sparse: only
+    the rows that have one appear (by row index).
     """
-    if not f.gatekeeps:
-        return None
-    weak = f.strength < NURTURE_SCORE
-    if f.last_at is None:
-        due, state = today, ["never contacted"]
-    else:
-        after = NURTURE_WEAK_SILENCE_DAYS if weak else NURTURE_SILENCE_DAYS
-        due = f.last_at.date() + timedelta(days=after)
-        state = [f"last contact {_days_since(f.last_at, today)} days ago"]
-    if (due - today).days > LOOKAHEAD_DAYS:
-        return None
-    if weak:
-        state.insert(0, f"weak tie (strength {f.strength:.0f})")
-    reason = f"{'; '.join(f.gatekeeps)}: {', '.join(state)}"
-    return Suggestion("nurture", reason, due, f.last_at or EPOCH, ACTION_WEIGHT["nurture"])
+
+    person_id: I64
+    is_key: B
+    strength: F64  # tie score 0-100
+    last: F64  # newest contact (unix seconds, nan = never)
+    last_thanks: F64  # newest thanks given
+    last_negative: F64  # newest interaction that went badly
+    met_day: I64  # day met (NEVER = not met)
+    cooling: B  # the engine's verdict
+    learned_gap_days: F64  # nan = unknown
+    met_where: dict[int, str] = field(default_factory=dict)  # "at Web Summit"
+    cadence: dict[int, CadenceChoice] = field(default_factory=dict)
+    gatekeeps: dict[int, tuple[str, ...]] = field(default_factory=dict)  # "assistant of Bea Key"
+    goals: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # why relevant to active goals
+
+    def __len__(self) -> int:
+        return len(self.person_id)
 
 
-def repair(f: Facts, today: date) -> Suggestion | None:
-    """The last interaction went badly (negative sentiment)."""
-    neg, last = f.last_negative_at, f.last_at
-    if neg is None or last is None or neg < last or _days_since(neg, today) > REPAIR_WINDOW_DAYS:
-        return None
-    reason = f"last interaction on {neg.date().isoformat()} went badly (negative sentiment)"
-    return Suggestion("repair", reason, neg.date() + timedelta(days=REPAIR_DUE_DAYS), neg,
-                      ACTION_WEIGHT["repair"])
+@dataclass
+class Helps:
+    """Things people did for me (favour, referral, intro, project work): one row per help."""
+
+    row: I64  # the person's row in Facts
+    day: I64
+    behind_scenes: B
+    project: B
+    what: list[str]
 
 
-def return_favour(f: Facts, today: date) -> Suggestion | None:
-    """Favours I owe: asked of me and open, or received and not returned (older first)."""
-    owed = [o for o in f.owed if o.on <= today]
-    if not owed:
-        return None
+@dataclass
+class Owes:
+    """Favours I owe: received and not returned, or asked of me and still open: one row per favour."""
 
-    def due_of(o: Owed) -> date:
-        return o.on + timedelta(days=ASKED_DUE_DAYS if o.asked_of_me else RETURN_DUE_DAYS)
-
-    first = min(owed, key=due_of)
-    if (due_of(first) - today).days > LOOKAHEAD_DAYS:
-        return None
-    what = (f"asked you for {first.what} on {first.on.isoformat()}, still open" if first.asked_of_me
-            else f"did {first.what} for you on {first.on.isoformat()}, not returned yet")
-    more = f" (and {len(owed) - 1} more owed)" if len(owed) > 1 else ""
-    latest = max(o.on for o in owed)
-    return Suggestion("return-favour", what + more, due_of(first), start_of(latest),
-                      ACTION_WEIGHT["return-favour"])
+    row: I64
+    day: I64
+    asked_of_me: B
+    what: list[str]
 
 
-def rewarm_goal(f: Facts, today: date) -> Suggestion | None:
+@dataclass
+class Suggestions:
+    """Every rule's suggestion for every row of :class:`Facts` (columns in ACTIONS order)."""
+
+    applies: B  # (rows, actions)
+    due: I64  # day
+    since: F64  # when the situation arose: a "done" mark older than this no longer hides it
+    weight: F64
+    first_help: I64  # the help the thank names (index into Helps), -1 if none
+    helps: I64  # how many helps are pending
+    first_owed: I64  # the favour return-favour names (index into Owes), -1 if none
+    owed: I64  # how many favours are owed
+
+
+def _col(action: str) -> int:
+    return ACTIONS.index(action)
+
+
+def suggest(f: Facts, helps: Helps, owes: Owes, today: date) -> Suggestions:
+    """Every rule, for every person (before marks and the choice of one per person)."""
+    n, t = len(f), today.toordinal()
+    s = Suggestions(np.zeros((n, len(ACTIONS)), dtype=bool), np.zeros((n, len(ACTIONS)), dtype=np.int64),
+                    np.zeros((n, len(ACTIONS))), np.zeros((n, len(ACTIONS))), np.full(n, -1, dtype=np.int64),
+                    np.zeros(n, dtype=np.int64), np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64))
+    last_day = day_of(f.last)
+    _repair(f, last_day, t, s)
+    _return_favour(owes, t, s)
+    _thank(f, helps, t, s)
+    _follow_up(f, last_day, t, s)
+    _nurture(f, last_day, t, s)
+    _rewarm_goal(f, last_day, t, s)
+    _reconnect(f, last_day, t, s)
+    return s
+
+
+def _set(s: Suggestions, action: str, rows: I64 | B, due: I64 | int, since: F64 | float, weight: F64 | float) -> None:
+    c = _col(action)
+    s.applies[rows, c] = True
+    s.due[rows, c] = due
+    s.since[rows, c] = since
+    s.weight[rows, c] = weight
+
+
+def _repair(f: Facts, last_day: I64, t: int, s: Suggestions) -> None:
+    """The last interaction went badly (negative sentiment), within the last 180 days."""
+    neg_day = day_of(f.last_negative)
+    rows = np.flatnonzero((f.last_negative >= f.last) & (neg_day != NEVER) & (t - neg_day <= REPAIR_WINDOW_DAYS))
+    _set(s, "repair", rows, neg_day[rows] + REPAIR_DUE_DAYS, f.last_negative[rows], ACTION_WEIGHT["repair"])
+
+
+def _return_favour(owes: Owes, t: int, s: Suggestions) -> None:
+    """Favours I owe: asked of me and open (due in a week), received and not returned (in a month)."""
+    open_ = np.flatnonzero(owes.day <= t)
+    if not len(open_):
+        return
+    due_of = owes.day[open_] + np.where(owes.asked_of_me[open_], ASKED_DUE_DAYS, RETURN_DUE_DAYS)
+    rows = owes.row[open_]
+    order = np.lexsort((due_of, rows))  # per person, earliest due first: that is the one named
+    first = _first_per_group(rows[order])
+    people, chosen = rows[order][first], open_[order][first]
+    due = due_of[order][first]
+    latest = np.full(len(s.applies), NEVER, dtype=np.int64)
+    np.maximum.at(latest, rows, owes.day[open_])
+    ok = due - t <= LOOKAHEAD_DAYS
+    people, chosen, due = people[ok], chosen[ok], due[ok]
+    _set(s, "return-favour", people, due, start_of(latest[people]), ACTION_WEIGHT["return-favour"])
+    s.first_owed[people] = chosen
+    s.owed[people] = np.bincount(rows, minlength=len(s.applies))[people]
+
+
+def _thank(f: Facts, helps: Helps, t: int, s: Suggestions) -> None:
+    """They helped (favour, referral, intro, project work) and were not thanked on or after that day."""
+    thanked = day_of(f.last_thanks)[helps.row]
+    pending = np.flatnonzero((helps.day <= t) & ~(thanked >= helps.day)
+                             & ~(helps.project & (t - helps.day > PROJECT_THANK_WINDOW_DAYS)))
+    if not len(pending):
+        return
+    rows = helps.row[pending]
+    # Per person, the help named first: behind-the-scenes work first, then the most recent, then the first listed.
+    order = np.lexsort((-pending, helps.day[pending], helps.behind_scenes[pending], rows))
+    last = _last_per_group(rows[order])
+    people, chosen = rows[order][last], pending[order][last]
+    latest = np.full(len(s.applies), NEVER, dtype=np.int64)
+    np.maximum.at(latest, rows, helps.day[pending])
+    weight = ACTION_WEIGHT["thank"] * np.where(helps.behind_scenes[chosen], BEHIND_SCENES_BONUS, 1.0)
+    _set(s, "thank", people, helps.day[chosen] + THANK_DUE_DAYS, start_of(latest[people]), weight)
+    s.first_help[people] = chosen
+    s.helps[people] = np.bincount(rows, minlength=len(s.applies))[people]
+
+
+def _follow_up(f: Facts, last_day: I64, t: int, s: Suggestions) -> None:
+    """Met within the last 60 days and never contacted after the day of meeting."""
+    met = f.met_day
+    rows = np.flatnonzero((met != NEVER) & (met <= t) & (t - met <= FOLLOW_UP_WINDOW_DAYS) & ~(last_day > met))
+    _set(s, "follow-up", rows, met[rows] + FOLLOW_UP_DUE_DAYS, start_of(met[rows]), ACTION_WEIGHT["follow-up"])
+
+
+def _nurture(f: Facts, last_day: I64, t: int, s: Suggestions) -> None:
+    """The gatekeeper or team of a key person, when that tie is silent (90 days, or never) or weak (30 days)."""
+    rows = np.fromiter(f.gatekeeps, dtype=np.int64, count=len(f.gatekeeps))
+    if not len(rows):
+        return
+    weak = f.strength[rows] < NURTURE_SCORE
+    never = last_day[rows] == NEVER
+    after = np.where(weak, NURTURE_WEAK_SILENCE_DAYS, NURTURE_SILENCE_DAYS)
+    due = np.where(never, t, last_day[rows] + after)
+    ok = due - t <= LOOKAHEAD_DAYS
+    since = np.where(never, 0.0, f.last[rows])
+    _set(s, "nurture", rows[ok], due[ok], since[ok], ACTION_WEIGHT["nurture"])
+
+
+def _gaps(f: Facts, rows: I64) -> tuple[F64, B]:
+    """The usual gap of each row (an explicit cadence, else learned, else 30 days) and whether explicit."""
+    days = np.array([f.cadence[r].days if r in f.cadence and f.cadence[r].explicit else np.nan for r in rows.tolist()],
+                    dtype=np.float64)
+    explicit = ~np.isnan(days)
+    learned = np.where(np.isnan(f.learned_gap_days[rows]), DEFAULT_GAP_DAYS, f.learned_gap_days[rows])
+    return np.where(explicit, days, learned), explicit
+
+
+def _rewarm_goal(f: Facts, last_day: I64, t: int, s: Suggestions) -> None:
     """A tie relevant to an active goal is cooling: silent for twice its usual gap.
 
-    The usual gap is the explicit cadence when there is one, else the engine's
-    verdict (``cooling``) decides, else the learned gap (30 days by default).
+    The usual gap is the explicit cadence when there is one (then silence of
+    twice that is cooling), else the engine's verdict decides (``cooling``).
     """
-    if not f.goals or f.last_at is None:
-        return None
-    explicit = f.cadence is not None and f.cadence.source != "learned"
-    gap = f.cadence.days if f.cadence is not None and explicit else (f.learned_gap_days or DEFAULT_GAP_DAYS)
-    silence = _days_since(f.last_at, today)
-    cooling = f.cooling if f.cooling is not None and not explicit else silence >= COOLING_RATIO * gap
-    if not cooling:
-        return None
-    due = min(today, f.last_at.date() + timedelta(days=round(COOLING_RATIO * gap)))
-    reason = f"{'; '.join(f.goals)}; cooling: no contact for {silence} days (usual gap {gap:.0f} days)"
-    return Suggestion("rewarm-goal", reason, due, f.last_at, ACTION_WEIGHT["rewarm-goal"])
+    rows = np.fromiter((r for r in f.goals if last_day[r] != NEVER), dtype=np.int64)
+    if not len(rows):
+        return
+    gap, explicit = _gaps(f, rows)
+    silence = t - last_day[rows]
+    cooling = np.where(explicit, silence >= COOLING_RATIO * gap, f.cooling[rows])
+    due = np.minimum(t, last_day[rows] + np.round(COOLING_RATIO * gap).astype(np.int64))
+    _set(s, "rewarm-goal", rows[cooling], due[cooling], f.last[rows][cooling], ACTION_WEIGHT["rewarm-goal"])
 
 
-RULES: tuple[Callable[[Facts, date], Suggestion | None], ...] = (
-    repair, return_favour, thank, follow_up, nurture, rewarm_goal, reconnect,
-)
+def _reconnect(f: Facts, last_day: I64, t: int, s: Suggestions) -> None:
+    """A keep-in-touch cadence is overdue or due within a few days (today if never contacted)."""
+    rows = np.fromiter(f.cadence, dtype=np.int64, count=len(f.cadence))
+    if not len(rows):
+        return
+    days = np.array([round(f.cadence[r].days) for r in rows.tolist()], dtype=np.int64)
+    never = last_day[rows] == NEVER
+    due = np.where(never, t, last_day[rows] + days)
+    ok = due - t <= LOOKAHEAD_DAYS
+    since = np.where(never, 0.0, f.last[rows])
+    _set(s, "reconnect", rows[ok], due[ok], since[ok], ACTION_WEIGHT["reconnect"])
 
 
-def suggestions(f: Facts, today: date) -> list[Suggestion]:
-    """Every action the rules propose for one person (before marks and dedupe)."""
-    return [s for rule in RULES if (s := rule(f, today)) is not None]
+def _first_per_group(sorted_keys: I64) -> B:
+    """Mask of the first entry of each run of equal keys (keys sorted)."""
+    mask = np.ones(len(sorted_keys), dtype=bool)
+    mask[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    return mask
 
 
-def urgency(due: date, today: date) -> float:
-    """1 when due today, growing with days overdue (capped at 3), shrinking before."""
-    return min(3.0, max(0.5, 1.0 + (today - due).days / 14.0))
+def _last_per_group(sorted_keys: I64) -> B:
+    """Mask of the last entry of each run of equal keys (keys sorted)."""
+    mask = np.ones(len(sorted_keys), dtype=bool)
+    mask[:-1] = sorted_keys[1:] != sorted_keys[:-1]
+    return mask
 
 
-def importance(f: Facts) -> float:
+# ---------------------------------------------------------------- ranking
+
+
+def urgency(due: I64, today: int) -> F64:
+    """1 when due today, growing with days overdue (capped at 3), shrinking before (at least 0.5)."""
+    out: F64 = np.clip(1.0 + (today - due) / 14.0, 0.5, 3.0)
+    return out
+
+
+def importance(f: Facts) -> F64:
     """1, plus 1 for a key person, 0.5 for goal relevance, and strength / 100."""
-    return 1.0 + (1.0 if f.is_key else 0.0) + (0.5 if f.goals else 0.0) + max(0.0, f.strength) / 100.0
+    goal = np.zeros(len(f))
+    if f.goals:
+        goal[np.fromiter(f.goals, dtype=np.int64, count=len(f.goals))] = 0.5
+    out: F64 = 1.0 + f.is_key.astype(np.float64) + goal + np.maximum(0.0, f.strength) / 100.0
+    return out
 
 
-def priority(s: Suggestion, f: Facts, today: date) -> float:
-    """Action weight x urgency x importance, rounded to two decimals."""
-    return round(s.weight * urgency(s.due, today) * importance(f), 2)
+@dataclass(frozen=True)
+class Ranked:
+    """One person's agenda item: the row, the action chosen, its priority, and the others (by priority)."""
+
+    row: int
+    action: str
+    priority: float
+    due: date
+    also: tuple[str, ...]
 
 
-def pick(f: Facts, options: Sequence[Suggestion], today: date) -> Ranked | None:
-    """The person's one agenda item: the highest-priority action; others are mentioned."""
-    if not options:
-        return None
-    scored = sorted(((priority(s, f, today), s) for s in options),
-                    key=lambda ps: (-ps[0], ACTIONS.index(ps[1].action)))
-    best_priority, best = scored[0]
-    return Ranked(f.person_id, f.name, best, best_priority, [s.action for _, s in scored[1:]])
+def priorities(f: Facts, s: Suggestions, shown: B, today: date) -> F64:
+    """Action weight x urgency x importance of every shown suggestion (-inf where none), rounded to cents."""
+    raw = s.weight * urgency(s.due, today.toordinal()) * importance(f)[:, None]
+    out: F64 = np.full(raw.shape, -np.inf)
+    # Python's round (of the exact binary value) for every shown one, as the agenda always rounded.
+    out[shown] = [round(x, 2) for x in raw[shown].tolist()]
+    return out
+
+
+def rank(f: Facts, s: Suggestions, shown: B, today: date) -> list[Ranked]:
+    """Each person's most important shown action (ties go to the order of ACTIONS), others mentioned."""
+    p = priorities(f, s, shown, today)
+    rows = np.flatnonzero(shown.any(axis=1))
+    best = np.argmax(p[rows], axis=1)  # the first of equal maxima: ACTIONS order
+    out = []
+    for r, b in zip(rows.tolist(), best.tolist(), strict=True):
+        others = [c for c in np.flatnonzero(shown[r]).tolist() if c != b]
+        others.sort(key=lambda c: (-p[r, c], c))
+        out.append(Ranked(r, ACTIONS[b], float(p[r, b]), as_date(s.due[r, b]), tuple(ACTIONS[c] for c in others)))
+    return out
+
+
+# ---------------------------------------------------------------- words
+
+
+def _when(seconds: float) -> date:
+    return datetime.fromtimestamp(seconds, UTC).date()
+
+
+def reason(action: str, row: int, f: Facts, s: Suggestions, helps: Helps, owes: Owes, today: date) -> str:
+    """Why the rule proposes ``action`` for the person of ``row``, in words."""
+    last = float(f.last[row])
+    ago = None if np.isnan(last) else (today - _when(last)).days
+    if action == "repair":
+        return f"last interaction on {_when(float(f.last_negative[row])).isoformat()} went badly (negative sentiment)"
+    if action == "return-favour":
+        i = int(s.first_owed[row])
+        when = as_date(owes.day[i]).isoformat()
+        what = (f"asked you for {owes.what[i]} on {when}, still open" if owes.asked_of_me[i]
+                else f"did {owes.what[i]} for you on {when}, not returned yet")
+        more = int(s.owed[row]) - 1
+        return what + (f" (and {more} more owed)" if more else "")
+    if action == "thank":
+        i = int(s.first_help[row])
+        more = int(s.helps[row]) - 1
+        return f"{helps.what[i]} on {as_date(helps.day[i]).isoformat()}" + (f" (and {more} more)" if more else "") \
+            + "; not thanked since"
+    if action == "follow-up":
+        return f"met {f.met_where.get(row, '')} on {as_date(f.met_day[row]).isoformat()}; no contact since"
+    if action == "nurture":
+        state = ["never contacted"] if ago is None else [f"last contact {ago} days ago"]
+        if f.strength[row] < NURTURE_SCORE:
+            state.insert(0, f"weak tie (strength {f.strength[row]:.0f})")
+        return f"{'; '.join(f.gatekeeps[row])}: {', '.join(state)}"
+    if action == "rewarm-goal":
+        gap = _gaps(f, np.array([row], dtype=np.int64))[0][0]
+        return f"{'; '.join(f.goals[row])}; cooling: no contact for {ago} days (usual gap {gap:.0f} days)"
+    if action == "reconnect":
+        c = f.cadence[row]
+        if ago is None:
+            return f"keep in touch every {c.days:g} days ({c.source}); no contact logged yet"
+        return f"keep in touch every {c.days:g} days ({c.source}); last contact {_when(last).isoformat()}, {ago} days ago"
+    raise ValueError(f"unknown action {action!r}")
+
+
+# ---------------------------------------------------------------- marks and cadences
 
 
 def mark_period(action: str, cadence: CadenceChoice | None) -> timedelta:

@@ -349,6 +349,19 @@ class GoalMatcher:
             self._role[title] = next((r for r in self.goal.roles if role_matches(r, title)), None)
         return self._role[title]
 
+    def shared_tags(self, tags: tuple[str, ...]) -> list[str]:
+        """The goal's tags (folded keys) among ``tags``, sorted."""
+        return sorted(self._tags & {tag_key(t) for t in tags}) if self._tags else []
+
+    def relevant(self, prof: Profile) -> bool:
+        """Whether :meth:`reasons` would give any reason (cheaper: no words)."""
+        return bool(
+            (prof.org and self.at_target(prof.org))
+            or (prof.industry and self.in_industry(prof.industry))
+            or (prof.title and self.goal.roles and self.role_of(prof.title) is not None)
+            or (prof.tags and self.shared_tags(prof.tags))
+        )
+
     def reasons(self, prof: Profile) -> list[str]:
         """Why a person is relevant to the goal, in a fixed order; empty when they are not."""
         out: list[str] = []
@@ -359,7 +372,7 @@ class GoalMatcher:
         role = self.role_of(prof.title) if prof.title and self.goal.roles else None
         if role is not None:
             out.append(f"{prof.title} (role: {role})")
-        shared = sorted(self._tags & {tag_key(t) for t in prof.tags}) if self._tags else []
+        shared = self.shared_tags(prof.tags)
         if shared:
             out.append("tagged " + ", ".join(shared))
         return out

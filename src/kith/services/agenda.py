@@ -1,33 +1,38 @@
 """Today's agenda: one ranked action per person, with its reason and due date.
 
-The facts come from a fixed number of aggregate queries (grouped by person),
-never one query per person, so the agenda of a 30,000-person network stays
-fast; the rules and the ranking are in :mod:`kith.engine.agenda_rules`.
-``kith done`` and ``kith snooze`` write :class:`AgendaMark` rows, which hide
-items until their ``until`` (see ``docs/agenda.md``).
+The facts come from the stored tie states (scores, rhythm and the latest
+moments the agenda asks about, as arrays over everyone) and a fixed number of
+small queries (key people, meetings, cadences, gatekeepers, favours,
+projects, goals), never one query per person. The rules and the ranking are
+in :mod:`kith.engine.agenda_rules`; they run on all the columns at once, and
+only the items returned are put into words. ``kith done`` and ``kith snooze``
+write :class:`AgendaMark` rows, which hide items until their ``until`` (see
+``docs/agenda.md``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-from typing import Any, TypeVar
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
 import numpy as np
-from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from kith import clock
 from kith.engine import agenda_rules as rules
-from kith.engine.agenda_rules import CadenceChoice, Facts, Help, Meeting, Owed, Suggestion
+from kith.engine.agenda_rules import NEVER, Facts, Helps, Owes, Suggestions
 from kith.engine.kinds import RelationKind
-from kith.engine.relevance import Profile, tag_key
+from kith.engine.relevance import GoalMatcher, Profile, tag_key
 from kith.errors import BadInput
 from kith.services import goals as goals_svc
 from kith.services.cadences import effective_cadences
-from kith.services.scores import Stamps, TieTable, tie_scores
+from kith.services.scores import TieTable, tie_scores
+from kith.store import door
+from kith.store.door import WS
 from kith.store.models import (
     AgendaMark,
     Event,
@@ -43,9 +48,9 @@ from kith.store.models import (
     Tag,
 )
 
-S = TypeVar("S", bound="Select[*tuple[Any, ...]]")
 TEAM_RELATIONS = (RelationKind.ASSISTANT_OF, RelationKind.WORKS_WITH, RelationKind.REPORTS_TO)
 HELP_LABELS = {"favor": "did you a favour", "referral": "referred you", "intro": "made an introduction for you"}
+HELP_MARKS = (("favor", "last_favor_received"), ("referral", "last_referral_in"), ("intro", "last_intro_in"))
 
 
 @dataclass(frozen=True)
@@ -70,204 +75,103 @@ class AgendaItem:
 
 
 @dataclass
-class _People:
-    """What the agenda knows about people beyond their ties: key people and meetings."""
+class Day:
+    """Everything the agenda knows as of one moment: the facts, every rule's suggestion, the marks."""
 
-    alive: TieTable  # everyone not archived
-    key: dict[int, str] = field(default_factory=dict)  # key people's names
-    met: dict[int, Meeting] = field(default_factory=dict)
+    as_of: datetime
+    ids: np.ndarray  # person id of each row
+    facts: Facts
+    helps: Helps
+    owes: Owes
+    suggestions: Suggestions
+    shown: np.ndarray  # (rows, actions): suggested and not hidden by a mark
 
+    @property
+    def today(self) -> date:
+        """The day of ``as_of``."""
+        return self.as_of.date()
 
-@dataclass
-class _Contacts:
-    """Per-person aggregates of the interaction log up to ``as_of``."""
-
-    last: Mapping[int, datetime] = field(default_factory=dict)
-    thanks: Mapping[int, datetime] = field(default_factory=dict)
-    negative: dict[int, datetime] = field(default_factory=dict)
-    helps: dict[int, list[Help]] = field(default_factory=lambda: defaultdict(list))
+    def row_of(self, person_id: int) -> int | None:
+        """The row of a person (None if they are not in the table)."""
+        found = np.flatnonzero(self.ids == person_id)
+        return int(found[0]) if len(found) else None
 
 
 def agenda(session: Session, as_of: datetime, limit: int | None = None) -> list[AgendaItem]:
     """Today's ranked actions, one per person, as of ``as_of``."""
-    today = as_of.date()
-    hidden = _hidden(session, as_of)
-    ranked: list[rules.Ranked] = []
-    for pid, (facts, options) in candidates(session, as_of).items():
-        shown = [s for s in options if not _is_hidden(hidden.get(pid, ()), s)]
-        best = rules.pick(facts, shown, today)
-        if best is not None:
-            ranked.append(best)
-    ranked.sort(key=lambda r: (-r.priority, r.suggestion.due, r.name.lower(), r.person_id))
-    return [_item(r) for r in (ranked[:limit] if limit is not None else ranked)]
+    day = gather(session, as_of)
+    ranked = rules.rank(day.facts, day.suggestions, day.shown, day.today)
+    names = _names(session, [int(day.ids[r.row]) for r in ranked])
+    ranked.sort(key=lambda r: (-r.priority, r.due, names[int(day.ids[r.row])].lower(), int(day.ids[r.row])))
+    chosen = ranked[:limit] if limit is not None else ranked
+    return [_item(day, r, names) for r in chosen]
 
 
-def _item(r: rules.Ranked) -> AgendaItem:
-    s = r.suggestion
-    reason = s.reason + (f" (also: {', '.join(r.also)})" if r.also else "")
-    return AgendaItem(r.person_id, r.name, s.action, reason, s.due, r.priority, tuple(r.also))
+def _item(day: Day, r: rules.Ranked, names: Mapping[int, str]) -> AgendaItem:
+    text = rules.reason(r.action, r.row, day.facts, day.suggestions, day.helps, day.owes, day.today)
+    if r.also:
+        text += f" (also: {', '.join(r.also)})"
+    pid = int(day.ids[r.row])
+    return AgendaItem(pid, names[pid], r.action, text, r.due, r.priority, r.also)
 
 
-def candidates(
-    session: Session, as_of: datetime, person_ids: Iterable[int] | None = None
-) -> dict[int, tuple[Facts, list[Suggestion]]]:
-    """Everyone with at least one suggested action (before marks and dedupe)."""
-    today = as_of.date()
-    out: dict[int, tuple[Facts, list[Suggestion]]] = {}
-    for pid, facts in gather_facts(session, as_of, person_ids).items():
-        options = rules.suggestions(facts, today)
-        if options:
-            out[pid] = (facts, options)
+def _names(session: Session, pids: list[int]) -> dict[int, str]:
+    """Display names of ``pids`` (everyone's at once when they are many)."""
+    if len(pids) > 2000:
+        return {pid: name for pid, name in session.execute(select(Person.id, Person.display_name))}
+    out: dict[int, str] = {}
+    for start in range(0, len(pids), 1000):
+        chunk = pids[start:start + 1000]
+        out.update((pid, name) for pid, name in session.execute(
+            select(Person.id, Person.display_name).where(Person.id.in_(chunk))))
     return out
 
 
-def gather_facts(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None) -> dict[int, Facts]:
-    """The agenda's facts about every (or the given) non-archived person who may need an action.
+# ---------------------------------------------------------------- the facts
 
-    Everyone's tie is scored (as arrays); names and facts are gathered only for
-    the people some rule may pick: a few hundred of a 30,000-person network.
-    """
+
+def gather(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None) -> Day:
+    """The facts of every (or the given) non-archived person, every rule's suggestion and the marks in force."""
     only = None if person_ids is None else set(person_ids)
     ties = tie_scores(session, as_of, only)
-    people = _people(session, as_of, ties, only)
-    contacts = _contacts(session, as_of, ties, only)
-    _add_project_helps(session, as_of, contacts, only)
-    owed = _owed(session, as_of, only)
-    gatekeeps = _gatekeepers(session, people)
-    goals = _goal_reasons(session, as_of, ties)
-    cadences = effective_cadences(session, ties, only)
-    interesting = (set(people.met) | set(contacts.helps) | set(contacts.negative) | set(owed)
-                   | set(gatekeeps) | set(goals) | _cadence_due(cadences, contacts.last, as_of.date()))
-    chosen = [pid for pid in interesting if pid in ties]
-    names = _names(session, chosen)
-    out: dict[int, Facts] = {}
-    for pid in chosen:
-        tie = ties[pid]
-        out[pid] = Facts(
-            person_id=pid, name=names[pid], is_key=pid in people.key,
-            strength=float(tie.score), layer=tie.layer,
-            last_at=contacts.last.get(pid), last_thanks_at=contacts.thanks.get(pid),
-            last_negative_at=contacts.negative.get(pid), met=people.met.get(pid),
-            cadence=cadences.get(pid), helps=tuple(contacts.helps.get(pid, ())),
-            owed=tuple(owed.get(pid, ())), gatekeeps=tuple(gatekeeps.get(pid, ())),
-            goals=tuple(goals.get(pid, ())), cooling=tie.cooling,
-            learned_gap_days=tie.learned_gap_days,
-        )
-    return out
+    rows = np.arange(len(ties.ids)) if only is None else np.flatnonzero(np.isin(ties.ids, list(only)))
+    ids = ties.ids[rows]
+    where = {int(pid): i for i, pid in enumerate(ids.tolist())}
+    marks = _marks(session, as_of, ties, rows, only)
+    key = _key_people(session, ties)
+    facts = Facts(
+        person_id=ids, is_key=np.isin(ids, list(key)), strength=ties.score[rows].astype(np.float64),
+        last=marks["last_any"], last_thanks=marks["last_thanks_given"], last_negative=marks["last_negative"],
+        met_day=np.full(len(ids), NEVER, dtype=np.int64), cooling=ties.cooling[rows].astype(bool),
+        learned_gap_days=ties.learned_gap_days[rows],
+    )
+    _add_meetings(session, as_of, facts, where, only)
+    facts.cadence = {where[pid]: c for pid, c in effective_cadences(session, ties, only).items() if pid in where}
+    facts.gatekeeps = _gatekeepers(session, key, where)
+    helps = _helps(session, as_of, marks, where, only)
+    owes = _owes(session, as_of, where, only)
+    without_goals = rules.suggest(facts, helps, owes, as_of.date())
+    facts.goals = _goal_reasons(session, as_of, facts, where, np.asarray(without_goals.applies.any(axis=1)))
+    suggestions = rules.suggest(facts, helps, owes, as_of.date()) if facts.goals else without_goals
+    shown = suggestions.applies & ~_hidden(session, as_of, suggestions, where, only)
+    return Day(as_of, ids, facts, helps, owes, suggestions, shown)
 
 
-def _names(session: Session, pids: Sequence[int]) -> dict[int, str]:
-    """Display names of ``pids`` (in chunks, whatever their number)."""
-    out: dict[int, str] = {}
-    for start in range(0, len(pids), 5000):
-        chunk = pids[start:start + 5000]
-        out.update(session.execute(select(Person.id, Person.display_name).where(Person.id.in_(chunk))).all())
-    return out
-
-
-def _cadence_due(cadences: dict[int, CadenceChoice], last: Mapping[int, datetime], today: date) -> set[int]:
-    """People whose cadence is due within the look-ahead: the only reconnect candidates.
-
-    The same test as the reconnect rule, done before building anyone's facts,
-    so a large network costs a dict pass rather than a rule run per person.
-    """
-    horizon = today + timedelta(days=rules.LOOKAHEAD_DAYS)
-    due = set()
-    for pid, c in cadences.items():
-        at = last.get(pid)
-        if at is None or at.date() + timedelta(days=round(c.days)) <= horizon:
-            due.add(pid)
-    return due
-
-
-def _only(stmt: S, column: Any, only: set[int] | None) -> S:
+def _only(stmt: Any, column: Any, only: set[int] | None) -> Any:
     """``stmt`` restricted to the people in ``only`` (all when None)."""
     return stmt if only is None else stmt.where(column.in_(only))
 
 
-def _people(session: Session, as_of: datetime, alive: TieTable, only: set[int] | None) -> _People:
-    """Key people and where and when people were met (only the people who have either)."""
-    people = _People(alive)
-    stmt = select(Person.id, Person.display_name).where(Person.is_key.is_(True))
-    people.key = {pid: name for pid, name in session.execute(stmt) if pid in alive}
-    stmt2 = select(Person.id, Person.met_on, Person.met_at_event_id).where(
-        or_(Person.met_on.is_not(None), Person.met_at_event_id.is_not(None)))
-    met_at: dict[int, int] = {}
-    for pid, met_on, met_event in session.execute(_only(stmt2, Person.id, only)):
-        if pid not in alive:
-            continue
-        if met_on is not None and met_on <= as_of.date():
-            people.met[pid] = Meeting(met_on, "")
-        if met_event is not None:
-            met_at[pid] = met_event
-    _add_meetings(session, as_of, people, met_at, only)
-    return people
+def _marks(session: Session, as_of: datetime, ties: TieTable, rows: np.ndarray,
+           only: set[int] | None) -> dict[str, np.ndarray]:
+    """The latest moments per row (unix seconds, nan = never): stored with the tie states, else from the log."""
+    if ties.marks is not None:
+        return {name: stamps.array[rows] for name, stamps in ties.marks.items()}
+    return _marks_from_log(session, as_of, ties.ids[rows], only)
 
 
-def _add_meetings(
-    session: Session, as_of: datetime, people: _People, met_at: dict[int, int], only: set[int] | None
-) -> None:
-    """Where people were met: ``met_at`` events and event members with the role 'met'."""
-    events = {eid: (name, on) for eid, name, on in session.execute(
-        select(Event.id, Event.name, Event.starts_on).where(Event.kind == "event"))}
-    pairs = list(met_at.items())
-    stmt = select(EventMember.person_id, EventMember.event_id).where(func.lower(EventMember.role) == "met")
-    pairs += [(pid, eid) for pid, eid in session.execute(_only(stmt, EventMember.person_id, only))]
-    for pid, eid in pairs:
-        if pid not in people.alive or eid not in events:
-            continue
-        name, on = events[eid]
-        own = people.met.get(pid)
-        day = own.on if own is not None and (on is None or own.on >= on) else on
-        if day is not None and day <= as_of.date():
-            people.met[pid] = Meeting(day, f"at {name}")
-
-
-def _contacts(session: Session, as_of: datetime, ties: TieTable, only: set[int] | None) -> _Contacts:
-    """Last contact, thanks, bad exchange and help per person: the stored marks, else one pass over the log."""
-    c = _contacts_from_marks(ties, as_of, only) if ties.marks is not None else _contacts_from_log(session, as_of, only)
-    _add_favor_helps(session, as_of, c, only)
-    return c
-
-
-def _contacts_from_marks(ties: TieTable, as_of: datetime, only: set[int] | None) -> _Contacts:
-    """The same facts from the per-person marks the scores service keeps (no log scan).
-
-    The marks are arrays over everyone. Only the people a rule can still act
-    on become Python objects: a bad exchange that is still the newest contact
-    and recent enough to repair, a help not thanked on or after its day.
-    Whatever is left out, the rules (:func:`rules.repair`, :func:`rules.thank`)
-    would have dropped.
-    """
-    assert ties.marks is not None
-    marks = ties.marks
-
-    def keep(values: Stamps) -> Mapping[int, datetime]:
-        return values if only is None else {pid: values[pid] for pid in only if pid in values}
-
-    def wanted(mask: np.ndarray) -> list[int]:  # nan compares false: people without the mark drop out
-        pids: list[int] = ties.ids[mask].tolist()
-        return pids if only is None else [pid for pid in pids if pid in only]
-
-    c = _Contacts()
-    c.last = keep(marks["last_any"])
-    c.thanks = keep(marks["last_thanks_given"])
-    last, negative = marks["last_any"].array, marks["last_negative"].array
-    horizon = as_of.timestamp() - rules.REPAIR_WINDOW_DAYS * 86400.0
-    c.negative = {pid: marks["last_negative"][pid] for pid in wanted((negative >= last) & (negative >= horizon))}
-    thanked_day = np.floor(marks["last_thanks_given"].array / 86400.0)
-    for label, name in (("favor", "last_favor_received"), ("referral", "last_referral_in"),
-                        ("intro", "last_intro_in")):
-        stamps = marks[name]
-        seconds = stamps.array
-        unthanked = ~(thanked_day >= np.floor(seconds / 86400.0))  # thanked on or after the help's day
-        for pid in wanted(~np.isnan(seconds) & unthanked):
-            c.helps[pid].append(Help(stamps[pid].date(), HELP_LABELS[label]))
-    return c
-
-
-def _contacts_from_log(session: Session, as_of: datetime, only: set[int] | None) -> _Contacts:
-    """One grouped pass over the log (used for a past ``as_of``)."""
+def _marks_from_log(session: Session, as_of: datetime, ids: np.ndarray, only: set[int] | None) -> dict[str, np.ndarray]:
+    """The same moments from one grouped pass over the log up to ``as_of`` (a past ``as_of``)."""
     at, kind, direction = Interaction.occurred_at, Interaction.kind, Interaction.direction
 
     def latest(condition: Any) -> Any:
@@ -275,94 +179,175 @@ def _contacts_from_log(session: Session, as_of: datetime, only: set[int] | None)
 
     stmt = (
         select(
-            InteractionParticipant.person_id, func.max(at),
-            latest(kind == "thanks-given"), latest(Interaction.sentiment < 0),
-            latest(kind == "favor-received"),
-            latest(and_(kind == "referral", direction != "out")),
-            latest(and_(kind == "intro-made", direction == "in")),
+            InteractionParticipant.person_id, func.max(at), latest(kind == "thanks-given"),
+            latest(Interaction.sentiment < 0), latest(kind == "favor-received"),
+            latest(and_(kind == "referral", direction != "out")), latest(and_(kind == "intro-made", direction == "in")),
         )
         .join(Interaction, Interaction.id == InteractionParticipant.interaction_id)
         .where(at <= as_of)
         .group_by(InteractionParticipant.person_id)
     )
-    c = _Contacts()
-    lasts: dict[int, datetime] = {}
-    thanked: dict[int, datetime] = {}
-    c.last, c.thanks = lasts, thanked
-    for pid, last, thanks, negative, favor, referral, intro in session.execute(
-        _only(stmt, InteractionParticipant.person_id, only)
-    ):
-        lasts[pid] = last
-        if thanks is not None:
-            thanked[pid] = thanks
-        if negative is not None and negative >= last:
-            c.negative[pid] = negative
-        for label, when in (("favor", favor), ("referral", referral), ("intro", intro)):
-            if when is not None:
-                c.helps[pid].append(Help(when.date(), HELP_LABELS[label]))
-    return c
-
-
-def _add_favor_helps(session: Session, as_of: datetime, c: _Contacts, only: set[int] | None) -> None:
-    """Favours received (done or returned) count as help to thank for."""
-    stmt = select(Favor.person_id, Favor.what, Favor.done_on, Favor.asked_on, Favor.created_at).where(
-        Favor.direction == "received", Favor.status.in_(("done", "returned"))
-    )
-    for pid, what, done_on, asked_on, created in session.execute(_only(stmt, Favor.person_id, only)):
-        day = done_on or asked_on or created.date()
-        if day <= as_of.date():
-            c.helps[pid].append(Help(day, f"did you a favour ({what})" if what else HELP_LABELS["favor"]))
-
-
-def _add_project_helps(session: Session, as_of: datetime, c: _Contacts, only: set[int] | None) -> None:
-    """Members of a project that has ended (its end date, else its start date) are thanked."""
-    ended = func.coalesce(Event.ends_on, Event.starts_on)
-    stmt = (
-        select(EventMember.person_id, EventMember.role, EventMember.behind_scenes, Event.name, ended)
-        .join(Event, Event.id == EventMember.event_id)
-        .where(Event.kind == "project", ended.is_not(None), ended <= as_of.date())
-    )
-    for pid, role, behind, name, day in session.execute(_only(stmt, EventMember.person_id, only)):
-        who = "worked behind the scenes" if behind else "worked"
-        role_text = f" as {role}" if role and role not in ("attendee", "member") else ""
-        c.helps[pid].append(Help(day, f"{who} on {name}{role_text}", behind_scenes=bool(behind), project=True))
-
-
-def _owed(session: Session, as_of: datetime, only: set[int] | None) -> dict[int, list[Owed]]:
-    """Favours I owe: received and not returned; asked of me and still open."""
-    stmt = select(Favor.person_id, Favor.direction, Favor.status, Favor.what, Favor.asked_on,
-                  Favor.done_on, Favor.created_at).where(or_(
-        and_(Favor.direction == "received", Favor.status == "done", Favor.returned_on.is_(None)),
-        and_(Favor.direction == "given", Favor.status == "asked"),
-    ))
-    out: dict[int, list[Owed]] = defaultdict(list)
-    for pid, direction, _status, what, asked_on, done_on, created in session.execute(
-        _only(stmt, Favor.person_id, only)
-    ):
-        asked = direction == "given"
-        day = (asked_on if asked else done_on) or asked_on or done_on or created.date()
-        if day <= as_of.date():
-            out[pid].append(Owed(day, f"'{what}'" if what else "a favour", asked))
+    names = ("last_any", "last_thanks_given", "last_negative", "last_favor_received", "last_referral_in",
+             "last_intro_in")
+    out = {name: np.full(len(ids), np.nan) for name in names}
+    where = {int(pid): i for i, pid in enumerate(ids.tolist())}
+    for pid, *moments in session.execute(_only(stmt, InteractionParticipant.person_id, only)):
+        i = where.get(pid)
+        if i is None:
+            continue
+        for name, moment in zip(names, moments, strict=True):
+            if moment is not None:
+                out[name][i] = clock.utc(moment).timestamp()
     return out
 
 
-def _gatekeepers(session: Session, people: _People) -> dict[int, list[str]]:
-    """People who are the assistant or team of a key person: 'assistant of Bea Key'."""
-    if not people.key:
+def _key_people(session: Session, ties: TieTable) -> dict[int, str]:
+    """Key people who are not archived, and their names."""
+    stmt = select(Person.id, Person.display_name).where(Person.is_key.is_(True))
+    return {pid: name for pid, name in session.execute(stmt) if ties.row(pid) is not None}
+
+
+def _add_meetings(session: Session, as_of: datetime, facts: Facts, where: dict[int, int], only: set[int] | None) -> None:
+    """When and where people were met: ``met_on``/``met_at`` and event members with the role 'met'.
+
+    The most recent meeting counts; a person's own ``met_on`` on or after the
+    event's day wins over the event.
+    """
+    today = as_of.date()
+    events = {eid: (name, on) for eid, name, on in session.execute(
+        select(Event.id, Event.name, Event.starts_on).where(Event.kind == "event"))}
+    met: dict[int, tuple[date, str]] = {}
+    met_at: list[tuple[int, int]] = []
+    stmt = select(Person.id, Person.met_on, Person.met_at_event_id).where(
+        or_(Person.met_on.is_not(None), Person.met_at_event_id.is_not(None)))
+    for pid, met_on, met_event in session.execute(_only(stmt, Person.id, only)):
+        if pid not in where:
+            continue
+        if met_on is not None and met_on <= today:
+            met[pid] = (met_on, "")
+        if met_event is not None:
+            met_at.append((pid, met_event))
+    members = select(EventMember.person_id, EventMember.event_id).where(func.lower(EventMember.role) == "met")
+    met_at += [(pid, eid) for pid, eid in session.execute(_only(members, EventMember.person_id, only))]
+    for pid, eid in met_at:
+        if pid not in where or eid not in events:
+            continue
+        name, on = events[eid]
+        own = met.get(pid)
+        day = own[0] if own is not None and (on is None or own[0] >= on) else on
+        if day is not None and day <= today:
+            met[pid] = (day, f"at {name}")
+    for pid, (day, label) in met.items():
+        facts.met_day[where[pid]] = day.toordinal()
+        if label:
+            facts.met_where[where[pid]] = label
+
+
+def _gatekeepers(session: Session, key: dict[int, str], where: dict[int, int]) -> dict[int, tuple[str, ...]]:
+    """Rows of the assistants or team of a key person: 'assistant of Bea Key (key person)'."""
+    if not key:
         return {}
     stmt = select(Relation.src_id, Relation.kind, Relation.dst_id).where(
         Relation.kind.in_([k.value for k in TEAM_RELATIONS]),
-        or_(Relation.dst_id.in_(people.key),
-            and_(Relation.kind == RelationKind.WORKS_WITH.value, Relation.src_id.in_(people.key))),
+        or_(Relation.dst_id.in_(key), and_(Relation.kind == RelationKind.WORKS_WITH.value, Relation.src_id.in_(key))),
     )
     out: dict[int, list[str]] = defaultdict(list)
     for src, kind, dst in session.execute(stmt):
-        member, key = (src, dst) if dst in people.key else (dst, src)
-        if member in people.alive and member not in people.key:
-            text = f"{kind.replace('-', ' ')} {people.key[key]} (key person)"
-            if text not in out[member]:
-                out[member].append(text)
-    return out
+        member, boss = (src, dst) if dst in key else (dst, src)
+        if member in where and member not in key:
+            text = f"{kind.replace('-', ' ')} {key[boss]} (key person)"
+            if text not in out[where[member]]:
+                out[where[member]].append(text)
+    return {row: tuple(texts) for row, texts in out.items()}
+
+
+def _helps(session: Session, as_of: datetime, marks: dict[str, np.ndarray], where: dict[int, int],
+           only: set[int] | None) -> Helps:
+    """What people did for me: the latest favour, referral and intro of the log, favours, project work."""
+    rows: list[np.ndarray] = []
+    days: list[np.ndarray] = []
+    whats: list[str] = []
+    for label, name in HELP_MARKS:
+        have = np.flatnonzero(~np.isnan(marks[name]))
+        rows.append(have)
+        days.append(rules.day_of(marks[name][have]))
+        whats += [HELP_LABELS[label]] * len(have)
+    n_marks = sum(len(r) for r in rows)
+    extra_rows, extra_days, behind, project = [], [], [], []
+    today = as_of.date()
+    favours = select(Favor.person_id, Favor.what, Favor.done_on, Favor.asked_on, Favor.created_at).where(
+        Favor.direction == "received", Favor.status.in_(("done", "returned")))
+    for pid, what, done_on, asked_on, created in session.execute(_only(favours, Favor.person_id, only)):
+        day = done_on or asked_on or created.date()
+        if pid in where and day <= today:
+            extra_rows.append(where[pid])
+            extra_days.append(day.toordinal())
+            whats.append(f"did you a favour ({what})" if what else HELP_LABELS["favor"])
+            behind.append(False)
+            project.append(False)
+    ended = func.coalesce(Event.ends_on, Event.starts_on)
+    work = (select(EventMember.person_id, EventMember.role, EventMember.behind_scenes, Event.name, ended)
+            .join(Event, Event.id == EventMember.event_id)
+            .where(Event.kind == "project", ended.is_not(None), ended <= today))
+    for pid, role, behind_scenes, name, day in session.execute(_only(work, EventMember.person_id, only)):
+        if pid not in where:
+            continue
+        who = "worked behind the scenes" if behind_scenes else "worked"
+        role_text = f" as {role}" if role and role not in ("attendee", "member") else ""
+        extra_rows.append(where[pid])
+        extra_days.append(day.toordinal())
+        whats.append(f"{who} on {name}{role_text}")
+        behind.append(bool(behind_scenes))
+        project.append(True)
+    return Helps(
+        row=np.concatenate([*rows, np.array(extra_rows, dtype=np.int64)]).astype(np.int64),
+        day=np.concatenate([*days, np.array(extra_days, dtype=np.int64)]).astype(np.int64),
+        behind_scenes=np.concatenate([np.zeros(n_marks, dtype=bool), np.array(behind, dtype=bool)]),
+        project=np.concatenate([np.zeros(n_marks, dtype=bool), np.array(project, dtype=bool)]),
+        what=whats,
+    )
+
+
+def _owes(session: Session, as_of: datetime, where: dict[int, int], only: set[int] | None) -> Owes:
+    """Favours I owe: received and not returned; asked of me and still open."""
+    stmt = select(Favor.person_id, Favor.direction, Favor.what, Favor.asked_on, Favor.done_on, Favor.created_at).where(
+        or_(and_(Favor.direction == "received", Favor.status == "done", Favor.returned_on.is_(None)),
+            and_(Favor.direction == "given", Favor.status == "asked")))
+    rows, days, asked, whats = [], [], [], []
+    for pid, direction, what, asked_on, done_on, created in session.execute(_only(stmt, Favor.person_id, only)):
+        mine = direction == "given"
+        day = (asked_on if mine else done_on) or asked_on or done_on or created.date()
+        if pid in where and day <= as_of.date():
+            rows.append(where[pid])
+            days.append(day.toordinal())
+            asked.append(mine)
+            whats.append(f"'{what}'" if what else "a favour")
+    return Owes(np.array(rows, dtype=np.int64), np.array(days, dtype=np.int64), np.array(asked, dtype=bool), whats)
+
+
+def _hidden(session: Session, as_of: datetime, s: Suggestions, where: dict[int, int],
+            only: set[int] | None) -> np.ndarray:
+    """Which suggestions the marks in force hide: a snooze hides everything; a "done" hides its
+    action unless the situation arose after the mark."""
+    hidden = np.zeros(s.applies.shape, dtype=bool)
+    for mark in _marks_in_force(session, as_of, only):
+        row = where.get(mark.person_id)
+        if row is None:
+            continue
+        cols = range(len(rules.ACTIONS)) if mark.action == "*" else [rules.ACTIONS.index(mark.action)]
+        for c in cols:
+            if mark.state == "snoozed" or mark.created_at.timestamp() >= s.since[row, c]:
+                hidden[row, c] = True
+    return hidden
+
+
+def _marks_in_force(session: Session, as_of: datetime, only: set[int] | None) -> Iterator[AgendaMark]:
+    """Marks made by ``as_of`` and not yet expired."""
+    stmt = select(AgendaMark).where(AgendaMark.created_at <= as_of, AgendaMark.until > as_of)
+    yield from session.scalars(_only(stmt, AgendaMark.person_id, only))
+
+
+# ---------------------------------------------------------------- goals
 
 
 def active_goals(session: Session, as_of: datetime) -> list[Goal]:
@@ -370,76 +355,93 @@ def active_goals(session: Session, as_of: datetime) -> list[Goal]:
     return goals_svc.active_goals(session, as_of)
 
 
-def _goal_reasons(session: Session, as_of: datetime, alive: TieTable) -> dict[int, list[str]]:
-    """Why each goal-relevant person matters, one line per goal (the goals service's rule and words)."""
+class GoalReasons(Mapping[int, tuple[str, ...]]):
+    """Row -> why that person is relevant to active goals, one line per goal; the words made when read.
+
+    Which rows are relevant is decided with each goal's matcher once per
+    organisation, industry and title (people share them), so thousands of
+    people cost a few dictionary passes; the reasons of the goal service's
+    one rule (:class:`kith.services.goals.GoalRelevance`) are put into words
+    only for the items shown.
+    """
+
+    def __init__(self, relevance: goals_svc.GoalRelevance, profiles: dict[int, Profile]) -> None:
+        self._relevance = relevance
+        self._profiles = profiles
+        self._made: dict[int, tuple[str, ...]] = {}
+
+    def __getitem__(self, row: int) -> tuple[str, ...]:
+        if row not in self._made:
+            self._made[row] = tuple(goal.text for goal in self._relevance.of(self._profiles[row]))
+        return self._made[row]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._profiles)
+
+    def __len__(self) -> int:
+        return len(self._profiles)
+
+
+_PROFILES = (select(Person.id, Person.title, Organization.name, Organization.industry)
+             .outerjoin(Organization, (Organization.id == Person.organization_id) & (Organization.workspace_id == WS))
+             .where(Person.workspace_id == WS, Person.archived.is_(False)))
+
+
+def _goal_reasons(session: Session, as_of: datetime, facts: Facts, where: dict[int, int],
+                  busy: np.ndarray) -> Mapping[int, tuple[str, ...]]:
+    """The rows relevant to an active goal, among those it can matter for.
+
+    Relevance matters to a person who has another action (it raises the
+    priority) and to one whose silence could make the goal's rewarm rule fire
+    (contacted once, and cooling or on an explicit cadence).
+    """
     goals = active_goals(session, as_of)
-    out: dict[int, list[str]] = defaultdict(list)
     if not goals:
-        return out
-    relevance = goals_svc.GoalRelevance(goals_svc.GoalView.of(g).ref for g in goals)
-    tags = _tags_of(session, {t for g in goals for t in g.tags}, alive)
-    stmt = (select(Person.id, Person.title, Organization.name, Organization.industry)
-            .outerjoin(Organization, Organization.id == Person.organization_id)
-            .where(or_(Person.title.is_not(None), Person.organization_id.is_not(None))))
-    seen: set[int] = set()
-    said: dict[tuple[str, str, str, tuple[str, ...]], list[str]] = {}  # people share titles and organisations
-    for pid, title, org, industry in session.execute(stmt):
-        if pid in alive:
-            seen.add(pid)
-            key = (title or "", org or "", industry or "", tags.get(pid, ()))
-            if key not in said:
-                said[key] = _relevance(relevance, Profile(pid, *key))
-            if said[key]:
-                out[pid] = list(said[key])
-    for pid in tags.keys() - seen:  # tagged, with neither title nor organisation
-        out[pid] = _relevance(relevance, Profile(pid, tags=tags[pid]))
-    return out
+        return {}
+    explicit = np.zeros(len(facts), dtype=bool)
+    for row, cadence in facts.cadence.items():
+        explicit[row] = cadence.explicit
+    matter = busy | (~np.isnan(facts.last) & (facts.cooling | explicit))
+    refs = [goals_svc.GoalView.of(g).ref for g in goals]
+    matchers = [GoalMatcher(ref.criteria) for ref in refs]
+    tags = _tags_of(session, {t for g in goals for t in g.tags}, where)
+    profiles: dict[int, Profile] = {}
+    for pid, title, org, industry in door.tuples(session, _PROFILES):
+        found = where.get(pid)
+        if found is None or not matter[found]:
+            continue
+        row = found
+        prof = Profile(pid, title or "", org or "", industry or "", tags.get(row, ()))
+        if any(m.relevant(prof) for m in matchers):
+            profiles[row] = prof
+    return GoalReasons(goals_svc.GoalRelevance(refs), profiles)
 
 
-def _relevance(relevance: goals_svc.GoalRelevance, person: Profile) -> list[str]:
-    """One line per goal the person is relevant to: ``relevant to goal 'T' (why; why)``."""
-    return [goal.text for goal in relevance.of(person)]
-
-
-def _tags_of(session: Session, keys: set[str], alive: TieTable) -> dict[int, tuple[str, ...]]:
-    """The tags each living person carries among those whose folded key is one of ``keys``."""
-    out: dict[int, tuple[str, ...]] = {}
+def _tags_of(session: Session, keys: set[str], where: dict[int, int]) -> dict[int, tuple[str, ...]]:
+    """Rows -> the tags they carry among those whose folded key is one of ``keys``."""
     wanted = {k for k in (tag_key(t) for t in keys) if k}
     if not wanted:
-        return out
+        return {}
     tag_ids = {tid: name for tid, name in session.execute(select(Tag.id, Tag.name)) if tag_key(name) in wanted}
     if not tag_ids:
-        return out
+        return {}
     held: dict[int, list[str]] = defaultdict(list)
-    stmt = select(PersonTag.person_id, PersonTag.tag_id).where(PersonTag.tag_id.in_(tag_ids))
-    for pid, tid in session.execute(stmt):
-        if pid in alive:
-            held[pid].append(tag_ids[tid])
-    return {pid: tuple(names) for pid, names in held.items()}
+    for pid, tid in session.execute(select(PersonTag.person_id, PersonTag.tag_id).where(PersonTag.tag_id.in_(tag_ids))):
+        if pid in where:
+            held[where[pid]].append(tag_ids[tid])
+    return {row: tuple(names) for row, names in held.items()}
 
 
-# -- done and snooze -------------------------------------------------------------------------
+def goal_reasons(session: Session, as_of: datetime) -> dict[int, list[str]]:
+    """Person id -> why they are relevant to the active goals, as the agenda says it (everyone relevant)."""
+    day = gather(session, as_of)
+    facts = day.facts
+    everyone = np.ones(len(facts), dtype=bool)
+    reasons = _goal_reasons(session, as_of, facts, {int(p): i for i, p in enumerate(day.ids.tolist())}, everyone)
+    return {int(day.ids[row]): list(texts) for row, texts in reasons.items()}
 
 
-def _hidden(session: Session, as_of: datetime, person_ids: Sequence[int] | None = None) -> dict[int, list[AgendaMark]]:
-    """Marks in force on ``as_of`` (made by then, not yet expired), per person."""
-    stmt = select(AgendaMark).where(AgendaMark.created_at <= as_of, AgendaMark.until > as_of)
-    if person_ids is not None:
-        stmt = stmt.where(AgendaMark.person_id.in_(person_ids))
-    out: dict[int, list[AgendaMark]] = defaultdict(list)
-    for mark in session.scalars(stmt):
-        out[mark.person_id].append(mark)
-    return out
-
-
-def _is_hidden(marks: Iterable[AgendaMark], s: Suggestion) -> bool:
-    """A snooze hides everything; a done mark hides its action unless the situation is newer."""
-    for mark in marks:
-        if mark.state == "snoozed" and mark.action in ("*", s.action):
-            return True
-        if mark.state == "done" and mark.action in ("*", s.action) and mark.created_at >= s.since:
-            return True
-    return False
+# ---------------------------------------------------------------- done and snooze
 
 
 def mark_done(session: Session, person: Person, now: datetime, action: str | None = None) -> AgendaMark:
@@ -450,16 +452,15 @@ def mark_done(session: Session, person: Person, now: datetime, action: str | Non
     """
     if action is not None and action not in rules.ACTIONS:
         raise BadInput(f"unknown agenda action '{action}' (use {', '.join(rules.ACTIONS)})")
-    found = candidates(session, now, [person.id]).get(person.id)
-    facts, options = found if found is not None else (None, [])
-    marks = _hidden(session, now, [person.id]).get(person.id, [])
-    shown = [s for s in options if not _is_hidden(marks, s)]
+    day = gather(session, now, [person.id])
+    row = day.row_of(person.id)
     if action is None:
-        best = rules.pick(facts, shown, now.date()) if facts is not None else None
-        if best is None:
+        ranked = rules.rank(day.facts, day.suggestions, day.shown, day.today) if row is not None else []
+        if not ranked:
             raise BadInput(f"{person.display_name} has nothing on the agenda")
-        action = best.suggestion.action
-    period = rules.mark_period(action, facts.cadence if facts is not None else None)
+        action = ranked[0].action
+    cadence = day.facts.cadence.get(row) if row is not None else None
+    period = rules.mark_period(action, cadence)
     mark = AgendaMark(person_id=person.id, action=action, state="done", until=now + period, created_at=now)
     session.add(mark)
     session.flush()
@@ -482,4 +483,7 @@ def parse_until(text: str, now: datetime) -> datetime:
         return now + clock.parse_span(text)
     except BadInput:
         return clock.parse_when(text, now=now, end_of_day=True)
+
+
+__all__ = ["AgendaItem", "Day", "agenda", "gather", "goal_reasons", "mark_done", "parse_until", "snooze"]
 

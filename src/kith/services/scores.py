@@ -176,6 +176,17 @@ class TieTable(Mapping[int, PersonTie]):
         #: Each of MARKS per person (None when as of a moment before the newest interaction).
         self.marks = None if not stored.marks else {name: Stamps(self._row, v) for name, v in stored.marks.items()}
 
+    @property
+    def learned_gap_days(self) -> np.ndarray:
+        """Each row's learned rhythm in days (nan with fewer than two contacts)."""
+        gaps: np.ndarray = np.where(self._n >= 2, self._gap, np.nan)
+        return gaps
+
+    @property
+    def everyone(self) -> bool:
+        """Whether every person of the arrays is in the table (no ``person_ids`` given)."""
+        return self._wanted is None
+
     def row(self, pid: int) -> int | None:
         """The person's row in the arrays (None if archived or unknown)."""
         return self._row.get(pid)
