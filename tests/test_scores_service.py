@@ -296,3 +296,15 @@ def test_a_workspace_scores_only_its_own_people_from_its_own_states(kith: Kith) 
         again = scores.tie_scores(s, FIXED_NOW)
         assert {pid: t.score for pid, t in again.items()} == alone
         assert tie_states.states_match_log(s)
+
+
+def test_a_score_listing_as_json_is_each_line_as_json(kith: Kith) -> None:
+    from kith.services.score_views import score_listing
+
+    a, b = _people(kith, 2)
+    with kith.session() as s:
+        log_interaction(s, [people_svc.get_person(s, a)], "coffee", when=FIXED_NOW - timedelta(days=2), now=FIXED_NOW)
+    with kith.session() as s:
+        listing = score_listing(s, FIXED_NOW)
+    assert [line.as_dict() for line in listing.lines()] == listing.as_dicts()
+    assert [row["id"] for row in listing.as_dicts()] == [a, b]

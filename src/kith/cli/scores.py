@@ -43,10 +43,11 @@ def score_cmd(
         if person is not None:
             detail = views.score_detail(session, people_svc.resolve_person(session, person), STATE.now)
             return _show_one(detail, explain, as_json)
-        lines = views.score_listing(session, STATE.now, layer=layer, limit=limit)
+        listing = views.score_listing(session, STATE.now, layer=layer, limit=limit)
     if as_json:
-        emit_json([line.as_dict() for line in lines])
+        emit_json(listing.as_dicts())
         return
+    lines = listing.lines()
     table(None, ["id", "name", "score", "layer", "readiness", "last contact", ""], [
         (r.id, r.name, f"{r.score:.0f}", r.layer, f"{r.readiness:.0f}",
          r.last_contact.isoformat() if r.last_contact else "never", "cooling" if r.cooling else "")

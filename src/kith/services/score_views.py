@@ -10,16 +10,17 @@ person, so listing 30,000 people costs a fraction of a second.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import BindParameter, bindparam, select
 from sqlalchemy.orm import Session
 
 from kith.engine.kinds import LAYERS
+from kith.engine.readiness import CALLABLE_THRESHOLD
 from kith.errors import BadInput
 from kith.services.scores import PersonTie, TieTable, explain, tie_scores
 from kith.store import door
@@ -78,12 +79,22 @@ class ScoreDetail:
 _NAMES = select(Person.id, Person.display_name).where(Person.workspace_id == WS)
 _IDENTIFIERS = (select(Identifier.person_id, Identifier.kind, Identifier.value_key)
                 .where(Identifier.workspace_id == WS, Identifier.kind.in_(KEY_KINDS)).order_by(Identifier.id))
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+_SOME_NAMES = _NAMES.where(Person.id.in_(_IDS))
+_SOME_IDENTIFIERS = _IDENTIFIERS.where(Identifier.person_id.in_(_IDS))
 
 
-def _keys(session: Session) -> dict[int, str]:
-    """Every person's key (those with an identifier)."""
+def _names(session: Session, ids: list[int]) -> dict[int, str]:
+    if len(ids) > 2000:
+        return {pid: name for pid, name in door.tuples(session, _NAMES)}
+    return {pid: name for pid, name in door.rows(session, _SOME_NAMES, ids=ids)}
+
+
+def _keys(session: Session, ids: list[int]) -> dict[int, str]:
+    """Each person's key (those with an identifier)."""
+    found = door.tuples(session, _IDENTIFIERS) if len(ids) > 2000 else door.rows(session, _SOME_IDENTIFIERS, ids=ids)
     best: dict[int, tuple[int, str]] = {}
-    for pid, kind, value in door.rows(session, _IDENTIFIERS):
+    for pid, kind, value in found:
         rank = KEY_KINDS.index(kind)
         if pid not in best or rank < best[pid][0]:
             best[pid] = (rank, value)
@@ -95,25 +106,93 @@ def _line(pid: int, name: str, key: str | None, tie: PersonTie) -> ScoreLine:
                      tie.cooling, tie.last_at, tie.learned_gap_days, dict(tie.components))
 
 
-def score_lines(session: Session, ties: TieTable, *, layer: str | None = None, limit: int | None = None,
-                offset: int = 0) -> tuple[list[ScoreLine], int]:
-    """People strongest first (of ``layer``), one page of them and how many there are in all."""
+@dataclass(frozen=True)
+class ScoreTable:
+    """Many people's ties as columns, strongest first: what a listing of thousands is rendered from.
+
+    :meth:`lines` gives the same people as :class:`ScoreLine` objects;
+    :meth:`as_dicts` their JSON straight from the columns (30,000 people
+    without an object each).
+    """
+
+    ids: list[int]
+    names: list[str]
+    keys: list[str]
+    score: list[float]
+    layer: list[str]
+    readiness: list[float]
+    callable: list[bool]
+    cooling: list[bool]
+    last: list[float]  # unix seconds, nan = never
+    learned_gap_days: list[float]  # nan = unknown
+    total: int  # how many people the listing has in all (the table may be one page of it)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def lines(self) -> list[ScoreLine]:
+        """One :class:`ScoreLine` per row."""
+        return [ScoreLine(pid, name, key, sc, layer, ready, call, cool, _moment(last), _known(gap))
+                for pid, name, key, sc, layer, ready, call, cool, last, gap in self._rows()]
+
+    def as_dicts(self) -> list[dict[str, Any]]:
+        """The rows' JSON, as :meth:`ScoreLine.as_dict` gives it (components empty in a listing)."""
+        out = []
+        for pid, name, key, sc, layer, ready, call, cool, last, gap in self._rows():
+            at = _moment(last)
+            out.append({
+                "id": pid, "person_id": pid, "name": name, "key": key, "score": round(sc, 1), "layer": layer,
+                "readiness": round(ready, 1), "callable": call, "cooling": cool,
+                "last_contact": at.date().isoformat() if at else None, "last_at": at.isoformat() if at else None,
+                "learned_gap_days": None if gap != gap else round(gap, 1), "components": {},
+            })
+        return out
+
+    def _rows(self) -> Any:
+        return zip(self.ids, self.names, self.keys, self.score, self.layer, self.readiness, self.callable,
+                   self.cooling, self.last, self.learned_gap_days, strict=True)
+
+
+def _moment(seconds: float) -> datetime | None:
+    return None if seconds != seconds else datetime.fromtimestamp(seconds, UTC)
+
+
+def _known(value: float) -> float | None:
+    return None if value != value else value
+
+
+def score_table(session: Session, ties: TieTable, *, layer: str | None = None, limit: int | None = None,
+                offset: int = 0) -> ScoreTable:
+    """People strongest first (of ``layer``): one page of them as columns, and how many there are in all."""
     if layer is not None and layer not in LAYERS:
         raise BadInput(f"unknown layer '{layer}' (use one of: {', '.join(LAYERS)})")
     rows = np.arange(len(ties.ids)) if layer is None else np.flatnonzero(ties.layer == LAYERS.index(layer))
     order = rows[np.lexsort((ties.ids[rows], -ties.score[rows]))]
-    chosen = [int(p) for p in ties.ids[order].tolist()]
-    total = len(chosen)
-    chosen = chosen[offset:] if limit is None else chosen[offset:offset + limit]
-    names: dict[int, str] = {pid: name for pid, name in door.rows(session, _NAMES)}
-    keys = _keys(session)
-    return [_line(pid, names.get(pid, ""), keys.get(pid), ties[pid]) for pid in chosen], total
+    total = len(order)
+    order = order[offset:] if limit is None else order[offset:offset + limit]
+    ids = [int(p) for p in ties.ids[order].tolist()]
+    names = _names(session, ids)
+    keys = _keys(session, ids)
+    last = np.where(ties.n[order] > 0, ties.last[order], np.nan)
+    return ScoreTable(
+        ids, [names.get(pid, "") for pid in ids], [keys.get(pid) or f"person:{pid}" for pid in ids],
+        ties.score[order].tolist(), [LAYERS[c] for c in ties.layer[order].tolist()], ties.readiness[order].tolist(),
+        (ties.readiness[order] >= CALLABLE_THRESHOLD).tolist(), ties.cooling[order].astype(bool).tolist(),
+        last.tolist(), ties.learned_gap_days[order].tolist(), total,
+    )
+
+
+def score_lines(session: Session, ties: TieTable, *, layer: str | None = None, limit: int | None = None,
+                offset: int = 0) -> tuple[list[ScoreLine], int]:
+    """People strongest first (of ``layer``), one page of them and how many there are in all."""
+    table = score_table(session, ties, layer=layer, limit=limit, offset=offset)
+    return table.lines(), table.total
 
 
 def score_listing(session: Session, as_of: datetime, *, layer: str | None = None,
-                  limit: int | None = None) -> list[ScoreLine]:
+                  limit: int | None = None) -> ScoreTable:
     """Everyone's tie as of ``as_of``, strongest first (`kith score`)."""
-    return score_lines(session, tie_scores(session, as_of), layer=layer, limit=limit)[0]
+    return score_table(session, tie_scores(session, as_of), layer=layer, limit=limit)
 
 
 def score_detail(session: Session, person: Person, as_of: datetime, ties: TieTable | None = None) -> ScoreDetail:
@@ -126,7 +205,7 @@ def score_detail(session: Session, person: Person, as_of: datetime, ties: TieTab
     table = ties if ties is not None else tie_scores(session, as_of)
     tie = _copy(table[person.id]) if person.id in table else None  # archived: scored alone, outside the layers
     explained = explain(session, person, as_of, tie=tie)
-    key = _keys_of(session, [person.id]).get(person.id)
+    key = _keys(session, [person.id]).get(person.id)
     line = _line(person.id, person.display_name, key, explained.tie)
     return ScoreDetail(line, list(explained.detail.reasons), list(explained.readiness.reasons))
 
@@ -137,16 +216,4 @@ def _copy(tie: PersonTie) -> PersonTie:
     return replace(tie, components={}, reasons=[])
 
 
-def _keys_of(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    found = session.execute(select(Identifier.person_id, Identifier.kind, Identifier.value_key)
-                            .where(Identifier.person_id.in_(list(ids)), Identifier.kind.in_(KEY_KINDS))
-                            .order_by(Identifier.id)).all()
-    best: dict[int, tuple[int, str]] = {}
-    for pid, kind, value in found:
-        rank = KEY_KINDS.index(kind)
-        if pid not in best or rank < best[pid][0]:
-            best[pid] = (rank, value)
-    return {pid: value for pid, (_, value) in best.items()}
-
-
-__all__ = ["ScoreDetail", "ScoreLine", "score_detail", "score_lines", "score_listing"]
+__all__ = ["ScoreDetail", "ScoreLine", "ScoreTable", "score_detail", "score_lines", "score_listing", "score_table"]

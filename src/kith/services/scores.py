@@ -183,6 +183,16 @@ class TieTable(Mapping[int, PersonTie]):
         return gaps
 
     @property
+    def n(self) -> np.ndarray:
+        """How many contacts each row's tie has folded in."""
+        return self._n
+
+    @property
+    def last(self) -> np.ndarray:
+        """Each row's newest contact (unix seconds; meaningless where ``n`` is 0)."""
+        return self._last
+
+    @property
     def everyone(self) -> bool:
         """Whether every person of the arrays is in the table (no ``person_ids`` given)."""
         return self._wanted is None

@@ -141,10 +141,11 @@ def scalars(session: Session, stmt: Statement, **values: Any) -> list[Any]:
 def _driver_sql(session: Session, stmt: Statement, values: Mapping[str, Any]) -> tuple[str, Any]:
     """The statement as the driver's SQL and parameters (for the raw cursor paths)."""
     compiled = stmt.compile(dialect=session.get_bind().dialect)
-    params = compiled.construct_params(dict(values))
+    # Expanding parameters (IN lists) become one bind per value, as the driver needs them.
+    expanded = compiled.construct_expanded_state(compiled.construct_params(dict(values)))
     if compiled.positional:
-        return compiled.string, tuple(params[name] for name in compiled.positiontup or ())
-    return compiled.string, params
+        return expanded.statement, tuple(expanded.positional_parameters)
+    return expanded.statement, expanded.parameters
 
 
 def tuples(session: Session, stmt: Statement, **values: Any) -> list[tuple[Any, ...]]:
