@@ -44,7 +44,7 @@ def test_network_size_counts_non_archived_people_next_to_callable_and_layer_size
         person(session, name, closeness)
     archive_person(person(session, "Gone", 90), now=NOW)
     session.flush()
-    sizes = report(session, NOW)["sizes"]
+    sizes = report(session, NOW).as_dict()["sizes"]
     ties = tie_scores(session, NOW)
     assert sizes["network"] == 3
     assert sizes["callable"] == sum(t.callable for t in ties.values())
@@ -57,7 +57,7 @@ def test_hellos_share_counts_hello_only_and_never_contacted_relationships(sessio
     log(session, person(session, "Waver"), "hello", "2026-05-02")
     person(session, "Silent")
     log(session, person(session, "Friend"), "coffee", "2026-05-03")
-    hellos = report(session, NOW)["hellos"]
+    hellos = report(session, NOW).as_dict()["hellos"]
     assert hellos == {"hello_only": 2, "no_contact": 1, "network": 4, "share": 0.75}
 
 
@@ -70,7 +70,7 @@ def test_follow_up_rate_per_event_counts_contact_after_meeting_and_missed_ones(s
     y = person(session, "Yan", met_at=summit, met_on=date(2026, 3, 1))
     log(session, y, "met", "2026-03-01")
     person(session, "Zoe", met_at=party, met_on=date(2026, 6, 13))
-    fu = report(session, NOW)["follow_up"]
+    fu = report(session, NOW).as_dict()["follow_up"]
     assert fu["overall"] == {"met": 3, "followed_up": 1, "missed": 1, "rate": 0.333}
     assert [(e["event"], e["on"], e["met"], e["followed_up"], e["missed"], e["rate"]) for e in fu["events"]] == [
         ("Web Summit", "2026-03-01", 2, 1, 1, 0.5),
@@ -87,7 +87,7 @@ def test_favours_given_vs_received_with_open_unreturned_and_unthanked(session: S
     record_favor(session, b, "received", "a loan", now=NOW, status="returned", done_on=date(2026, 4, 1),
                  returned_on=date(2026, 5, 1))
     record_favor(session, b, "received", "a couch", now=NOW, status="asked", asked_on=date(2026, 6, 10))
-    assert report(session, NOW)["favours"] == {
+    assert report(session, NOW).as_dict()["favours"] == {
         "given": 1, "received": 2, "open_asked_of_me": 1, "open_asked_by_me": 1, "unreturned": 1, "unthanked": 1,
     }
 
@@ -98,7 +98,7 @@ def test_gatekeepers_of_key_people_with_the_state_of_the_tie(session: Session) -
     link(session, gus, "assistant-of", kim, now=NOW)
     link(session, person(session, "Not Gatekeeper", 10), "works-with", kim, now=NOW)
     log(session, gus, "call", "2026-05-26", sentiment=-1)
-    [row] = report(session, NOW)["gatekeepers"]
+    [row] = report(session, NOW).as_dict()["gatekeepers"]
     assert {k: row[k] for k in ("gatekeeper", "key_person", "last_sentiment", "days_since_contact", "state")} == {
         "gatekeeper": "Gus Aide", "key_person": "Kim Star", "last_sentiment": -1, "days_since_contact": 20,
         "state": "soured",
@@ -117,7 +117,7 @@ def test_trend_counts_each_month_as_of_its_end(session: Session) -> None:
     log(session, person(session, "Early"), "coffee", "2025-01-10")
     log(session, person(session, "Late"), "like", "2026-04-10")
     person(session, "New")  # added on 2026-06-15: not in any past month
-    trend = report(session, NOW)["trend"]
+    trend = report(session, NOW).as_dict()["trend"]
     assert len(trend) == 24
     by_month = {m["month_end"]: m for m in trend}
     assert [by_month[d]["network"] for d in ("2024-12-31", "2025-01-31", "2026-04-30")] == [0, 1, 2]

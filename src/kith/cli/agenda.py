@@ -81,7 +81,7 @@ def snooze(
 def report_cmd(as_json: JsonOpt = False) -> None:
     """The quality report: network vs callable size, layers, hellos, follow-ups, favours, gatekeepers, trend."""
     with STATE.session() as session:
-        data = report_svc.report(session, STATE.now)
+        data = report_svc.report(session, STATE.now).as_dict()
     if as_json:
         emit_json(data)
         return

@@ -192,7 +192,7 @@ def insert_interactions_bulk(
         count += len(chunk)
         entries += len(parts)
         if added is not None and entries <= limit:
-            added += [Added(i.occurred_at, r[2], r[3], r[4], tuple(dict.fromkeys(i.person_ids)))
+            added += [Added(r[0], i.occurred_at, r[2], r[3], r[4], tuple(dict.fromkeys(i.person_ids)))
                       for i, r in zip(chunk, rows, strict=True)]
         else:
             added = None

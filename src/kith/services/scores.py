@@ -260,39 +260,54 @@ def tie_scores_series(session: Session, moments: Sequence[datetime]) -> list[dic
     return series_from_log(session, network, moments)
 
 
-def series_from_log(session: Session, network: NetworkLog, moments: Sequence[datetime]) -> list[dict[int, TieBrief]]:
-    """:func:`tie_scores_series` on a log already read."""
+@dataclass(frozen=True)
+class MomentTies:
+    """Everyone's ties as of one moment, as arrays row-aligned with the network's ids."""
+
+    moment: datetime
+    score: np.ndarray
+    layer: np.ndarray  # codes into LAYERS
+    callable: np.ndarray
+    last_sentiment: np.ndarray
+
+
+def series_arrays(network: NetworkLog, favours: Sequence[FavourRow], moments: Sequence[datetime]) -> list[MomentTies]:
+    """Everyone's ties as of each of ``moments``, from a log already read (one pass, rolled forward)."""
     ids, closeness, log = network.ids, network.closeness, network.log
     contacts = log.contacts()
+    order = np.argsort(log.ts, kind="stable")  # the log by time: each window is a slice of it
+    sorted_ts = log.ts[order]
     states = log.build(np.zeros(len(log.ts), dtype=bool))
     last_sent = np.zeros(len(ids))
-    out: dict[datetime, dict[int, TieBrief]] = {}
+    out: dict[datetime, MomentTies] = {}
     previous = -np.inf
     for moment in sorted(moments):
         t = moment.timestamp()
-        window = contacts & (log.ts > previous) & (log.ts <= t)
+        lo, hi = np.searchsorted(sorted_ts, previous, side="right"), np.searchsorted(sorted_ts, t, side="right")
+        window = np.zeros(len(log.ts), dtype=bool)
+        window[order[lo:hi]] = True
+        window &= contacts
         states = merge_arrays(states, log.build(window))
         seen = np.zeros(len(ids), dtype=bool)
         seen[log.person[window]] = True
         last_sent = np.where(seen, log.last_sentiments(window), last_sent)
-        out[moment] = _briefs(ids, closeness, states, last_sent, favour_ledger(session, moment), moment)
+        batch = score_batch(states, moment, DEFAULT_PARAMS, closeness)
+        layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
+        ready = _readiness_batch(ids, batch.score, batch.cooling, last_sent, states.n, ledger_at(favours, moment),
+                                 moment)
+        out[moment] = MomentTies(moment, batch.score, layers, ready >= CALLABLE_THRESHOLD, last_sent)
         previous = t
     return [out[m] for m in moments]
 
 
-def _briefs(
-    ids: np.ndarray, closeness: np.ndarray, arrays: StateArrays, last_sent: np.ndarray,
-    ledger: dict[int, FavourBalance], as_of: datetime,
-) -> dict[int, TieBrief]:
-    """Score, layer and callable of everyone, without the full PersonTie objects."""
-    batch = score_batch(arrays, as_of, DEFAULT_PARAMS, closeness)
-    layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
-    ready = _readiness_batch(ids, batch.score, batch.cooling, last_sent, arrays.n, ledger, as_of)
-    return {
-        pid: TieBrief(score_, LAYERS[layer], r >= CALLABLE_THRESHOLD, int(sent))
-        for pid, score_, layer, r, sent in zip(
-            ids.tolist(), batch.score.tolist(), layers.tolist(), ready.tolist(), last_sent.tolist(), strict=True)
-    }
+def series_from_log(session: Session, network: NetworkLog, moments: Sequence[datetime]) -> list[dict[int, TieBrief]]:
+    """:func:`tie_scores_series` on a log already read."""
+    out = []
+    for ties in series_arrays(network, favour_rows(session), moments):
+        out.append({pid: TieBrief(sc, LAYERS[layer], bool(call), int(sent)) for pid, sc, layer, call, sent in zip(
+            network.ids.tolist(), ties.score.tolist(), ties.layer.tolist(), ties.callable.tolist(),
+            ties.last_sentiment.tolist(), strict=True)})
+    return out
 
 
 def _readiness_batch(
@@ -334,13 +349,32 @@ class FavourBalance:
     last_ask: date | None = None
 
 
+class FavourRow(NamedTuple):
+    """What the favour ledger needs of one favour."""
+
+    person_id: int
+    direction: str
+    status: str
+    asked_on: date | None
+    done_on: date | None
+    returned_on: date | None
+
+
+def favour_rows(session: Session) -> list[FavourRow]:
+    """Every favour of the workspace, as the ledger reads them."""
+    return [FavourRow(*r) for r in session.execute(
+        select(Favor.person_id, Favor.direction, Favor.status, Favor.asked_on, Favor.done_on, Favor.returned_on))]
+
+
 def favour_ledger(session: Session, as_of: datetime) -> dict[int, FavourBalance]:
     """Open favours per person as of a date, from the favour ledger."""
+    return ledger_at(favour_rows(session), as_of)
+
+
+def ledger_at(rows: Sequence[FavourRow], as_of: datetime) -> dict[int, FavourBalance]:
+    """The favour ledger of ``rows`` as of a date: per person, open favours both ways and my last ask."""
     day = as_of.date()
     ledger: dict[int, FavourBalance] = defaultdict(FavourBalance)
-    rows = session.execute(
-        select(Favor.person_id, Favor.direction, Favor.status, Favor.asked_on, Favor.done_on, Favor.returned_on)
-    ).all()
     for pid, direction, status, asked_on, done_on, returned_on in rows:
         bal = ledger[pid]
         if direction == "received" and asked_on is not None and asked_on <= day:
@@ -416,6 +450,7 @@ def explain(session: Session, person: Person, as_of: datetime, tie: PersonTie | 
 __all__ = [
     "Explanation",
     "FavourBalance",
+    "MomentTies",
     "NetworkLog",
     "PersonTie",
     "Stamps",
@@ -424,6 +459,7 @@ __all__ = [
     "explain",
     "favour_ledger",
     "read_network_log",
+    "series_arrays",
     "series_from_log",
     "tie_scores",
     "tie_scores_series",

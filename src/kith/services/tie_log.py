@@ -77,6 +77,7 @@ class LogArrays:
     sentiment: np.ndarray
     group: np.ndarray
     n_people: int
+    by_person: bool = False  # entries sorted by person, then time (the log cache gives them so)
 
     def contacts(self, until: float | None = None) -> np.ndarray:
         """Mask of the entries that are contacts (up to ``until``)."""
@@ -114,8 +115,12 @@ class LogArrays:
         out = np.zeros(self.n_people)
         p, ts, sent = self.person[mask], self.ts[mask], self.sentiment[mask]
         if len(p):
-            order = np.lexsort((ts, p))  # by person, then time: the last entry per person wins
-            out[p[order]] = sent[order]
+            if not self.by_person:
+                order = np.lexsort((ts, p))  # by person, then time
+                p, sent = p[order], sent[order]
+            last = np.ones(len(p), dtype=bool)  # the last entry of each person's run
+            last[:-1] = p[1:] != p[:-1]
+            out[p[last]] = sent[last]
         return out
 
     def per_person(self) -> np.ndarray:
@@ -134,14 +139,21 @@ _PARTICIPANTS = select(InteractionParticipant.interaction_id, InteractionPartici
     InteractionParticipant.workspace_id == WS)
 
 
-def read_log(session: Session, ids: np.ndarray, until: datetime | None = None) -> LogArrays:
-    """The log of ``ids`` (sorted person ids) up to ``until``, as arrays: two numeric reads joined in numpy."""
+def read_raw_log(session: Session, until: datetime | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The log as two numeric matrices: interactions (id, moment, kind, direction, sentiment; by id) and
+    participants (interaction id, person id)."""
     if until is None:
         inter = door.numbers(session, _ALL_INTERACTIONS)
     else:
         inter = door.numbers(session, _UNTIL_STATEMENT, until=until.timestamp())
+    return inter, door.numbers(session, _PARTICIPANTS)
+
+
+def read_log(session: Session, ids: np.ndarray, until: datetime | None = None) -> LogArrays:
+    """The log of ``ids`` (sorted person ids) up to ``until``, as arrays: two numeric reads joined in numpy."""
+    inter, raw_parts = read_raw_log(session, until)
     iid = inter[:, 0].astype(np.int64)
-    parts = door.numbers(session, _PARTICIPANTS).astype(np.int64)
+    parts = raw_parts.astype(np.int64)
     pi, pp = parts[:, 0], parts[:, 1]
     row = np.searchsorted(iid, pi)
     ok = row < len(iid)
@@ -176,9 +188,11 @@ class NetworkLog:
 
 
 def read_network_log(session: Session, until: datetime | None = None) -> NetworkLog:
-    """The whole network's log up to ``until``, read once for several computations."""
+    """The whole network's log up to ``until``, read once for several computations (through the log cache)."""
+    from kith.services.log_cache import cached_log  # the cache builds on this module
+
     ids, closeness = network_people(session)
-    return NetworkLog(ids, closeness, read_log(session, ids, until))
+    return NetworkLog(ids, closeness, cached_log(session, ids, None if until is None else until.timestamp()))
 
 
 def touches_of(session: Session, person_id: int, until: datetime | None = None) -> list[Touch]:

@@ -52,6 +52,7 @@ from kith.engine.ties import (
     state_row,
     unpack,
 )
+from kith.services import log_cache
 from kith.services.tie_log import MARKS, aware, mark_mask, read_log
 from kith.services.tie_upkeep import settle
 from kith.store import door
@@ -255,6 +256,7 @@ def _opt(value: float) -> float | None:
 class Added:
     """A new interaction as the fold needs it: plain values, whoever wrote it (ORM or bulk)."""
 
+    interaction_id: int
     at: datetime
     kind: str
     direction: str
@@ -281,6 +283,8 @@ def fold_added(session: Session, added: Sequence[Added]) -> None:
     if entries > FULL_REBUILD_SHARE * door.participations(session) and entries > 5000:
         rebuild_tie_states(session)
         return
+    log_cache.append(session, [log_cache.NewEntry(a.interaction_id, pid, aware(a.at).timestamp(), a.kind, a.direction,
+                                                  a.sentiment, a.size) for a in added for pid in a.person_ids])
     by_person: dict[int, list[Added]] = defaultdict(list)
     for item in added:
         for pid in item.person_ids:

@@ -110,7 +110,8 @@ def settle(session: Session) -> None:
         everyone = tuple(dict.fromkeys(p.person_id for p in inter.participants))
         rest = tuple(pid for pid in everyone if pid not in rebuild)  # the rebuilt ones have it already
         if rest and inter.id not in pending.interactions:
-            added.append(Added(inter.occurred_at, inter.kind, inter.direction, inter.sentiment, rest, len(everyone)))
+            added.append(Added(inter.id, inter.occurred_at, inter.kind, inter.direction, inter.sentiment, rest,
+                               len(everyone)))
     fold_added(session, added)
     session.flush()
     session.info.pop(_PENDING, None)  # the flushes above noted nothing new to apply

@@ -400,6 +400,24 @@ class LogCount(Base):
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
     participations: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Updates and deletes of interactions and participants (migration 0008): what log_cache compares.
+    edits: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+
+
+class LogCache(Base):
+    """Derived, rebuildable: the interaction log as packed chunks of entries (``kith.services.log_cache``).
+
+    Valid while its entries add up to :class:`LogCount`'s ``participations`` and
+    every chunk was written at its ``edits``; read with an explicit workspace filter.
+    """
+
+    __tablename__ = "log_cache"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id", ondelete="CASCADE"), primary_key=True)
+    chunk: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entries: Mapped[int] = mapped_column(Integer)
+    edits: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class DataVersion(Base):
