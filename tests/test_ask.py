@@ -12,7 +12,7 @@ from tests.conftest import FIXED_NOW
 from kith.engine.relevance import Profile, build_index, query_words, search
 from kith.errors import BadInput
 from kith.runtime import Kith
-from kith.services.ask import who_can_help
+from kith.services.ask import list_helpers, who_can_help
 from kith.services.organizations import get_or_create_org
 from kith.services.people import NewPerson, add_person
 from kith.store.models import Person
@@ -53,7 +53,7 @@ def test_words_with_the_same_stem_match() -> None:
 
 def test_helpers_are_ranked_by_relevance_times_readiness(film: Kith) -> None:
     with film.session() as s:
-        helpers = who_can_help(s, "intro to a casting director", FIXED_NOW)[0]
+        helpers = who_can_help(s, "intro to a casting director", FIXED_NOW)
     assert [(h.name, h.relevance) for h in helpers] == [
         ("Carla Reyes", 1.0), ("Dora Fox", 0.5), ("Eli Marsh", 0.25), ("Finn Holt", 0.45)]
     assert all(h.score == round(h.relevance * h.readiness, 2) for h in helpers)
@@ -61,13 +61,19 @@ def test_helpers_are_ranked_by_relevance_times_readiness(film: Kith) -> None:
     assert helpers[2].reasons[0] == "notes 'Ran casting for a small theatre company' matches casting"
 
 
+def test_the_helpers_come_a_page_at_a_time_with_how_many_are_relevant(film: Kith) -> None:
+    with film.session() as s:
+        page, total = list_helpers(s, "intro to a casting director", FIXED_NOW, limit=2, offset=1)
+    assert ([h.name for h in page], total) == (["Dora Fox", "Eli Marsh"], 4)
+
+
 def test_industry_and_organisation_make_people_relevant(kith: Kith) -> None:
     with kith.session() as s:
         get_or_create_org(s, "Seedcamp", industry="Venture capital")
         add(s, "Val Cole", 60, title="Partner", org="Seedcamp", notes="leads seed rounds")
         add(s, "Walt Yoon", 60, title="Partner", org="Baker & Co")
-        helpers = who_can_help(s, "someone in venture capital at Seedcamp", FIXED_NOW)[0]
-        seed = who_can_help(s, "advice on seed fundraising", FIXED_NOW)[0]
+        helpers = who_can_help(s, "someone in venture capital at Seedcamp", FIXED_NOW)
+        seed = who_can_help(s, "advice on seed fundraising", FIXED_NOW)
     assert [(h.name, h.relevance) for h in helpers] == [("Val Cole", 0.7333)]
     assert helpers[0].reasons[:2] == ("organisation 'Seedcamp' matches seedcamp",
                                       "industry 'Venture capital' matches venture, capital")
@@ -78,14 +84,14 @@ def test_someone_relevant_without_a_live_tie_is_listed_last_with_a_hint(kith: Ki
     with kith.session() as s:
         add(s, "Cara Lim", 0, title="Casting Director")
         add(s, "Dan Wu", 40, title="Casting Assistant")
-        helpers = who_can_help(s, "casting director", FIXED_NOW)[0]
+        helpers = who_can_help(s, "casting director", FIXED_NOW)
     assert [h.name for h in helpers] == ["Dan Wu", "Cara Lim"]
     assert helpers[1].reasons[-1] == "you have no live tie to ask on yet (try kith reach for an introduction)"
 
 
 def test_a_request_with_no_meaningful_word_is_refused(kith: Kith) -> None:
     with kith.session() as s, pytest.raises(BadInput):
-        who_can_help(s, "help me", FIXED_NOW)[0]
+        who_can_help(s, "help me", FIXED_NOW)
 
 
 def test_kith_ask_json(cli: Any, film: Kith) -> None:

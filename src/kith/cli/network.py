@@ -62,7 +62,7 @@ def ask(
 ) -> None:
     """Who can help with something, ranked by relevance times favour readiness."""
     with STATE.session() as session:
-        helpers = ask_svc.who_can_help(session, query, STATE.now, limit=limit)[0]
+        helpers = ask_svc.who_can_help(session, query, STATE.now, limit=limit)
     if as_json:
         emit_json([h.as_dict() for h in helpers])
         return

@@ -5,8 +5,8 @@ industry, tags and notes (:mod:`kith.engine.relevance`); readiness (0-100) is
 the tie engine's answer to "could I ask them a favour now?". The rank is
 ``relevance * readiness / 100``, and every answer says why.
 
-:class:`Helper` is the read model `kith ask --json` and ``GET /api/v1/ask``
-render (through its ``as_dict()``).
+:class:`Helper` is the read model `kith ask --json` (:func:`who_can_help`)
+and ``GET /api/v1/ask`` (:func:`list_helpers`, paged) render through its ``as_dict()``.
 """
 
 from __future__ import annotations
@@ -43,10 +43,15 @@ class Helper:
                 "reasons": list(self.reasons)}
 
 
-def who_can_help(
+def who_can_help(session: Session, query: str, as_of: datetime, limit: int = 10) -> list[Helper]:
+    """The people most likely to help with ``query``, best first (only the relevant ones)."""
+    return list_helpers(session, query, as_of, limit=limit)[0]
+
+
+def list_helpers(
     session: Session, query: str, as_of: datetime, *, limit: int = 10, offset: int = 0
 ) -> tuple[list[Helper], int]:
-    """The people most likely to help with ``query``, best first: one page, and how many are relevant in all."""
+    """The people who could help with ``query``, best first: one page, and how many are relevant in all."""
     if not query_words(query):
         raise BadInput(f"say what you need help with ('{query}' has no meaningful word)")
     net = network(session)

@@ -95,7 +95,7 @@ def reach(ctx: ApiCtx, target: TextQuery, limit: Annotated[int, Query(ge=1, le=2
 @router.get("/ask", response_model=Page[HelperOut], tags=["ask"], summary="Who can help")
 def ask(ctx: ApiCtx, q: TextQuery, paging: PagingDep) -> dict[str, Any]:
     """People ranked by relevance times favour readiness (`kith ask --json`); ``total``: everyone relevant."""
-    helpers, total = ask_svc.who_can_help(ctx.session, q, ctx.now, limit=paging.limit, offset=paging.offset)
+    helpers, total = ask_svc.list_helpers(ctx.session, q, ctx.now, limit=paging.limit, offset=paging.offset)
     return paging.envelope([h.as_dict() for h in helpers], total)
 
 
