@@ -12,7 +12,7 @@ from tests.conftest import FIXED_NOW
 from kith.engine.relevance import Profile, build_index, query_words, search
 from kith.errors import BadInput
 from kith.runtime import Kith
-from kith.services.ask import who_can_help
+from kith.services.ask import list_helpers, who_can_help
 from kith.services.organizations import get_or_create_org
 from kith.services.people import NewPerson, add_person
 from kith.store.models import Person
@@ -61,6 +61,12 @@ def test_helpers_are_ranked_by_relevance_times_readiness(film: Kith) -> None:
     assert helpers[2].reasons[0] == "notes 'Ran casting for a small theatre company' matches casting"
 
 
+def test_the_helpers_come_a_page_at_a_time_with_how_many_are_relevant(film: Kith) -> None:
+    with film.session() as s:
+        page, total = list_helpers(s, "intro to a casting director", FIXED_NOW, limit=2, offset=1)
+    assert ([h.name for h in page], total) == (["Dora Fox", "Eli Marsh"], 4)
+
+
 def test_industry_and_organisation_make_people_relevant(kith: Kith) -> None:
     with kith.session() as s:
         get_or_create_org(s, "Seedcamp", industry="Venture capital")
@@ -69,8 +75,8 @@ def test_industry_and_organisation_make_people_relevant(kith: Kith) -> None:
         helpers = who_can_help(s, "someone in venture capital at Seedcamp", FIXED_NOW)
         seed = who_can_help(s, "advice on seed fundraising", FIXED_NOW)
     assert [(h.name, h.relevance) for h in helpers] == [("Val Cole", 0.7333)]
-    assert helpers[0].reasons[:2] == ["organisation 'Seedcamp' matches seedcamp",
-                                      "industry 'Venture capital' matches venture, capital"]
+    assert helpers[0].reasons[:2] == ("organisation 'Seedcamp' matches seedcamp",
+                                      "industry 'Venture capital' matches venture, capital")
     assert [(h.name, h.relevance) for h in seed] == [("Val Cole", 0.25)]
 
 

@@ -180,7 +180,7 @@ def test_the_audit_counts_colleagues_at_a_target_written_differently_as_a_path(k
         _add(s, "Hana Sato", org="Halcyon Studios", closeness=60)
         goal = goals_svc.add_goal(s, "Work at Halcyon", now=FIXED_NOW, target_orgs=["Halcyon"])
         audit = goals_svc.audit_goal(s, goal, FIXED_NOW)
-    assert audit.no_path == []
+    assert audit.no_path == ()
     assert audit.relevant_people == 1
 
 

@@ -43,17 +43,17 @@ def test_the_report_groups_referred_opportunities_by_the_tie_that_brought_them(r
     with referrals.session() as s:
         r = opportunity_report(s, FIXED_NOW)
     assert (r.total, r.referred) == (3, 2)
-    assert [(g["group"], g["opportunities"], g["won"]) for g in r.by_strength] == [("strong", 1, 0), ("weak", 1, 1)]
-    assert [(g["group"], g["titles"]) for g in r.by_organization] == [
-        ("Fast Wheels", ["Unit publicist on Nightfall"]), ("Northlight Films", ["Publicist at Northlight"])]
-    assert sum(g["opportunities"] for g in r.by_layer) == 2
+    assert [(g.group, g.opportunities, g.won) for g in r.by_strength] == [("strong", 1, 0), ("weak", 1, 1)]
+    assert [(g.group, g.titles) for g in r.by_organization] == [
+        ("Fast Wheels", ("Unit publicist on Nightfall",)), ("Northlight Films", ("Publicist at Northlight",))]
+    assert sum(g.opportunities for g in r.by_layer) == 2
 
 
 def test_weak_ties_from_outside_the_field_are_named_as_non_obvious(referrals: Kith) -> None:
     with referrals.session() as s:
         r = opportunity_report(s, FIXED_NOW)
-    assert [o["title"] for o in r.non_obvious] == ["Unit publicist on Nightfall"]
-    why = r.non_obvious[0]["non_obvious"]
+    assert [o.opportunity.title for o in r.non_obvious] == ["Unit publicist on Nightfall"]
+    why = r.non_obvious[0].non_obvious
     assert why[0].startswith("Rick Moreno was a weak tie at the time (score 20, ")
     assert why[1] == "Rick Moreno works outside the field of Nightfall Productions (Car rental, Fast Wheels, car rental)"
 
@@ -65,7 +65,7 @@ def test_a_referrer_in_the_same_industry_family_is_not_outside_the_field(kith: K
         ivo = add(s, "Ivo Petrov", 80, org="Indie Co", title="Producer")
         add_opportunity(s, "Publicist at Halcyon", now=FIXED_NOW, referred_by=ivo, org="Halcyon Studios",
                         found_on=date(2026, 3, 1))
-        assert opportunity_report(s, FIXED_NOW).non_obvious == []
+        assert opportunity_report(s, FIXED_NOW).non_obvious == ()
 
 
 def test_opportunities_found_after_the_as_of_date_are_left_out(referrals: Kith) -> None:

@@ -75,7 +75,7 @@ def test_reach_finds_a_three_hop_path_and_explains_every_edge(chain: Kith) -> No
         ("you", "Ana Diaz", 0.9), ("Ana Diaz", "Eve Ng", 0.6), ("Eve Ng", "Dan Wu", 0.4)]
     assert hops[1]["why"] == ["Ana Diaz works-with Eve Ng"]
     assert hops[2]["why"] == ["Eve Ng knows Dan Wu"]
-    assert plan.advice == ["ask Ana Diaz for an introduction to Dan Wu (path quality 0.22)"]
+    assert plan.advice == ("ask Ana Diaz for an introduction to Dan Wu (path quality 0.22)",)
 
 
 def test_reach_gives_each_person_to_ask_once_and_at_most_limit_paths(chain: Kith) -> None:
@@ -94,15 +94,15 @@ def test_reach_stops_at_three_hops(kith: Kith) -> None:
         link(s, b, "knows", c)
         link(s, c, "knows", d)
         plan = plan_reach(s, "Dee", FIXED_NOW)
-    assert plan.paths == []
-    assert plan.advice == ["no path of up to three hops to Dee: meet someone who knows them"]
+    assert plan.paths == ()
+    assert plan.advice == ("no path of up to three hops to Dee: meet someone who knows them",)
 
 
 def test_a_person_i_know_is_reached_directly(chain: Kith) -> None:
     with chain.session() as s:
         plan = plan_reach(s, "Ben Ode", FIXED_NOW)
     assert routes(plan)[0] == ("you → Ben Ode", 0.3)
-    assert plan.advice == ["you know Ben Ode directly"]
+    assert plan.advice == ("you know Ben Ode directly",)
 
 
 def test_people_met_together_know_each_other_a_little(kith: Kith) -> None:
@@ -111,7 +111,7 @@ def test_people_met_together_know_each_other_a_little(kith: Kith) -> None:
         log_interaction(s, [ana, tom], "meal", when=FIXED_NOW - timedelta(days=3), now=FIXED_NOW)
         plan = plan_reach(s, "Tom Hale", FIXED_NOW)
     assert routes(plan) == [("you → Ana Diaz → Tom Hale", 0.24)]
-    assert plan.paths[0]["hops"][1]["why"] == ["met together with you once"]
+    assert plan.paths[0].hops[1].why == ("met together with you once",)
 
 
 def test_project_members_and_colleagues_are_linked(kith: Kith) -> None:
@@ -123,9 +123,9 @@ def test_project_members_and_colleagues_are_linked(kith: Kith) -> None:
         events.add_member(s, film, pia, role="editor")
         plan = plan_reach(s, "Quinn Yu", FIXED_NOW)
     assert routes(plan) == [("you → Ana Diaz → Pia Ruiz → Quinn Yu", 0.0625)]
-    hops = plan.paths[0]["hops"]
-    assert hops[1]["why"] == ["both on the project Nightfall"]
-    assert hops[2]["why"] == ["colleagues at Northlight"]
+    hops = plan.paths[0].hops
+    assert hops[1].why == ("both on the project Nightfall",)
+    assert hops[2].why == ("colleagues at Northlight",)
 
 
 def test_reach_an_organisation_targets_everyone_who_works_there(chain: Kith) -> None:
@@ -136,7 +136,7 @@ def test_reach_an_organisation_targets_everyone_who_works_there(chain: Kith) -> 
         assert eve is not None
         link(s, eve, "knows", s.get(Person, 5))  # type: ignore[arg-type]
         plan = plan_reach(s, "globex", FIXED_NOW)
-    assert (plan.target.kind, plan.target.label, plan.target.people) == ("organisation", "Globex", [5, 6])
+    assert (plan.target.kind, plan.target.label, [p.id for p in plan.target.people]) == ("organisation", "Globex", [5, 6])
     assert routes(plan) == [("you → Ana Diaz → Eve Ng → Gil Ray", 0.216)]
 
 
@@ -147,7 +147,7 @@ def test_reach_a_role_matches_job_titles(kith: Kith) -> None:
         add(s, "Dora Fox", title="Director of Photography")
         link(s, ana, "works-with", cara)
         plan = plan_reach(s, "casting director", FIXED_NOW)
-    assert (plan.target.kind, plan.target.people) == ("role", [2])
+    assert (plan.target.kind, [p.id for p in plan.target.people]) == ("role", [2])
     assert routes(plan) == [("you → Ana Diaz → Cara Lim", 0.42)]
 
 

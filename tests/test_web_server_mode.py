@@ -172,9 +172,14 @@ def test_a_second_user_can_neither_read_nor_change_the_first_users_objects(clien
     assert client.post("/api/v1/opportunities", json={"title": "x", "referred_by_id": ids["person_id"]}, headers=h).status_code == 404
     assert client.post("/api/v1/opportunities", json={"title": "x", "goal_id": ids["goal_id"]}, headers=h).status_code == 404
     # Lists and computed views never show another workspace's data.
-    for path in ("people", "interactions", "relations", "favors", "events", "goals", "opportunities", "scores", "agenda", "report"):
+    for path in ("people", "interactions", "relations", "favors", "events", "goals", "opportunities", "scores", "agenda",
+                 "report", "duplicates", "opportunities/report"):
         answer = client.get(f"/api/v1/{path}", headers=h)
         assert answer.status_code == 200 and "Secret" not in answer.text, path
+    for path in ("interactions", "relations", "favors", "events", "goals", "opportunities", "duplicates"):
+        assert client.get(f"/api/v1/{path}", headers=h).json()["total"] == 0, path  # not even counted
+    preview = client.get("/api/v1/merge-preview", params={"keep": mine, "drop": ids["person_id"]}, headers=h)
+    assert preview.status_code == 404 and "Secret" not in preview.text
     reach = client.get("/api/v1/reach", params={"target": "Secret Person"}, headers=h)
     assert reach.status_code == 404 and "not a person" in reach.json()["error"]  # bob's network has no such person
     assert "Secret" not in client.get("/api/v1/ask", params={"q": "acme"}, headers=h).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -9,7 +10,7 @@ import typer
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
-from kith.cli.output import emit_json, say, table
+from kith.cli.output import emit_json, say, table, warn
 from kith.errors import BadInput
 from kith.services.people import resolve_person
 from kith.services.people_list import summary_of
@@ -25,16 +26,14 @@ def dupes(as_json: JsonOpt = False) -> None:
     """List people who are probably the same person, with a confidence and why."""
     with STATE.session() as session:
         found = dedupe.find_duplicates(session)
-        rows = [c.as_dict() for c in found]
     if as_json:
-        emit_json(rows)
+        emit_json([c.as_dict() for c in found])
         return
-    if not rows:
+    if not found:
         say("No likely duplicates.")
         return
     table("Likely duplicates", ["#A", "A", "#B", "B", "confidence", "why"],
-          [(r["a"]["id"], r["a"]["name"], r["b"]["id"], r["b"]["name"], f"{r['confidence']:.0%}",
-            "; ".join(r["reasons"])) for r in rows])
+          [(c.a.id, c.a.name, c.b.id, c.b.name, f"{c.confidence:.0%}", "; ".join(c.reasons)) for c in found])
 
 
 @app.command()
@@ -42,6 +41,7 @@ def merge(
     keep: Annotated[str, typer.Argument(help="The person to keep (id, e-mail or name).")],
     other: Annotated[str, typer.Argument(help="The person merged into it and removed.")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what the merge would do; change nothing.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Merge B into A, keeping every field, interaction, relation and provenance."""
@@ -49,8 +49,16 @@ def merge(
         a, b = resolve_person(session, keep), resolve_person(session, other)
         if a.id == b.id:
             raise BadInput("both name the same person")
-        if not yes and not typer.confirm(f"Merge #{b.id} {b.display_name} into #{a.id} {a.display_name}?"):
-            raise BadInput("not merged")
+        if dry_run or not yes:
+            preview = dedupe.preview_merge(session, a, b)
+            if dry_run and as_json:
+                emit_json(preview.as_dict())
+                return
+            _print_preview(preview, say if dry_run else warn)  # stdout stays for the answer
+            if dry_run:
+                return
+            if not typer.confirm(f"Merge #{b.id} {b.display_name} into #{a.id} {a.display_name}?"):
+                raise BadInput("not merged")
         b_label = f"#{b.id} {b.display_name}"
         merged = dedupe.merge_people(session, a, b, now=STATE.now)
         data = summary_of(merged).as_dict()
@@ -58,3 +66,16 @@ def merge(
         emit_json(data)
     else:
         say(f"Merged {b_label} into #{data['id']} {data['name']}")
+
+
+def _print_preview(p: dedupe.MergePreview, say: Callable[[str], None]) -> None:
+    say(f"Merging #{p.drop.id} {p.drop.name} into #{p.keep.id} {p.keep.name} would:")
+    for line in p.taken:
+        say(f"  take {line}")
+    if p.noted:
+        say(f"  note {'; '.join(p.noted)}")
+    for value in p.identifiers:
+        say(f"  add {value}")
+    if p.tags:
+        say(f"  tag {', '.join(p.tags)}")
+    say(f"  move {p.interactions} interactions, {p.relations} relations, {p.favors} favours")

@@ -56,16 +56,16 @@ def goal_list(
     all_: Annotated[bool, typer.Option("--all", help="Include closed goals.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List goals (active ones unless --all)."""
+    """List goals, active ones first (only those unless --all)."""
     with STATE.session() as session:
-        rows = [svc.GoalView.of(g).as_dict() for g in svc.list_goals(session, include_closed=all_)]
+        goals = svc.list_goals(session, include_closed=all_)[0]
     if as_json:
-        emit_json(rows)
+        emit_json([g.as_dict() for g in goals])
         return
     table(None, ["#", "title", "status", "orgs", "industries", "roles", "tags", "window"], [
-        (g["id"], g["title"], g["status"], ", ".join(g["target_orgs"]), ", ".join(g["industries"]),
-         ", ".join(g["roles"]), ", ".join(g["tags"]), f"{g['starts_on'] or ''}..{g['ends_on'] or ''}")
-        for g in rows
+        (g.id, g.title, g.status, ", ".join(g.target_orgs), ", ".join(g.industries), ", ".join(g.roles),
+         ", ".join(g.tags), f"{g.starts_on or ''}..{g.ends_on or ''}")
+        for g in goals
     ])
 
 
@@ -101,20 +101,20 @@ def goal_close(goal: Annotated[str, typer.Argument(help="Goal id or title.")], a
 def goal_audit(goal: Annotated[str, typer.Argument(help="Goal id or title.")], as_json: JsonOpt = False) -> None:
     """Where the last 90 days of networking went, cooling relevant ties, targets with no path, top actions."""
     with STATE.session() as session:
-        data = svc.audit_goal(session, svc.get_goal(session, goal), STATE.now).as_dict()
+        audit = svc.audit_goal(session, svc.get_goal(session, goal), STATE.now)
     if as_json:
-        emit_json(data)
+        emit_json(audit.as_dict())
         return
-    say(f"Goal: {data['goal']['title']}")
-    say(f"Last {svc.AUDIT_DAYS} days: {data['interactions']} interactions, {data['with_relevant']} with "
-        f"goal-relevant people ({data['relevant_share']:.0%}), {data['with_others']} with others")
-    for o in data["top_others"]:
-        say(f"  others: {o['label']} ({o['interactions']})")
-    for c in data["cooling"][:10]:
-        say(f"cooling: {c['name']} ({c['days_since']} days; {', '.join(c['why_relevant'])})")
-    if len(data["cooling"]) > 10:
-        say(f"cooling: ... and {len(data['cooling']) - 10} more (--json lists them all)")
-    for m in data["no_path"]:
-        say(f"no path: {m['why']}")
-    for i, a in enumerate(data["actions"], 1):
-        say(f"{i}. {a['action']}")
+    say(f"Goal: {audit.goal.title}")
+    say(f"Last {svc.AUDIT_DAYS} days: {audit.interactions} interactions, {audit.with_relevant} with "
+        f"goal-relevant people ({audit.relevant_share:.0%}), {audit.with_others} with others")
+    for o in audit.top_others:
+        say(f"  others: {o.label} ({o.interactions})")
+    for c in audit.cooling[:10]:
+        say(f"cooling: {c.name} ({c.days_since} days; {', '.join(c.why_relevant)})")
+    if len(audit.cooling) > 10:
+        say(f"cooling: ... and {len(audit.cooling) - 10} more (--json lists them all)")
+    for m in audit.no_path:
+        say(f"no path: {m.why}")
+    for i, a in enumerate(audit.actions, 1):
+        say(f"{i}. {a.text}")

@@ -58,10 +58,7 @@ def run_import(fmt: str, file: Path, *, dry_run: bool, me: list[str], photos: bo
 def report(summary: ImportSummary, as_json: bool) -> None:
     """The summary: JSON on stdout, or lines for a person (problems on stderr)."""
     if as_json:
-        data = summary.as_dict()
-        if summary.dry_run:
-            data["changes"] = summary.changes
-        emit_json(data)
+        emit_json(summary.as_dict())
         return
     if summary.dry_run:
         for change in summary.changes:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -40,17 +40,17 @@ def reach(
 ) -> None:
     """The best introduction paths (up to three hops) to a person, organisation, role or tag."""
     with STATE.session() as session:
-        data = reach_svc.plan_reach(session, target, STATE.now, limit=limit).as_dict()
+        plan = reach_svc.plan_reach(session, target, STATE.now, limit=limit)
     if as_json:
-        emit_json(data)
+        emit_json(plan.as_dict())
         return
-    t = data["target"]
-    say(f"Target: {t['kind']} {t['label']} ({len(t['people'])} people)")
-    for i, p in enumerate(data["paths"], 1):
-        say(f"{i}. {p['route']}  quality {p['quality']:.2f}")
-        for h in p["hops"]:
-            say(f"     {h['from']} → {h['to']}  {h['strength']:.2f}  {'; '.join(h['why'])}")
-    for line in data["advice"]:
+    t = plan.target
+    say(f"Target: {t.kind} {t.label} ({len(t.people)} people)")
+    for i, p in enumerate(plan.paths, 1):
+        say(f"{i}. {p.route}  quality {p.quality:.2f}")
+        for h in p.hops:
+            say(f"     {h.from_name} → {h.to_name}  {h.strength:.2f}  {'; '.join(h.why)}")
+    for line in plan.advice:
         say(f"• {line}")
 
 
@@ -62,15 +62,14 @@ def ask(
 ) -> None:
     """Who can help with something, ranked by relevance times favour readiness."""
     with STATE.session() as session:
-        rows = [h.as_dict() for h in ask_svc.who_can_help(session, query, STATE.now, limit=limit)]
+        helpers = ask_svc.who_can_help(session, query, STATE.now, limit=limit)
     if as_json:
-        emit_json(rows)
+        emit_json([h.as_dict() for h in helpers])
         return
-    if not rows:
+    if not helpers:
         say("Nobody in your network matches that.")
     table(None, ["score", "who", "relevance", "readiness", "why"], [
-        (f"{r['score']:.1f}", r["label"], f"{r['relevance']:.2f}", f"{r['readiness']:.0f}", "; ".join(r["reasons"]))
-        for r in rows
+        (f"{h.score:.1f}", h.label, f"{h.relevance:.2f}", f"{h.readiness:.0f}", "; ".join(h.reasons)) for h in helpers
     ])
 
 
@@ -129,30 +128,31 @@ def opportunity_add(
 
 @opportunity_app.command("list")
 def opportunity_list(as_json: JsonOpt = False) -> None:
-    """List opportunities, newest first."""
+    """List opportunities found so far, newest first, each with the tie it came through as it stood then."""
     with STATE.session() as session:
         rows = opp_svc.opportunity_report(session, STATE.now).opportunities[::-1]
     if as_json:
-        emit_json(rows)
+        emit_json([r.as_dict() for r in rows])
         return
     table(None, ["#", "found", "title", "kind", "outcome", "referred by"],
-          [(r["id"], r["found_on"], r["title"], r["kind"], r["outcome"], r["referred_by"]) for r in rows])
+          [(o.id, o.found_on.isoformat(), o.title, o.kind, o.outcome, o.referred_by or "")
+           for o in (r.opportunity for r in rows)])
 
 
 @opportunity_app.command("report")
 def opportunity_report(as_json: JsonOpt = False) -> None:
     """Which ties produced your opportunities (by layer, strength then, organisation); the non-obvious ones."""
     with STATE.session() as session:
-        data = opp_svc.opportunity_report(session, STATE.now).as_dict()
+        report = opp_svc.opportunity_report(session, STATE.now)
     if as_json:
-        emit_json(data)
+        emit_json(report.as_dict())
         return
-    say(f"{data['total']} opportunities, {data['referred']} referred")
-    for title, key in (("By layer at the time", "by_layer"), ("By tie strength at the time", "by_strength"),
-                       ("By the referrer's organisation", "by_organization")):
-        table(title, ["group", "opportunities", "won"], [(g["group"], g["opportunities"], g["won"]) for g in data[key]])
-    for r in data["non_obvious"]:
-        say(f"• {r['title']} via {r['referred_by']}: {'; '.join(r['non_obvious'])}")
+    say(f"{report.total} opportunities, {report.referred} referred")
+    for title, groups in (("By layer at the time", report.by_layer), ("By tie strength at the time", report.by_strength),
+                          ("By the referrer's organisation", report.by_organization)):
+        table(title, ["group", "opportunities", "won"], [(g.group, g.opportunities, g.won) for g in groups])
+    for r in report.non_obvious:
+        say(f"• {r.opportunity.title} via {r.opportunity.referred_by}: {'; '.join(r.non_obvious)}")
 
 
 @app.command()
@@ -162,12 +162,11 @@ def thank(
 ) -> None:
     """Everyone who worked on or helped with a project or event and was not thanked since."""
     with STATE.session() as session:
-        ev = resolve_event(session, event)
-        rows: list[dict[str, Any]] = [t.as_dict() for t in thanks_svc.thank_list(session, ev, STATE.now)]
+        crew = thanks_svc.thank_list(session, resolve_event(session, event), STATE.now)
     if as_json:
-        emit_json(rows)
+        emit_json([t.as_dict() for t in crew])
         return
-    if not rows:
+    if not crew:
         say("Everyone has been thanked.")
-    for r in rows:
-        say(f"{r['name']}: {r['reason']}")
+    for t in crew:
+        say(f"{t.name}: {t.reason}")

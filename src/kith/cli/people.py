@@ -15,8 +15,7 @@ from kith.services import events as events_svc
 from kith.services import people as svc
 from kith.services import people_list as listing
 from kith.services import relations as rel_svc
-from kith.services.favors import FavorView, favors_of
-from kith.services.interactions import interaction_as_dict, interactions_of
+from kith.services.person_detail import person_detail
 
 
 def parse_cadence(text: str | None) -> int | None:
@@ -80,35 +79,26 @@ def show(
 ) -> None:
     """Show everything about one person."""
     with STATE.session() as session:
-        p = svc.resolve_person(session, person)
-        rels = rel_svc.relations_of(session, p)
-        inters = interactions_of(session, p, limit=20)
-        ids = {r.src_id for r in rels} | {r.dst_id for r in rels}
-        ids |= {pp.person_id for i in inters for pp in i.participants}
-        names = svc.names_of(session, ids)
-        data = listing.summary_of(p).as_dict()
-        data["cadence_days"] = svc.person_cadence(session, p)
-        data["relations"] = [rel_svc.RelationView.of(r, names).as_dict() for r in rels]
-        data["interactions"] = [interaction_as_dict(i, names) for i in inters]
-        data["favors"] = [FavorView.of(f).as_dict() for f in favors_of(session, p)]
+        detail = person_detail(session, svc.resolve_person(session, person))
     if as_json:
-        emit_json(data)
+        emit_json(detail.as_dict())
         return
-    say(f"#{data['id']} {data['name']}" + (" ★ key" if data["key"] else ""))
-    for label, field in (("org", "org"), ("title", "title"), ("location", "location"), ("notes", "notes")):
-        if data[field]:
-            say(f"  {label}: {data[field]}")
-    for label, field in (("e-mail", "emails"), ("phone", "phones"), ("url", "urls"), ("tags", "tags")):
-        if data[field]:
-            say(f"  {label}: {', '.join(data[field])}")
-    if data["cadence_days"]:
-        say(f"  cadence: every {data['cadence_days']} days")
-    for r in data["relations"]:
-        say(f"  {r['src_name']} {r['kind']} {r['dst_name']}")
-    if data["interactions"]:
+    p = detail.person
+    say(f"#{p.id} {p.name}" + (" ★ key" if p.key else ""))
+    for label, text in (("org", p.org), ("title", p.title), ("location", p.location), ("notes", p.notes)):
+        if text:
+            say(f"  {label}: {text}")
+    for label, values in (("e-mail", p.emails), ("phone", p.phones), ("url", p.urls), ("tags", p.tags)):
+        if values:
+            say(f"  {label}: {', '.join(values)}")
+    if detail.cadence_days:
+        say(f"  cadence: every {detail.cadence_days} days")
+    for r in detail.relations:
+        say(f"  {r.src_name} {r.kind} {r.dst_name}")
+    if detail.interactions:
         table("Recent interactions", ["on", "kind", "by", "sentiment", "with", "note"], [
-            (i["on"][:10], i["kind"], i["direction"], i["sentiment"], ", ".join(i["names"]), i["note"])
-            for i in data["interactions"]
+            (i.on.date().isoformat(), i.kind, i.direction, i.sentiment, ", ".join(i.names or ()), i.note)
+            for i in detail.interactions
         ])
 
 

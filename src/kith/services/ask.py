@@ -4,12 +4,15 @@ Relevance (0-1) comes from matching the request against role, organisation,
 industry, tags and notes (:mod:`kith.engine.relevance`); readiness (0-100) is
 the tie engine's answer to "could I ask them a favour now?". The rank is
 ``relevance * readiness / 100``, and every answer says why.
+
+:class:`Helper` is the read model `kith ask --json` (:func:`who_can_help`)
+and ``GET /api/v1/ask`` (:func:`list_helpers`, paged) render through its ``as_dict()``.
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +23,7 @@ from kith.errors import BadInput
 from kith.services.network import my_ties, network
 
 
-@dataclass
+@dataclass(frozen=True)
 class Helper:
     """Someone who could help, with the numbers behind the rank and the reasons."""
 
@@ -31,17 +34,24 @@ class Helper:
     relevance: float  # 0-1
     readiness: float  # 0-100
     layer: str
-    reasons: list[str] = field(default_factory=list)
+    reasons: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
+        """JSON form: ``id``, ``name``, ``label``, ``score``, ``relevance``, ``readiness``, ``layer``, ``reasons``."""
         return {"id": self.person_id, "name": self.name, "label": self.label, "score": self.score,
                 "relevance": round(self.relevance, 3), "readiness": round(self.readiness, 1), "layer": self.layer,
-                "reasons": self.reasons}
+                "reasons": list(self.reasons)}
 
 
 def who_can_help(session: Session, query: str, as_of: datetime, limit: int = 10) -> list[Helper]:
     """The people most likely to help with ``query``, best first (only the relevant ones)."""
+    return list_helpers(session, query, as_of, limit=limit)[0]
+
+
+def list_helpers(
+    session: Session, query: str, as_of: datetime, *, limit: int = 10, offset: int = 0
+) -> tuple[list[Helper], int]:
+    """The people who could help with ``query``, best first: one page, and how many are relevant in all."""
     if not query_words(query):
         raise BadInput(f"say what you need help with ('{query}' has no meaningful word)")
     net = network(session)
@@ -55,13 +65,13 @@ def who_can_help(session: Session, query: str, as_of: datetime, limit: int = 10)
         readiness = tie.readiness if tie else 0.0
         ranked.append((-round(relevance * readiness, 2), -relevance, net.people[pid].name, pid, readiness))
     helpers = []
-    for neg_score, neg_rel, name, pid, readiness in heapq.nsmallest(limit, ranked):
+    for neg_score, neg_rel, name, pid, readiness in heapq.nsmallest(offset + limit, ranked)[offset:]:
         tie = ties.get(pid)
         layer = tie.layer if tie else "dormant"
         live = tie is not None and tie.score > 0
-        reasons = [*explain(index.profiles[pid], hits[pid]), _readiness_reason(readiness, layer, live)]
+        reasons = (*explain(index.profiles[pid], hits[pid]), _readiness_reason(readiness, layer, live))
         helpers.append(Helper(pid, name, net.people[pid].label(), -neg_score, -neg_rel, readiness, layer, reasons))
-    return helpers
+    return helpers, len(ranked)
 
 
 def _readiness_reason(readiness: float, layer: str, live: bool) -> str:

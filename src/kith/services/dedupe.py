@@ -4,23 +4,29 @@ Candidates share an e-mail, phone or profile URL, or have very similar names
 (rapidfuzz), more so at the same organisation. Two people with different
 profiles on the same network (two LinkedIn URLs) are reported as probably two
 people and never merged by an import; a person may still merge them by hand.
+
+:class:`Candidate` (`kith dupes --json`, ``GET /api/v1/duplicates``) and
+:class:`MergePreview` (`kith merge --dry-run --json`, ``GET /api/v1/merge-preview``)
+are the read models; the preview and the merge take their field rule from
+one function (:func:`_field_plan`), so the preview says what the merge does.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from kith.errors import BadInput
 from kith.normalize import fold
+from kith.services.people_list import PersonRef
 from kith.store.models import (
     AgendaMark,
     Cadence,
@@ -36,20 +42,41 @@ from kith.store.models import (
 MAX_BLOCK = 300  # a name shared by more people than this says nothing
 
 
-@dataclass
+@dataclass(frozen=True)
 class Candidate:
     """Two people who may be one, with a confidence (0-1) and the reasons."""
 
-    a: Person
-    b: Person
+    a: PersonRef
+    b: PersonRef
     confidence: float
-    reasons: list[str] = field(default_factory=list)
-    conflict: bool = False
+    reasons: tuple[str, ...] = ()
+    conflict: bool = False  # different profiles on one network: probably two people
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"a": {"id": self.a.id, "name": self.a.display_name}, "b": {"id": self.b.id, "name": self.b.display_name},
-                "confidence": round(self.confidence, 2), "reasons": self.reasons, "conflict": self.conflict}
+        """JSON form: ``a`` and ``b`` (``{id, name}``), ``confidence`` (2 decimals), ``reasons``, ``conflict``."""
+        return {"a": self.a.as_dict(), "b": self.b.as_dict(), "confidence": round(self.confidence, 2),
+                "reasons": list(self.reasons), "conflict": self.conflict}
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    """What merging ``drop`` into ``keep`` would do, before it is done."""
+
+    keep: PersonRef
+    drop: PersonRef
+    taken: tuple[str, ...]  # "title: Producer": fields ``keep`` lacks, filled from ``drop``
+    noted: tuple[str, ...]  # ``drop``'s other differing values, added to ``keep``'s notes
+    identifiers: tuple[str, ...]  # ``drop``'s e-mails, phones and URLs that ``keep`` gains
+    tags: tuple[str, ...]  # ``drop``'s tags that ``keep`` gains
+    interactions: int  # ``drop``'s interactions without ``keep``, which become ``keep``'s
+    relations: int  # relations ``drop`` takes part in, re-pointed to ``keep`` (or dropped as duplicates)
+    favors: int
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: every field, ``keep`` and ``drop`` as ``{id, name}``."""
+        return {"keep": self.keep.as_dict(), "drop": self.drop.as_dict(), "taken": list(self.taken),
+                "noted": list(self.noted), "identifiers": list(self.identifiers), "tags": list(self.tags),
+                "interactions": self.interactions, "relations": self.relations, "favors": self.favors}
 
 
 def _strong(person: Person) -> dict[str, set[str]]:
@@ -90,7 +117,8 @@ def compare(a: Person, b: Person) -> Candidate | None:
     if conflict:
         reasons.append(conflict)
         confidence = min(confidence, 0.2)
-    return Candidate(a, b, min(confidence, 0.99), reasons, bool(conflict))
+    return Candidate(PersonRef(a.id, a.display_name), PersonRef(b.id, b.display_name), min(confidence, 0.99),
+                     tuple(reasons), bool(conflict))
 
 
 def _conflicting(a: Person, b: Person) -> str:
@@ -132,6 +160,35 @@ def _blocks(people: Iterable[Person]) -> list[list[Person]]:
 FIELDS = ("title", "location", "birthday", "nickname", "given_name", "family_name", "photo_path")
 
 
+def preview_merge(session: Session, keep: Person, drop: Person) -> MergePreview:
+    """What :func:`merge_people` would do with these two, without doing it."""
+    if keep.id == drop.id:
+        raise BadInput("cannot merge a person with themselves")
+    taken, noted = _field_plan(keep, drop)
+    have = {(i.kind, i.value_key) for i in keep.identifiers}
+    mine = {t.name for t in keep.tags}
+    shared = select(InteractionParticipant.interaction_id).where(InteractionParticipant.person_id == keep.id)
+    moved = select(func.count()).where(InteractionParticipant.person_id == drop.id,
+                                       InteractionParticipant.interaction_id.not_in(shared))
+    relations = select(func.count()).where(or_(Relation.src_id == drop.id, Relation.dst_id == drop.id))
+    favors = select(func.count()).where(Favor.person_id == drop.id)
+    return MergePreview(
+        PersonRef(keep.id, keep.display_name), PersonRef(drop.id, drop.display_name),
+        tuple(f"{_field_label(name)}: {_shown(drop, name, value)}" for name, value in taken.items()), tuple(noted),
+        tuple(i.value for i in drop.identifiers if (i.kind, i.value_key) not in have),
+        tuple(t.name for t in drop.tags if t.name not in mine),
+        *(int(session.scalar(stmt) or 0) for stmt in (moved, relations, favors)),
+    )
+
+
+def _field_label(name: str) -> str:
+    return "organisation" if name == "organization_id" else name.replace("_", " ")
+
+
+def _shown(drop: Person, name: str, value: Any) -> str:
+    return drop.organization.name if name == "organization_id" and drop.organization is not None else str(value)
+
+
 def merge_people(session: Session, keep: Person, drop: Person, *, now: datetime) -> Person:
     """Merge ``drop`` into ``keep``: every field, identifier, tag, interaction, relation,
     favour, event membership and provenance survives; ``drop`` is deleted."""
@@ -153,22 +210,31 @@ def merge_people(session: Session, keep: Person, drop: Person, *, now: datetime)
     return keep
 
 
-def _merge_fields(keep: Person, drop: Person) -> None:
-    prov = dict(drop.provenance or {})
-    prov.update(keep.provenance or {})
-    extra: list[str] = []
+def _field_plan(keep: Person, drop: Person) -> tuple[dict[str, Any], list[str]]:
+    """The fields ``keep`` takes from ``drop`` (those it lacks), and the lines its notes gain (``drop``'s other values)."""
+    taken: dict[str, Any] = {}
+    noted: list[str] = []
     for name in FIELDS:
         mine, theirs = getattr(keep, name), getattr(drop, name)
         if not mine and theirs:
-            setattr(keep, name, theirs)
+            taken[name] = theirs
         elif theirs and mine != theirs:
-            extra.append(f"{name.replace('_', ' ')}: {theirs}")
-    if keep.organization_id is None:
-        keep.organization_id = drop.organization_id
+            noted.append(f"{name.replace('_', ' ')}: {theirs}")
+    if keep.organization_id is None and drop.organization_id is not None:
+        taken["organization_id"] = drop.organization_id
     elif drop.organization is not None and drop.organization_id != keep.organization_id:
-        extra.append(f"organisation: {drop.organization.name}")
+        noted.append(f"organisation: {drop.organization.name}")
     if drop.display_name != keep.display_name:
-        extra.append(f"also known as: {drop.display_name}")
+        noted.append(f"also known as: {drop.display_name}")
+    return taken, noted
+
+
+def _merge_fields(keep: Person, drop: Person) -> None:
+    prov = dict(drop.provenance or {})
+    prov.update(keep.provenance or {})
+    taken, extra = _field_plan(keep, drop)
+    for name, value in taken.items():
+        setattr(keep, name, value)
     notes = [n for n in (keep.notes, drop.notes if drop.notes != keep.notes else "") if n]
     if extra:
         notes.append(f"Merged from #{drop.id}: " + "; ".join(extra))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import fold
+from kith.services.paging import paged
 from kith.store.models import Event, EventMember, Person
 
 EVENT_KINDS = ("event", "project")
@@ -105,6 +106,13 @@ def get_event(session: Session, event_id: int) -> Event:
     if ev is None:
         raise NotFound(f"no event or project with id {event_id}")
     return ev
+
+
+def list_events(session: Session, *, limit: int | None = None, offset: int = 0) -> tuple[list[EventView], int]:
+    """Events and projects, newest first (undated ones last): one page and how many there are in all."""
+    stmt = select(Event).order_by(Event.starts_on.is_(None), Event.starts_on.desc(), Event.id.desc())
+    rows, total = paged(session, stmt, limit=limit, offset=offset)
+    return [EventView.of(e) for e in rows], total
 
 
 def get_or_create_event(session: Session, name: str, *, on: date | None = None, kind: str = "event") -> Event:

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kith.errors import BadInput, NotFound
+from kith.services.paging import paged
 from kith.store.models import Event, Favor, Person
 
 DIRECTIONS = ("received", "given")
@@ -121,9 +122,12 @@ def get_favor(session: Session, favor_id: int) -> Favor:
     return favor
 
 
-def favors_of(session: Session, person: Person | None = None) -> list[Favor]:
-    """Favours, newest first; one person's when given."""
+def list_favors(
+    session: Session, *, person_id: int | None = None, limit: int | None = None, offset: int = 0
+) -> tuple[list[FavorView], int]:
+    """Favours, newest first (one person's when ``person_id`` is given): one page and how many in all."""
     stmt = select(Favor)
-    if person is not None:
-        stmt = stmt.where(Favor.person_id == person.id)
-    return list(session.scalars(stmt.order_by(Favor.created_at.desc(), Favor.id.desc())).all())
+    if person_id is not None:
+        stmt = stmt.where(Favor.person_id == person_id)
+    rows, total = paged(session, stmt.order_by(Favor.created_at.desc(), Favor.id.desc()), limit=limit, offset=offset)
+    return [FavorView.of(f) for f in rows], total

@@ -10,21 +10,23 @@ relevant ties that are cooling, the targets with no path, and the three actions
 that would help most.
 
 :class:`GoalView` is the one read form of a goal (API, CLI ``--json``, pages);
-:func:`edit_goal` is the one way to change one.
+:func:`edit_goal` is the one way to change one; :class:`GoalAudit` is the read
+model of an audit (`kith goal audit --json`, ``GET /api/v1/goals/{id}/audit``,
+the goals page).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kith.engine.graph import best_paths
+from kith.engine.graph import Path, best_paths
 from kith.engine.kinds import KINDS
 from kith.engine.relevance import (
     GoalCriteria,
@@ -38,6 +40,7 @@ from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import fold
 from kith.services.memo import memoized
 from kith.services.network import Network, my_ties, network
+from kith.services.paging import paged
 from kith.services.scores import PersonTie
 from kith.store.models import Goal, Interaction, InteractionParticipant
 
@@ -192,12 +195,16 @@ def _tag_keys(values: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(k for k in (tag_key(t) for t in values) if k))
 
 
-def list_goals(session: Session, include_closed: bool = False) -> list[Goal]:
-    """Goals, oldest first; only active ones unless ``include_closed``."""
-    stmt = select(Goal).order_by(Goal.id)
+def list_goals(
+    session: Session, *, include_closed: bool = False, limit: int | None = None, offset: int = 0
+) -> tuple[list[GoalView], int]:
+    """Goals, active ones first, each group oldest first (closed ones only if ``include_closed``):
+    one page and how many in all."""
+    stmt = select(Goal)
     if not include_closed:
         stmt = stmt.where(Goal.status == "active")
-    return list(session.scalars(stmt).all())
+    rows, total = paged(session, stmt.order_by(Goal.status != "active", Goal.id), limit=limit, offset=offset)
+    return [GoalView.of(g) for g in rows], total
 
 
 def active_goals(session: Session, as_of: datetime) -> list[Goal]:
@@ -219,7 +226,7 @@ def get_goal(session: Session, ref: str) -> Goal:
         if goal is None:
             raise NotFound(f"no goal with id {text}")
         return goal
-    goals = list_goals(session, include_closed=True)
+    goals = session.scalars(select(Goal).order_by(Goal.id)).all()
     exact = [g for g in goals if fold(g.title) == fold(text)]
     found = exact or [g for g in goals if fold(text) in fold(g.title)]
     if len(found) == 1:
@@ -301,7 +308,7 @@ def relevant_people(net: Network, goal: Goal) -> dict[int, list[str]]:
     return out
 
 
-@dataclass
+@dataclass(frozen=True)
 class Action:
     """One thing to do for a goal, with how much it is expected to help."""
 
@@ -310,11 +317,67 @@ class Action:
     person_id: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
+        """JSON form: ``action`` (the text), ``person_id``, ``priority`` (2 decimals)."""
         return {"action": self.text, "person_id": self.person_id, "priority": round(self.priority, 2)}
 
 
-@dataclass
+@dataclass(frozen=True)
+class OtherContact:
+    """Someone not relevant to the goal who took some of the window's interactions."""
+
+    id: int
+    name: str
+    label: str  # the name with title and organisation
+    interactions: int
+    tags: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``id``, ``name``, ``interactions``, ``label``, ``tags``."""
+        return {"id": self.id, "name": self.name, "interactions": self.interactions, "label": self.label,
+                "tags": list(self.tags)}
+
+
+@dataclass(frozen=True)
+class CoolingContact:
+    """A goal-relevant tie that is cooling: how strong it is, since when, and why it matters to the goal."""
+
+    id: int
+    name: str
+    score: float
+    layer: str
+    days_since: int
+    why_relevant: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``id``, ``name``, ``score``, ``layer``, ``days_since``, ``why_relevant``."""
+        return {"id": self.id, "name": self.name, "score": self.score, "layer": self.layer,
+                "days_since": self.days_since, "why_relevant": list(self.why_relevant)}
+
+
+@dataclass(frozen=True)
+class MissingTarget:
+    """A target organisation or role the network has no path to, and why."""
+
+    kind: str  # organisation | role
+    target: str
+    people: int  # how many people of the network are at it (0: nobody known)
+    why: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``kind``, ``target``, ``people``, ``why``."""
+        return {"kind": self.kind, "target": self.target, "people": self.people, "why": self.why}
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """A target with a path to it."""
+
+    kind: str
+    target: str
+    path: Path
+
+
+@dataclass(frozen=True)
 class GoalAudit:
     """Where the last 90 days of networking went, relative to one goal."""
 
@@ -324,20 +387,28 @@ class GoalAudit:
     with_relevant: int
     with_others: int
     relevant_share: float
-    top_others: list[dict[str, Any]]
+    top_others: tuple[OtherContact, ...]
     relevant_people: int
-    cooling: list[dict[str, Any]]
-    no_path: list[dict[str, Any]]
-    actions: list[Action] = field(default_factory=list)
+    cooling: tuple[CoolingContact, ...]  # strongest first
+    no_path: tuple[MissingTarget, ...]
+    actions: tuple[Action, ...] = ()  # the three that would help most
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {"goal": self.goal.as_dict(), "window_start": self.window_start.isoformat(),
                 "interactions": self.interactions, "with_relevant": self.with_relevant,
                 "with_others": self.with_others, "relevant_share": self.relevant_share,
-                "top_others": self.top_others, "relevant_people": self.relevant_people,
-                "cooling": self.cooling, "no_path": self.no_path,
+                "top_others": [o.as_dict() for o in self.top_others], "relevant_people": self.relevant_people,
+                "cooling": [c.as_dict() for c in self.cooling], "no_path": [m.as_dict() for m in self.no_path],
                 "actions": [a.as_dict() for a in self.actions]}
+
+
+@dataclass(frozen=True)
+class GoalOverview:
+    """A goal as the goals page shows it: the goal, and for an active one its audit."""
+
+    goal: GoalView
+    audit: GoalAudit | None
 
 
 def audit_goal(session: Session, goal: Goal, as_of: datetime) -> GoalAudit:
@@ -349,16 +420,21 @@ def audit_goal(session: Session, goal: Goal, as_of: datetime) -> GoalAudit:
     groups = _recent_interactions(session, start, as_of)
     with_rel = sum(1 for members in groups.values() if relevant.keys() & members)
     others: Counter[int] = Counter(p for members in groups.values() if not relevant.keys() & members for p in members)
-    cooling = _cooling(net, ties, relevant, as_of)
     reached, no_path = _targets(session, net, goal, as_of)
     audit = GoalAudit(
         GoalView.of(goal), start.date(), len(groups), with_rel, len(groups) - with_rel,
         round(with_rel / len(groups), 4) if groups else 0.0,
-        [_other_dict(net, pid, n) for pid, n in sorted(others.items(), key=lambda kv: (-kv[1], net.name(kv[0])))[:5]],
-        len(relevant), cooling, no_path,
+        tuple(_other(net, pid, n) for pid, n in sorted(others.items(), key=lambda kv: (-kv[1], net.name(kv[0])))[:5]),
+        len(relevant), _cooling(net, ties, relevant, as_of), no_path,
     )
-    audit.actions = _actions(net, ties, audit, reached, as_of)
-    return audit
+    return replace(audit, actions=_actions(net, ties, audit, reached, as_of))
+
+
+def goals_overview(session: Session, as_of: datetime) -> list[GoalOverview]:
+    """Every goal, active ones first, each active one with its audit (the goals page)."""
+    goals = session.scalars(select(Goal).order_by(Goal.status != "active", Goal.id)).all()
+    return [GoalOverview(GoalView.of(g), audit_goal(session, g, as_of) if g.status == "active" else None)
+            for g in goals]
 
 
 def _recent_interactions(session: Session, start: datetime, end: datetime) -> dict[int, set[int]]:
@@ -374,40 +450,41 @@ def _recent_interactions(session: Session, start: datetime, end: datetime) -> di
     return groups
 
 
-def _other_dict(net: Network, pid: int, count: int) -> dict[str, Any]:
+def _other(net: Network, pid: int, count: int) -> OtherContact:
     info = net.people.get(pid)
-    return {"id": pid, "name": net.name(pid), "interactions": count,
-            "label": info.label() if info else net.name(pid), "tags": list(info.tags) if info else []}
+    return OtherContact(pid, net.name(pid), info.label() if info else net.name(pid), count,
+                        tuple(info.tags) if info else ())
 
 
-def _cooling(net: Network, ties: Mapping[int, PersonTie], relevant: dict[int, list[str]], as_of: datetime) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
+def _cooling(net: Network, ties: Mapping[int, PersonTie], relevant: dict[int, list[str]],
+             as_of: datetime) -> tuple[CoolingContact, ...]:
+    out: list[CoolingContact] = []
     for pid, why in relevant.items():
         tie = ties.get(pid)
         if tie is not None and tie.last_at is not None and is_cooling(tie, as_of):  # never met is not cooling
-            out.append({"id": pid, "name": net.name(pid), "score": tie.score, "layer": tie.layer,
-                        "days_since": (as_of - tie.last_at).days, "why_relevant": why})
-    out.sort(key=lambda c: (-float(c["score"]), str(c["name"])))
-    return out
+            out.append(CoolingContact(pid, net.name(pid), tie.score, tie.layer, (as_of - tie.last_at).days, tuple(why)))
+    out.sort(key=lambda c: (-c.score, c.name))
+    return tuple(out)
 
 
 def _targets(
     session: Session, net: Network, goal: Goal, as_of: datetime
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[_Reached], tuple[MissingTarget, ...]]:
     """Each target organisation and role: its best path, or why there is none."""
     edges = net.my_edges(session, as_of)
-    reached, missing = [], []
+    reached: list[_Reached] = []
+    missing: list[MissingTarget] = []
     targets = [("organisation", o) for o in goal.target_orgs] + [("role", r) for r in goal.roles]
     for kind, name in targets:
         people = _target_people(net, kind, name)
         paths = best_paths(net.adj, edges, people, limit=1, strongest_first=True) if people else []
         if paths:
-            reached.append({"kind": kind, "target": name, "path": paths[0]})
+            reached.append(_Reached(kind, name, paths[0]))
         else:
             why = (f"nobody you know connects to {name} within three hops" if people
                    else f"nobody {'at' if kind == 'organisation' else 'with the role'} {name} is in your network")
-            missing.append({"kind": kind, "target": name, "people": len(people), "why": why})
-    return reached, missing
+            missing.append(MissingTarget(kind, name, len(people), why))
+    return reached, tuple(missing)
 
 
 def _target_people(net: Network, kind: str, name: str) -> list[int]:
@@ -417,34 +494,34 @@ def _target_people(net: Network, kind: str, name: str) -> list[int]:
 
 
 def _actions(
-    net: Network, ties: Mapping[int, PersonTie], audit: GoalAudit, reached: list[dict[str, Any]], as_of: datetime
-) -> list[Action]:
+    net: Network, ties: Mapping[int, PersonTie], audit: GoalAudit, reached: list[_Reached], as_of: datetime
+) -> tuple[Action, ...]:
     acts: list[Action] = []
     for r in reached:
         acts.append(_path_action(net, ties, r, as_of))
-    first_hops = {r["path"].people[0] for r in reached}
-    for c in (c for c in audit.cooling if c["id"] not in first_hops):
-        acts.append(Action(c["score"] * 0.8, f"reconnect with {net.people[c['id']].label()}: "
-                           f"no contact for {c['days_since']} days ({c['why_relevant'][0]})", c["id"]))
+    first_hops = {r.path.people[0] for r in reached}
+    for c in (c for c in audit.cooling if c.id not in first_hops):
+        acts.append(Action(c.score * 0.8, f"reconnect with {net.people[c.id].label()}: "
+                           f"no contact for {c.days_since} days ({c.why_relevant[0]})", c.id))
     if audit.interactions >= 3 and audit.relevant_share < 0.5:
-        names = ", ".join(o["name"] for o in audit.top_others[:3])
+        names = ", ".join(o.name for o in audit.top_others[:3])
         acts.append(Action(40.0, f"only {audit.relevant_share:.0%} of your last {AUDIT_DAYS} days' interactions "
                            f"were with goal-relevant people; move time from {names} to them"))
     best_tie = max(ties.values(), key=lambda t: (t.score, -t.person_id), default=None)
     for m in audit.no_path:
         who = f"ask {net.name(best_tie.person_id)} who they know" if best_tie and best_tie.score > 0 else "meet people"
-        acts.append(Action(30.0, f"find a way to {m['target']}: {who} {'at' if m['kind'] == 'organisation' else 'working as'} {m['target']}"))
+        acts.append(Action(30.0, f"find a way to {m.target}: {who} {'at' if m.kind == 'organisation' else 'working as'} {m.target}"))
     acts.sort(key=lambda a: (-a.priority, a.text))
-    return acts[:3]
+    return tuple(acts[:3])
 
 
-def _path_action(net: Network, ties: Mapping[int, PersonTie], reached: dict[str, Any], as_of: datetime) -> Action:
-    path = reached["path"]
+def _path_action(net: Network, ties: Mapping[int, PersonTie], reached: _Reached, as_of: datetime) -> Action:
+    path = reached.path
     first = path.people[0]
     tie = ties[first]
     end = net.people[path.people[-1]].label()
     if len(path.hops) == 1:
-        text = f"talk to {end} directly ({tie.layer} tie, score {tie.score:.0f}) about {reached['target']}"
+        text = f"talk to {end} directly ({tie.layer} tie, score {tie.score:.0f}) about {reached.target}"
     else:
         text = (f"ask {net.name(first)} ({tie.layer} tie; {path.hops[1].why[0]}) "
                 f"for an introduction to {end}")

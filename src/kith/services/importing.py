@@ -70,7 +70,11 @@ class ImportOptions:
 
 @dataclass
 class ImportSummary:
-    """What an import added, updated, left alone, skipped and could not read."""
+    """What an import added, updated, left alone, skipped and could not read.
+
+    The read model of an import: `kith import --json` prints its ``as_dict()``,
+    the web's import page renders it.
+    """
 
     format: str
     file: str
@@ -95,14 +99,17 @@ class ImportSummary:
             self.changes.append(text)
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form (stored on the ImportRun and printed with --json)."""
-        return {
+        """JSON form (stored on the ImportRun, printed by ``kith import --json``); a dry run adds ``changes``."""
+        out: dict[str, Any] = {
             "format": self.format, "file": self.file, "dry_run": self.dry_run,
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
             "interactions_added": self.interactions_added, "interactions_known": self.interactions_known,
             "relations_added": self.relations_added, "skipped": dict(self.skipped),
             "problems": list(self.problems),
         }
+        if self.dry_run:
+            out["changes"] = list(self.changes)
+        return out
 
     def headline(self) -> str:
         """One line: the counts that matter."""

@@ -182,21 +182,6 @@ def edit_interaction(session: Session, inter: Interaction, changes: InteractionC
     return view_of(inter)
 
 
-def interactions_of(session: Session, person: Person | None = None, *, limit: int | None = None) -> list[Interaction]:
-    """Interactions, newest first; only one person's when ``person`` is given."""
-    stmt = select(Interaction).options(selectinload(Interaction.participants))
-    if person is not None:
-        stmt = stmt.where(
-            Interaction.id.in_(
-                select(InteractionParticipant.interaction_id).where(InteractionParticipant.person_id == person.id)
-            )
-        )
-    stmt = stmt.order_by(Interaction.occurred_at.desc(), Interaction.id.desc())
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(session.scalars(stmt).all())
-
-
 @dataclass(frozen=True)
 class TimelineEntry:
     """One line of a person's timeline: the interaction's plain values and how many took part."""
@@ -221,8 +206,3 @@ def delete_interaction(session: Session, inter: Interaction) -> None:
     """Remove an interaction."""
     session.delete(inter)
     session.flush()
-
-
-def interaction_as_dict(inter: Interaction, names: dict[int, str] | None = None) -> dict[str, Any]:
-    """JSON form of an interaction; ``names`` maps participant ids to names (:class:`InteractionView`'s)."""
-    return view_of(inter, names).as_dict()

@@ -10,8 +10,8 @@ your cars from).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
@@ -22,6 +22,7 @@ from kith.engine.relevance import org_key, same_industry
 from kith.errors import BadInput, NotFound
 from kith.services.goals import goal_by_id
 from kith.services.organizations import get_or_create_org
+from kith.services.paging import paged
 from kith.services.people import get_person
 from kith.services.scores import PersonTie, tie_scores
 from kith.store.models import Goal, Opportunity, Organization, Person
@@ -133,9 +134,13 @@ def _outcome(outcome: str) -> str:
     return outcome
 
 
-def list_opportunities(session: Session) -> list[Opportunity]:
-    """Every opportunity, newest first."""
-    return list(session.scalars(select(Opportunity).order_by(Opportunity.found_on.desc(), Opportunity.id.desc())).all())
+_NEWEST_FIRST = (Opportunity.found_on.desc(), Opportunity.id.desc())
+
+
+def list_opportunities(session: Session, *, limit: int | None = None, offset: int = 0) -> tuple[list[OpportunityView], int]:
+    """Opportunities, newest first, with the referrers' and organisations' names: one page and how many in all."""
+    rows, total = paged(session, select(Opportunity).order_by(*_NEWEST_FIRST), limit=limit, offset=offset)
+    return opportunity_views(session, rows), total
 
 
 def get_opportunity(session: Session, opp_id: int) -> Opportunity:
@@ -172,37 +177,73 @@ def band(score: float) -> str:
     return "strong" if score >= STRONG else "medium" if score >= WEAK else "weak"
 
 
-@dataclass
+@dataclass(frozen=True)
+class ReportedOpportunity:
+    """An opportunity with the tie it came through as it stood when it was found (no referrer: all None)."""
+
+    opportunity: OpportunityView
+    layer_then: str | None
+    score_then: float | None
+    strength_then: str | None  # strong, medium or weak (:func:`band`)
+    referrer_org: str | None  # "no organisation" for a referrer without one
+    referrer_title: str | None
+    non_obvious: tuple[str, ...]  # why it was not the obvious referral (weak tie, outside the field)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: the opportunity's keys and the tie's."""
+        return {**self.opportunity.as_dict(), "layer_then": self.layer_then, "score_then": self.score_then,
+                "strength_then": self.strength_then, "referrer_org": self.referrer_org,
+                "referrer_title": self.referrer_title, "non_obvious": list(self.non_obvious)}
+
+
+@dataclass(frozen=True)
+class ReferralGroup:
+    """Referred opportunities grouped by one trait of the tie (a layer, a strength band, an organisation)."""
+
+    group: str
+    opportunities: int
+    won: int
+    titles: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``group``, ``opportunities``, ``won``, ``titles``."""
+        return {"group": self.group, "opportunities": self.opportunities, "won": self.won, "titles": list(self.titles)}
+
+
+@dataclass(frozen=True)
 class OpportunityReport:
-    """Which ties produced my opportunities."""
+    """Which ties produced my opportunities (`kith opportunity report`, the opportunities page, the API)."""
 
     total: int
     referred: int
-    by_layer: list[dict[str, Any]]
-    by_strength: list[dict[str, Any]]
-    by_organization: list[dict[str, Any]]
-    opportunities: list[dict[str, Any]] = field(default_factory=list)
-    non_obvious: list[dict[str, Any]] = field(default_factory=list)
+    by_layer: tuple[ReferralGroup, ...]
+    by_strength: tuple[ReferralGroup, ...]
+    by_organization: tuple[ReferralGroup, ...]
+    opportunities: tuple[ReportedOpportunity, ...] = ()  # oldest first
+    non_obvious: tuple[ReportedOpportunity, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"total": self.total, "referred": self.referred, "by_layer": self.by_layer,
-                "by_strength": self.by_strength, "by_organization": self.by_organization,
-                "opportunities": self.opportunities, "non_obvious": self.non_obvious}
+        def rows(items: tuple[ReportedOpportunity, ...] | tuple[ReferralGroup, ...]) -> list[dict[str, Any]]:
+            return [i.as_dict() for i in items]
+
+        return {"total": self.total, "referred": self.referred, "by_layer": rows(self.by_layer),
+                "by_strength": rows(self.by_strength), "by_organization": rows(self.by_organization),
+                "opportunities": rows(self.opportunities), "non_obvious": rows(self.non_obvious)}
 
 
 def opportunity_report(session: Session, as_of: datetime) -> OpportunityReport:
     """Opportunities found up to ``as_of`` grouped by the tie that brought them, non-obvious ones named."""
-    opps = [o for o in list_opportunities(session) if o.found_on <= as_of.date()]
-    opps.reverse()  # oldest first
+    opps = list(session.scalars(select(Opportunity).where(Opportunity.found_on <= as_of.date())
+                                .order_by(Opportunity.found_on, Opportunity.id)).all())
     people = _referrers(session, opps)
     orgs = {oid: (name, industry) for oid, name, industry in session.execute(
         select(Organization.id, Organization.name, Organization.industry))}
-    rows = [_row(session, o, people, orgs) for o in opps]
-    referred = [r for r in rows if r["referred_by_id"] is not None]
+    rows = tuple(_row(session, o, people, orgs) for o in opps)
+    referred = [r for r in rows if r.opportunity.referred_by_id is not None]
     return OpportunityReport(
-        len(rows), len(referred), _group(referred, "layer_then"), _group(referred, "strength_then"),
-        _group(referred, "referrer_org"), rows, [r for r in referred if r["non_obvious"]],
+        len(rows), len(referred), _group(referred, lambda r: r.layer_then), _group(referred, lambda r: r.strength_then),
+        _group(referred, lambda r: r.referrer_org), rows, tuple(r for r in referred if r.non_obvious),
     )
 
 
@@ -218,20 +259,18 @@ def _tie_then(session: Session, person_id: int, day: date) -> PersonTie | None:
 
 
 def _row(session: Session, opp: Opportunity, people: dict[int, Person],
-         orgs: dict[int, tuple[str, str | None]]) -> dict[str, Any]:
+         orgs: dict[int, tuple[str, str | None]]) -> ReportedOpportunity:
     opp_org, opp_industry = orgs.get(opp.organization_id or -1, (None, None))
     ref = people.get(opp.referred_by_id or -1)
-    row = OpportunityView.of(opp, ref.display_name if ref else None, opp_org).as_dict()
+    view = OpportunityView.of(opp, ref.display_name if ref else None, opp_org)
     if ref is None:
-        row.update(layer_then=None, score_then=None, strength_then=None, referrer_org=None, non_obvious=[])
-        return row
+        return ReportedOpportunity(view, None, None, None, None, None, ())
     tie = _tie_then(session, ref.id, opp.found_on)
     score, layer = (tie.score, tie.layer) if tie else (0.0, "dormant")
     ref_org, ref_industry = orgs.get(ref.organization_id or -1, (None, None))
-    row.update(layer_then=layer, score_then=score, strength_then=band(score),
-               referrer_org=ref_org or "no organisation", referrer_title=ref.title)
-    row["non_obvious"] = _surprises(ref, score, layer, (ref_org, ref_industry), (opp_org, opp_industry))
-    return row
+    surprises = _surprises(ref, score, layer, (ref_org, ref_industry), (opp_org, opp_industry))
+    return ReportedOpportunity(view, layer, score, band(score), ref_org or "no organisation", ref.title,
+                               tuple(surprises))
 
 
 def _surprises(ref: Person, score: float, layer: str, ref_org: tuple[str | None, str | None],
@@ -248,13 +287,11 @@ def _surprises(ref: Person, score: float, layer: str, ref_org: tuple[str | None,
     return out
 
 
-def _group(rows: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+def _group(rows: list[ReportedOpportunity], trait: Callable[[ReportedOpportunity], str | None]) -> tuple[ReferralGroup, ...]:
+    groups: dict[str, list[ReportedOpportunity]] = defaultdict(list)
     for r in rows:
-        groups[str(r[key])].append(r)
-    out: list[dict[str, Any]] = [
-        {"group": g, "opportunities": len(rs), "won": sum(1 for r in rs if r["outcome"] == "won"),
-         "titles": [r["title"] for r in rs]} for g, rs in groups.items()
-    ]
-    out.sort(key=lambda g: (-int(g["opportunities"]), str(g["group"])))
-    return out
+        groups[str(trait(r))].append(r)
+    out = [ReferralGroup(g, len(rs), sum(1 for r in rs if r.opportunity.outcome == "won"),
+                         tuple(r.opportunity.title for r in rs)) for g, rs in groups.items()]
+    out.sort(key=lambda g: (-g.opportunities, g.group))
+    return tuple(out)

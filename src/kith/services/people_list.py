@@ -101,6 +101,18 @@ class PersonSummary:
 
 
 @dataclass(frozen=True)
+class PersonRef:
+    """A person named in another read model (a reach target, a duplicate pair): the id and the name."""
+
+    id: int
+    name: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``{"id", "name"}``."""
+        return {"id": self.id, "name": self.name}
+
+
+@dataclass(frozen=True)
 class PeoplePage:
     """One page of a listing and how many people match in all."""
 
@@ -280,5 +292,5 @@ def summary_of(person: Person) -> PersonSummary:
     )
 
 
-__all__ = ["SORTS", "PeoplePage", "PeopleQuery", "PersonSummary", "list_people", "matching_ids",
+__all__ = ["SORTS", "PeoplePage", "PeopleQuery", "PersonRef", "PersonSummary", "list_people", "matching_ids",
            "summaries", "summary", "summary_of"]

@@ -4,12 +4,15 @@
 the graph engine for the best paths of up to three hops (a strong first hop
 preferred), and names the gatekeepers (assistants) of the people at the end
 of those paths together with the state of my tie with each of them.
+
+:class:`ReachPlan` is the read model `kith reach --json`, ``GET /api/v1/reach``
+and the network page render (through its ``as_dict()``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +26,7 @@ from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import email_key, fold
 from kith.services.network import Network, my_ties, network
 from kith.services.people import resolve_person
+from kith.services.people_list import PersonRef
 from kith.services.scores import PersonTie
 from kith.store.models import Interaction, InteractionParticipant
 
@@ -37,13 +41,58 @@ class Target:
     label: str
     people: list[int]
 
-    def as_dict(self, net: Network) -> dict[str, Any]:
-        """JSON form."""
-        return {"kind": self.kind, "label": self.label,
-                "people": [{"id": p, "name": net.name(p)} for p in self.people]}
+
+@dataclass(frozen=True)
+class ReachTarget:
+    """The resolved target as the plan shows it: kind, label and the people, named."""
+
+    kind: str
+    label: str
+    people: tuple[PersonRef, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``{kind, label, people: [{id, name}]}``."""
+        return {"kind": self.kind, "label": self.label, "people": [p.as_dict() for p in self.people]}
 
 
-@dataclass
+@dataclass(frozen=True)
+class Hop:
+    """One step of a path: from me or a person to the next person, how strong, and why."""
+
+    from_name: str  # "you" for the first hop
+    from_id: int | None  # None for me
+    to_name: str
+    to_id: int
+    strength: float
+    why: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``from``, ``from_id``, ``to``, ``to_id``, ``strength`` (4 decimals), ``why``."""
+        return {"from": self.from_name, "from_id": self.from_id, "to": self.to_name, "to_id": self.to_id,
+                "strength": round(self.strength, 4), "why": list(self.why)}
+
+
+@dataclass(frozen=True)
+class ReachPath:
+    """An introduction path: its quality, whom to ask first, the route in words and every hop."""
+
+    quality: float
+    ask: str  # the first person on the path
+    route: str  # "you → Ana → Bea"
+    hops: tuple[Hop, ...]
+
+    @property
+    def first_hop(self) -> float:
+        """The strength of my own tie with the first person."""
+        return self.hops[0].strength
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form: ``quality`` and ``first_hop`` (4 decimals), ``ask``, ``route``, ``hops``."""
+        return {"quality": round(self.quality, 4), "first_hop": round(self.first_hop, 4), "ask": self.ask,
+                "route": self.route, "hops": [h.as_dict() for h in self.hops]}
+
+
+@dataclass(frozen=True)
 class GatekeeperNote:
     """An assistant on the way to a target, and how my tie with them stands."""
 
@@ -62,21 +111,20 @@ class GatekeeperNote:
                 "score": self.score, "layer": self.layer, "last_interaction": self.last, "advice": self.advice}
 
 
-@dataclass
+@dataclass(frozen=True)
 class ReachPlan:
     """Paths to a target, the gatekeepers on the way, and what to do first."""
 
     query: str
-    target: Target
-    paths: list[dict[str, Any]]
-    gatekeepers: list[GatekeeperNote] = field(default_factory=list)
-    advice: list[str] = field(default_factory=list)
-    target_json: dict[str, Any] = field(default_factory=dict)
+    target: ReachTarget
+    paths: tuple[ReachPath, ...]
+    gatekeepers: tuple[GatekeeperNote, ...] = ()
+    advice: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form."""
-        return {"query": self.query, "target": self.target_json, "paths": self.paths,
-                "gatekeepers": [g.as_dict() for g in self.gatekeepers], "advice": self.advice}
+        """JSON form: ``query``, ``target``, ``paths``, ``gatekeepers``, ``advice``."""
+        return {"query": self.query, "target": self.target.as_dict(), "paths": [p.as_dict() for p in self.paths],
+                "gatekeepers": [g.as_dict() for g in self.gatekeepers], "advice": list(self.advice)}
 
 
 def plan_reach(session: Session, target: str, as_of: datetime, limit: int = 3) -> ReachPlan:
@@ -87,11 +135,11 @@ def plan_reach(session: Session, target: str, as_of: datetime, limit: int = 3) -
     resolved = resolve_target(session, net, target)
     ties = my_ties(session, net, as_of)
     paths = best_paths(net.adj, net.my_edges(session, as_of), resolved.people, limit=limit, strongest_first=True)
-    plan = ReachPlan(target, resolved, [path_dict(net, p) for p in paths], target_json=resolved.as_dict(net))
-    ends = _ends(resolved, paths)
-    plan.gatekeepers = [gatekeeper_note(session, net, ties, g, t, as_of) for t in ends for g in net.gatekeepers.get(t, [])]
-    plan.advice = _advice(net, resolved, paths, plan.gatekeepers)
-    return plan
+    keepers = tuple(gatekeeper_note(session, net, ties, g, t, as_of)
+                    for t in _ends(resolved, paths) for g in net.gatekeepers.get(t, []))
+    shown = ReachTarget(resolved.kind, resolved.label, tuple(PersonRef(p, net.name(p)) for p in resolved.people))
+    return ReachPlan(target, shown, tuple(reach_path(net, p) for p in paths), keepers,
+                     tuple(_advice(net, resolved, paths, keepers)))
 
 
 def _ends(target: Target, paths: list[Path]) -> list[int]:
@@ -165,16 +213,12 @@ def _role_target(net: Network, raw: str) -> Target | None:
     return Target("role", raw, people) if people else None
 
 
-def path_dict(net: Network, path: Path) -> dict[str, Any]:
-    """JSON form of a path: every hop with its strength and reasons."""
-    hops = [
-        {"from": "you" if h.src == ME else net.name(h.src), "from_id": None if h.src == ME else h.src,
-         "to": net.name(h.dst), "to_id": h.dst, "strength": round(h.strength, 4), "why": list(h.why)}
-        for h in path.hops
-    ]
+def reach_path(net: Network, path: Path) -> ReachPath:
+    """A path of the graph engine as people read it: names, every hop with its strength and reasons."""
+    hops = tuple(Hop("you" if h.src == ME else net.name(h.src), None if h.src == ME else h.src, net.name(h.dst),
+                     h.dst, h.strength, tuple(h.why)) for h in path.hops)
     names = ["you", *(net.name(p) for p in path.people)]
-    return {"quality": round(path.quality, 4), "first_hop": round(path.hops[0].strength, 4),
-            "ask": net.name(path.people[0]), "route": " → ".join(names), "hops": hops}
+    return ReachPath(path.quality, net.name(path.people[0]), " → ".join(names), hops)
 
 
 def last_interaction(session: Session, person_id: int, as_of: datetime) -> Interaction | None:
@@ -208,7 +252,7 @@ def gatekeeper_note(
     return GatekeeperNote(keeper, name, of, boss, score, layer, last_text, advice)
 
 
-def _advice(net: Network, target: Target, paths: list[Path], keepers: list[GatekeeperNote]) -> list[str]:
+def _advice(net: Network, target: Target, paths: list[Path], keepers: Sequence[GatekeeperNote]) -> list[str]:
     out = [g.advice for g in keepers]
     if not paths:
         out.append(f"no path of up to three hops to {target.label}: meet someone who knows them")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kith.engine.kinds import RelationKind
 from kith.errors import BadInput, NotFound
+from kith.services.paging import paged
 from kith.store.models import Person, Relation
 
 
@@ -52,15 +53,6 @@ def unlink(session: Session, src: Person, kind: str, dst: Person) -> bool:
     return True
 
 
-def relations_of(session: Session, person: Person) -> list[Relation]:
-    """Every relation the person takes part in, either side."""
-    return list(
-        session.scalars(
-            select(Relation).where(or_(Relation.src_id == person.id, Relation.dst_id == person.id)).order_by(Relation.id)
-        ).all()
-    )
-
-
 @dataclass(frozen=True)
 class RelationView:
     """A relation as every interface shows it: ``src kind dst`` with both people's names."""
@@ -97,6 +89,18 @@ def relation_views(session: Session, rels: Sequence[Relation]) -> list[RelationV
 def relation_view(session: Session, rel: Relation) -> RelationView:
     """The view of one relation."""
     return relation_views(session, [rel])[0]
+
+
+def list_relations(
+    session: Session, *, person_id: int | None = None, limit: int | None = None, offset: int = 0
+) -> tuple[list[RelationView], int]:
+    """Relations in the order they were recorded (those ``person_id`` takes part in, either side, when given):
+    one page, with both people's names, and how many in all."""
+    stmt = select(Relation)
+    if person_id is not None:
+        stmt = stmt.where(or_(Relation.src_id == person_id, Relation.dst_id == person_id))
+    rows, total = paged(session, stmt.order_by(Relation.id), limit=limit, offset=offset)
+    return relation_views(session, rows), total
 
 
 def get_relation(session: Session, relation_id: int) -> Relation:

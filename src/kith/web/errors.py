@@ -1,7 +1,6 @@
 """Errors as users see them: JSON ``{"error": message}`` for the API, a page for browsers.
 
-``KithError`` carries its HTTP status; a capability another module has not
-delivered yet is a 503 "not available yet", never a 500.
+``KithError`` carries its HTTP status (the hierarchy is drawn in ``kith/errors.py``).
 """
 
 from __future__ import annotations
@@ -21,20 +20,13 @@ from kith.errors import KithError
 from kith.web.auth import CsrfFailed, LoginRequired, NotAuthenticated
 
 
-class NotAvailable(KithError):
-    """A capability whose module is not installed yet."""
-
-    status_code = 503
-
-
 def service(name: str) -> ModuleType:
-    """Import ``kith.services.<name>`` lazily; a missing module is :class:`NotAvailable`."""
-    try:
-        return importlib.import_module(f"kith.services.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("kith.services"):
-            raise NotAvailable(f"{name.replace('_', ' ')} is not available yet in this version of Kith") from None
-        raise
+    """``kith.services.<name>``: kept only for ``web/pages/network.py`` until its rewrite lands.
+
+    Every service exists; every other handler imports its service and calls it
+    with its real signature (``tests/test_interfaces.py`` holds them to it).
+    """
+    return importlib.import_module(f"kith.services.{name}")
 
 
 def is_api(request: Request) -> bool:

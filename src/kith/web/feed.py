@@ -12,8 +12,8 @@ from fastapi import APIRouter, Path, Request, Response
 from kith.errors import NotFound
 from kith.exporters.ics import agenda_calendar
 from kith.services import accounts
+from kith.services.agenda import agenda
 from kith.web.auth import config
-from kith.web.errors import service
 
 router = APIRouter(include_in_schema=False)
 FEED_SIZE = 200  # agenda items in the feed
@@ -29,8 +29,7 @@ def feed(request: Request, token: str = Path(max_length=200)) -> Response:
         if row is None:
             raise NotFound("no such calendar feed (it may have been revoked)")
         ws = row.workspace_id
-    mod = service("agenda")
     with cfg.open_workspace(ws) as session:
-        items = mod.agenda(session, now, limit=FEED_SIZE)
+        items = agenda(session, now, limit=FEED_SIZE)
         text = agenda_calendar(items, stamp=now, overdue_on=now.date())
     return Response(text, media_type="text/calendar; charset=utf-8")

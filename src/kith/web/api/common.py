@@ -1,26 +1,36 @@
-"""What every API router shares: paging, id paths, calling computed services, JSON conversion."""
+"""What every API router shares: the request context, id paths, and paging with its one envelope."""
 
 from __future__ import annotations
 
 import dataclasses
-import inspect
-from collections.abc import Callable
+from collections.abc import Sequence
 from datetime import date, datetime
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query
 
 from kith.web.auth import Ctx, api_ctx
 
 ApiCtx = Annotated[Ctx, Depends(api_ctx, scope="function")]  # commit before the answer leaves
+T = TypeVar("T")
 IdPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="The object's id.")]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Paging:
+    """``?limit=&offset=`` of a list, and the envelope every list answers in."""
+
     limit: int
     offset: int
+
+    def slice(self, everything: Sequence[T]) -> Sequence[T]:
+        """This page of a list a service computed whole (the agenda, the duplicates)."""
+        return everything[self.offset:self.offset + self.limit]
+
+    def envelope(self, items: Sequence[dict[str, Any]], total: int) -> dict[str, Any]:
+        """``{items, total, limit, offset}``: one page of a list and how many there are in all."""
+        return {"items": list(items), "total": total, "limit": self.limit, "offset": self.offset}
 
 
 def paging(
@@ -34,24 +44,15 @@ def paging(
 PagingDep = Annotated[Paging, Depends(paging)]
 
 
-def call_with_now(fn: Callable[..., Any], *args: Any, now: datetime, **kwargs: Any) -> Any:
-    """Call a service function, passing "now" under the name it uses (``as_of`` or ``now``)."""
-    params = inspect.signature(fn).parameters
-    if "as_of" in params:
-        kwargs["as_of"] = now
-    elif "now" in params:
-        kwargs["now"] = now
-    return fn(*args, **kwargs)
-
-
 def jsonable(value: Any) -> Any:
-    """Dataclasses, enums, dates, sets and ORM-free objects as plain JSON values."""
+    """Any value as plain JSON, whatever its shape: kept only for ``web/pages/network.py`` until its rewrite.
+
+    Every other handler renders a service's typed read model through its
+    ``as_dict()`` (``tests/test_interfaces.py`` holds them to it); do not use this.
+    """
     as_dict = getattr(value, "as_dict", None)
     if callable(as_dict) and not isinstance(value, type):
-        try:
-            return jsonable(as_dict())
-        except TypeError:
-            pass
+        return jsonable(as_dict())
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -62,10 +63,4 @@ def jsonable(value: Any) -> Any:
         return value.value
     if isinstance(value, datetime | date):
         return value.isoformat()
-    if isinstance(value, float) and value != value:  # NaN is not JSON
-        return None
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if hasattr(value, "display_name") and hasattr(value, "id"):
-        return {"id": value.id, "name": value.display_name}
-    return str(value)
+    return value

@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy import func, select
 
 from kith.services import events as svc
-from kith.store.models import Event
+from kith.services.thanks import thank_list
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
-from kith.web.api.schemas import EventIn, EventOut, EventPatch, Page
+from kith.web.api.schemas import EventIn, EventOut, EventPatch, Page, ToThankOut
 
 router = APIRouter(prefix="/events", tags=["events"])
 
 
 @router.get("", response_model=Page[EventOut], summary="List events and projects")
 def list_events(ctx: ApiCtx, paging: PagingDep) -> dict[str, object]:
-    """Events and projects, newest first."""
-    total = int(ctx.session.scalar(select(func.count(Event.id))) or 0)
-    rows = ctx.session.scalars(
-        select(Event).order_by(Event.starts_on.desc(), Event.id.desc()).limit(paging.limit).offset(paging.offset)
-    ).all()
-    return {"items": [svc.EventView.of(e).as_dict() for e in rows], "total": total, "limit": paging.limit, "offset": paging.offset}
+    """Events and projects, newest first (undated ones last)."""
+    items, total = svc.list_events(ctx.session, limit=paging.limit, offset=paging.offset)
+    return paging.envelope([e.as_dict() for e in items], total)
 
 
 @router.post("", status_code=201, response_model=EventOut, summary="Add an event or project")
@@ -37,6 +33,13 @@ def create_event(ctx: ApiCtx, body: EventIn) -> dict[str, object]:
 def get_event(ctx: ApiCtx, event_id: IdPath) -> dict[str, object]:
     """An event of your workspace."""
     return svc.EventView.of(svc.get_event(ctx.session, event_id)).as_dict()
+
+
+@router.get("/{event_id}/thanks", response_model=Page[ToThankOut], summary="Who to thank for an event or project")
+def thanks(ctx: ApiCtx, event_id: IdPath, paging: PagingDep) -> dict[str, object]:
+    """Everyone on it or who helped with it and was not thanked since, behind the scenes first (`kith thank --json`)."""
+    crew = thank_list(ctx.session, svc.get_event(ctx.session, event_id), ctx.now)
+    return paging.envelope([t.as_dict() for t in paging.slice(crew)], len(crew))
 
 
 @router.patch("/{event_id}", response_model=EventOut, summary="Change an event")

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func, select
 
 from kith.services import favors as svc
 from kith.services.people import get_person
-from kith.store.models import Favor
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
 from kith.web.api.schemas import FavorIn, FavorOut, FavorPatch, Page
 
@@ -20,15 +18,9 @@ router = APIRouter(prefix="/favors", tags=["favors"])
 def list_favors(
     ctx: ApiCtx, paging: PagingDep, person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None
 ) -> dict[str, object]:
-    """Favours received and given."""
-    stmt = select(Favor)
-    if person_id is not None:
-        stmt = stmt.where(Favor.person_id == person_id)
-    total = int(ctx.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = ctx.session.scalars(
-        stmt.order_by(Favor.created_at.desc(), Favor.id.desc()).limit(paging.limit).offset(paging.offset)
-    ).all()
-    return {"items": [svc.FavorView.of(f).as_dict() for f in rows], "total": total, "limit": paging.limit, "offset": paging.offset}
+    """Favours received and given, optionally one person's."""
+    items, total = svc.list_favors(ctx.session, person_id=person_id, limit=paging.limit, offset=paging.offset)
+    return paging.envelope([f.as_dict() for f in items], total)
 
 
 @router.post("", status_code=201, response_model=FavorOut, summary="Record a favour")

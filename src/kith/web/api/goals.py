@@ -6,20 +6,20 @@ The handlers parse, call the goals or opportunities service, and render its view
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy import func, select
 
 from kith.services import goals as goals_svc
 from kith.services import opportunities as opp_svc
 from kith.services.people import get_person
-from kith.store.models import Goal, Opportunity
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
 from kith.web.api.schemas import (
+    GoalAuditOut,
     GoalIn,
     GoalOut,
     GoalPatch,
     OpportunityIn,
     OpportunityOut,
     OpportunityPatch,
+    OpportunityReportOut,
     Page,
 )
 
@@ -28,11 +28,9 @@ router = APIRouter(tags=["goals"])
 
 @router.get("/goals", response_model=Page[GoalOut], summary="List goals")
 def list_goals(ctx: ApiCtx, paging: PagingDep) -> dict[str, object]:
-    """Goals, active first."""
-    total = int(ctx.session.scalar(select(func.count(Goal.id))) or 0)
-    rows = ctx.session.scalars(select(Goal).order_by(Goal.status, Goal.id).limit(paging.limit).offset(paging.offset)).all()
-    items = [goals_svc.GoalView.of(g).as_dict() for g in rows]
-    return {"items": items, "total": total, "limit": paging.limit, "offset": paging.offset}
+    """Goals, active ones first, then the closed ones."""
+    items, total = goals_svc.list_goals(ctx.session, include_closed=True, limit=paging.limit, offset=paging.offset)
+    return paging.envelope([g.as_dict() for g in items], total)
 
 
 @router.post("/goals", status_code=201, response_model=GoalOut, summary="Add a goal")
@@ -49,6 +47,13 @@ def create_goal(ctx: ApiCtx, body: GoalIn) -> dict[str, object]:
 def read_goal(ctx: ApiCtx, goal_id: IdPath) -> dict[str, object]:
     """A goal of your workspace."""
     return goals_svc.GoalView.of(goals_svc.goal_by_id(ctx.session, goal_id)).as_dict()
+
+
+@router.get("/goals/{goal_id}/audit", response_model=GoalAuditOut, summary="Where the networking for a goal goes")
+def audit_goal(ctx: ApiCtx, goal_id: IdPath) -> dict[str, object]:
+    """The last 90 days against the goal: effort share, cooling relevant ties, targets with no path, top actions
+    (`kith goal audit --json`)."""
+    return goals_svc.audit_goal(ctx.session, goals_svc.goal_by_id(ctx.session, goal_id), ctx.now).as_dict()
 
 
 @router.patch("/goals/{goal_id}", response_model=GoalOut, summary="Change a goal")
@@ -69,12 +74,8 @@ def delete_goal(ctx: ApiCtx, goal_id: IdPath) -> Response:
 @router.get("/opportunities", response_model=Page[OpportunityOut], summary="List opportunities", tags=["opportunities"])
 def list_opportunities(ctx: ApiCtx, paging: PagingDep) -> dict[str, object]:
     """Opportunities, newest first."""
-    total = int(ctx.session.scalar(select(func.count(Opportunity.id))) or 0)
-    rows = ctx.session.scalars(
-        select(Opportunity).order_by(Opportunity.found_on.desc(), Opportunity.id.desc()).limit(paging.limit).offset(paging.offset)
-    ).all()
-    items = [v.as_dict() for v in opp_svc.opportunity_views(ctx.session, rows)]
-    return {"items": items, "total": total, "limit": paging.limit, "offset": paging.offset}
+    items, total = opp_svc.list_opportunities(ctx.session, limit=paging.limit, offset=paging.offset)
+    return paging.envelope([o.as_dict() for o in items], total)
 
 
 @router.post("/opportunities", status_code=201, response_model=OpportunityOut, summary="Record an opportunity", tags=["opportunities"])
@@ -88,6 +89,14 @@ def create_opportunity(ctx: ApiCtx, body: OpportunityIn) -> dict[str, object]:
         outcome=body.outcome, value=body.value, note=body.note,
     )
     return opp_svc.opportunity_view(ctx.session, opp).as_dict()
+
+
+@router.get("/opportunities/report", response_model=OpportunityReportOut, summary="Which ties produced them",
+            tags=["opportunities"])
+def opportunity_report(ctx: ApiCtx) -> dict[str, object]:
+    """Opportunities grouped by the referrer's layer and tie strength when found, and organisation; the
+    non-obvious ones (`kith opportunity report --json`)."""
+    return opp_svc.opportunity_report(ctx.session, ctx.now).as_dict()
 
 
 @router.get("/opportunities/{opportunity_id}", response_model=OpportunityOut, summary="One opportunity", tags=["opportunities"])

@@ -26,7 +26,7 @@ def list_interactions(
     """Interactions of your workspace, filtered."""
     query = svc.InteractionQuery(person_id=person_id, kind=kind or None, since=since, until=until)
     items, total = svc.list_interactions(ctx.session, query, limit=paging.limit, offset=paging.offset)
-    return {"items": [i.as_dict() for i in items], "total": total, "limit": paging.limit, "offset": paging.offset}
+    return paging.envelope([i.as_dict() for i in items], total)
 
 
 @router.post("", status_code=201, response_model=InteractionOut, summary="Log an interaction")
@@ -37,13 +37,13 @@ def create_interaction(ctx: ApiCtx, body: InteractionIn) -> dict[str, object]:
         ctx.session, people, body.kind, when=body.on or ctx.now, now=ctx.now,
         direction=body.direction, sentiment=body.sentiment, note=body.note,
     )
-    return svc.interaction_as_dict(inter)
+    return svc.view_of(inter).as_dict()
 
 
 @router.get("/{interaction_id}", response_model=InteractionOut, summary="One interaction")
 def get_interaction(ctx: ApiCtx, interaction_id: IdPath) -> dict[str, object]:
     """An interaction of your workspace."""
-    return svc.interaction_as_dict(svc.get_interaction(ctx.session, interaction_id))
+    return svc.view_of(svc.get_interaction(ctx.session, interaction_id)).as_dict()
 
 
 @router.patch("/{interaction_id}", response_model=InteractionOut, summary="Change an interaction")

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, Response
 
 from kith.services import people as svc
 from kith.services import people_list as listing
+from kith.services.person_detail import person_detail
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
-from kith.web.api.schemas import Page, PersonIn, PersonOut, PersonPatch
+from kith.web.api.schemas import Page, PersonDetailOut, PersonIn, PersonOut, PersonPatch
 
 router = APIRouter(prefix="/people", tags=["people"])
 
@@ -29,8 +30,7 @@ def list_people(
     """People of your workspace, one page at a time."""
     query = listing.PeopleQuery(q=q, tag=tag, org=org, layer=layer, key=key, archived=archived, sort=sort)
     found = listing.list_people(ctx.session, query, as_of=ctx.now, limit=paging.limit, offset=paging.offset)
-    return {"items": [p.as_dict() for p in found.items], "total": found.total, "limit": paging.limit,
-            "offset": paging.offset}
+    return paging.envelope([p.as_dict() for p in found.items], found.total)
 
 
 @router.post("", status_code=201, response_model=PersonOut, summary="Add a person")
@@ -47,13 +47,19 @@ def create_person(ctx: ApiCtx, body: PersonIn) -> dict[str, object]:
     )
     ctx.session.flush()
     ctx.session.refresh(person)
-    return _as_dict(person)
+    return listing.summary_of(person).as_dict()
 
 
 @router.get("/{person_id}", response_model=PersonOut, summary="One person")
 def get_person(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
     """A person of your workspace."""
-    return _as_dict(svc.get_person(ctx.session, person_id))
+    return listing.summary_of(svc.get_person(ctx.session, person_id)).as_dict()
+
+
+@router.get("/{person_id}/detail", response_model=PersonDetailOut, summary="Everything about one person")
+def get_person_detail(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
+    """The person with their cadence, relations, newest interactions and favours (`kith show --json`)."""
+    return person_detail(ctx.session, svc.get_person(ctx.session, person_id)).as_dict()
 
 
 @router.patch("/{person_id}", response_model=PersonOut, summary="Change a person")
@@ -71,7 +77,7 @@ def patch_person(ctx: ApiCtx, person_id: IdPath, body: PersonPatch) -> dict[str,
     )
     svc.change_person(ctx.session, person, changes, now=ctx.now)
     ctx.session.refresh(person)
-    return _as_dict(person)
+    return listing.summary_of(person).as_dict()
 
 
 @router.delete("/{person_id}", status_code=204, summary="Delete a person")
@@ -80,6 +86,3 @@ def delete_person(ctx: ApiCtx, person_id: IdPath) -> Response:
     svc.delete_person(ctx.session, svc.get_person(ctx.session, person_id))
     return Response(status_code=204)
 
-
-def _as_dict(person: object) -> dict[str, object]:
-    return listing.summary_of(person).as_dict()  # type: ignore[arg-type]

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from sqlalchemy import func, or_, select
 
 from kith.services import relations as svc
 from kith.services.people import get_person
-from kith.store.models import Relation
 from kith.web.api.common import ApiCtx, IdPath, PagingDep
 from kith.web.api.schemas import Page, RelationIn, RelationOut, RelationPatch
 
@@ -21,12 +19,8 @@ def list_relations(
     ctx: ApiCtx, paging: PagingDep, person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None
 ) -> dict[str, object]:
     """Relations, optionally those one person takes part in."""
-    stmt = select(Relation)
-    if person_id is not None:
-        stmt = stmt.where(or_(Relation.src_id == person_id, Relation.dst_id == person_id))
-    total = int(ctx.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = ctx.session.scalars(stmt.order_by(Relation.id).limit(paging.limit).offset(paging.offset)).all()
-    return {"items": [v.as_dict() for v in svc.relation_views(ctx.session, rows)], "total": total, "limit": paging.limit, "offset": paging.offset}
+    items, total = svc.list_relations(ctx.session, person_id=person_id, limit=paging.limit, offset=paging.offset)
+    return paging.envelope([r.as_dict() for r in items], total)
 
 
 @router.post("", status_code=201, response_model=RelationOut, summary="Link two people")

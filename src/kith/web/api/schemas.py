@@ -35,7 +35,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorOut, "description": "Not found in your workspace"},
     409: {"model": ErrorOut, "description": "Conflict (ambiguous name, duplicate)"},
     422: {"model": ErrorOut, "description": "Invalid input"},
-    503: {"model": ErrorOut, "description": "Not available yet in this version"},
+    503: {"model": ErrorOut, "description": "The database cannot be reached"},
 }
 
 
@@ -327,7 +327,9 @@ class AgendaItemOut(BaseModel):
     person: str
     action: str
     reason: str
-    due: str | None
+    due: str = Field(description="The day it is due (ISO); overdue items keep their day.")
+    priority: float
+    also: list[str] = Field(description="Other actions due for the same person.")
 
 
 class AgendaMarkIn(BaseModel):
@@ -343,8 +345,184 @@ class Done(BaseModel):
 
 
 class Computed(BaseModel):
-    """A computed view (report, reach, ask): its JSON as the service produces it."""
+    """The quality report, as of a moment (its figures are described in docs/agenda.md)."""
 
     model_config = ConfigDict(extra="allow")
     as_of: str
-    result: Any
+    result: dict[str, Any]
+
+
+class PersonRefOut(BaseModel):
+    id: int
+    name: str
+
+
+class ReachTargetOut(BaseModel):
+    kind: str = Field(description="person, organisation, role or tag")
+    label: str
+    people: list[PersonRefOut]
+
+
+class HopOut(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+    from_: str = Field(alias="from", description="'you' for the first hop.")
+    from_id: int | None
+    to: str
+    to_id: int
+    strength: float
+    why: list[str]
+
+
+class ReachPathOut(BaseModel):
+    quality: float
+    first_hop: float
+    ask: str = Field(description="Whom to ask first.")
+    route: str
+    hops: list[HopOut]
+
+
+class GatekeeperOut(BaseModel):
+    id: int
+    name: str
+    of_id: int
+    of: str
+    score: float
+    layer: str
+    last_interaction: str | None
+    advice: str
+
+
+class ReachOut(BaseModel):
+    query: str
+    target: ReachTargetOut
+    paths: list[ReachPathOut]
+    gatekeepers: list[GatekeeperOut]
+    advice: list[str]
+
+
+class ReachAnswer(BaseModel):
+    """Warm introduction paths, as of a moment."""
+
+    as_of: str
+    result: ReachOut
+
+
+class HelperOut(BaseModel):
+    id: int
+    name: str
+    label: str
+    score: float = Field(description="relevance times readiness, 0-100")
+    relevance: float = Field(description="0-1")
+    readiness: float = Field(description="0-100")
+    layer: str
+    reasons: list[str]
+
+
+class CandidateOut(BaseModel):
+    a: PersonRefOut
+    b: PersonRefOut
+    confidence: float = Field(description="0-1")
+    reasons: list[str]
+    conflict: bool = Field(description="Different profiles on one network: probably two people.")
+
+
+class MergePreviewOut(BaseModel):
+    keep: PersonRefOut
+    drop: PersonRefOut
+    taken: list[str] = Field(description="Fields the kept person lacks, filled from the other.")
+    noted: list[str] = Field(description="The other's differing values, added to the kept person's notes.")
+    identifiers: list[str]
+    tags: list[str]
+    interactions: int
+    relations: int
+    favors: int
+
+
+class ToThankOut(BaseModel):
+    id: int
+    name: str
+    role: str
+    behind_scenes: bool
+    helped: list[str]
+    reason: str
+
+
+class OtherContactOut(BaseModel):
+    id: int
+    name: str
+    interactions: int
+    label: str
+    tags: list[str]
+
+
+class CoolingContactOut(BaseModel):
+    id: int
+    name: str
+    score: float
+    layer: str
+    days_since: int
+    why_relevant: list[str]
+
+
+class MissingTargetOut(BaseModel):
+    kind: str
+    target: str
+    people: int
+    why: str
+
+
+class ActionOut(BaseModel):
+    action: str
+    person_id: int | None
+    priority: float
+
+
+class GoalAuditOut(BaseModel):
+    goal: GoalOut
+    window_start: str
+    interactions: int
+    with_relevant: int
+    with_others: int
+    relevant_share: float
+    top_others: list[OtherContactOut]
+    relevant_people: int
+    cooling: list[CoolingContactOut]
+    no_path: list[MissingTargetOut]
+    actions: list[ActionOut]
+
+
+class ReportedOpportunityOut(OpportunityOut):
+    layer_then: str | None
+    score_then: float | None
+    strength_then: str | None
+    referrer_org: str | None
+    referrer_title: str | None
+    non_obvious: list[str]
+
+
+class ReferralGroupOut(BaseModel):
+    group: str
+    opportunities: int
+    won: int
+    titles: list[str]
+
+
+class OpportunityReportOut(BaseModel):
+    total: int
+    referred: int
+    by_layer: list[ReferralGroupOut]
+    by_strength: list[ReferralGroupOut]
+    by_organization: list[ReferralGroupOut]
+    opportunities: list[ReportedOpportunityOut]
+    non_obvious: list[ReportedOpportunityOut]
+
+
+class InteractionWithNamesOut(InteractionOut):
+    names: list[str]
+
+
+class PersonDetailOut(PersonOut):
+    cadence_days: int | None
+    relations: list[RelationOut]
+    interactions: list[InteractionWithNamesOut]
+    favors: list[FavorOut]

@@ -8,14 +8,15 @@ from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
 from kith import clock
-from kith.errors import BadInput, KithError
+from kith.errors import BadInput
+from kith.services import agenda as agenda_svc
 from kith.services import dashboard as dashboard_svc
+from kith.services import demo as demo_svc
 from kith.services.interactions import log_interaction
 from kith.services.memo import memoized
 from kith.services.people import get_person
 from kith.web import charts
 from kith.web.api.common import IdPath
-from kith.web.errors import service
 from kith.web.pages.common import KIND_OPTIONS, FormCtx, PageCtx, has_people
 from kith.web.render import page, redirect
 
@@ -56,19 +57,17 @@ def dashboard(ctx: PageCtx) -> Response:
 @router.post("/demo")
 def load_demo(ctx: FormCtx) -> Response:
     """Fill an empty workspace with the demo network."""
-    demo = service("demo")
     if has_people(ctx.session):
         raise BadInput("the demo only loads into an empty workspace")
-    summary = demo.build_demo(ctx.session, now=ctx.now, seed=7)
-    text = ", ".join(f"{v} {k}" for k, v in summary.items()) if isinstance(summary, dict) else "done"
-    return redirect(ctx, "/", f"Demo network loaded: {text}.")
+    summary = demo_svc.build_demo(ctx.session, now=ctx.now, seed=7)
+    return redirect(ctx, "/", f"Demo network loaded: {', '.join(f'{v} {k}' for k, v in summary.items())}.")
 
 
 @router.post("/agenda/{person_id}/done")
 def agenda_done(ctx: FormCtx, person_id: IdPath, action: Annotated[str, Form(max_length=30)] = "*") -> Response:
     """One click: this agenda action is done."""
     person = get_person(ctx.session, person_id)
-    service("agenda").mark_done(ctx.session, person, ctx.now, None if action == "*" else action)
+    agenda_svc.mark_done(ctx.session, person, ctx.now, None if action == "*" else action)
     return redirect(ctx, "/", f"Done: {action} {person.display_name}.")
 
 
@@ -76,8 +75,7 @@ def agenda_done(ctx: FormCtx, person_id: IdPath, action: Annotated[str, Form(max
 def agenda_snooze(ctx: FormCtx, person_id: IdPath, span: Annotated[str, Form(max_length=20)] = "1w") -> Response:
     """One click: hide this person's agenda actions for a while."""
     person = get_person(ctx.session, person_id)
-    mod = service("agenda")
-    mod.snooze(ctx.session, person, ctx.now, mod.parse_until(span, ctx.now))
+    agenda_svc.snooze(ctx.session, person, ctx.now, agenda_svc.parse_until(span, ctx.now))
     return redirect(ctx, "/", f"Snoozed {person.display_name} for {span}.")
 
 
@@ -101,9 +99,6 @@ def quick_log(
         raise BadInput(f"sentiment must be a number from -2 to 2, not '{sentiment}'") from None
     if "\x00" in note:
         raise BadInput("the note contains a NUL character")
-    try:
-        log_interaction(ctx.session, [person], kind, when=when, now=ctx.now, direction=by or None, sentiment=mood, note=note)
-    except KithError:
-        raise
+    log_interaction(ctx.session, [person], kind, when=when, now=ctx.now, direction=by or None, sentiment=mood, note=note)
     target = back if back.startswith("/") and not back.startswith("//") else f"/people/{person.id}"
     return redirect(ctx, target, f"Logged {kind} with {person.display_name}.")

@@ -1,18 +1,22 @@
-"""Import (upload with progress; works without JavaScript too) and export."""
+"""Import (upload with progress; works without JavaScript too) and export.
+
+The import page renders the importer's :class:`~kith.services.importing.ImportSummary`
+(the object `kith import --json` prints), or a backup restore's counts.
+"""
 
 from __future__ import annotations
 
 import json
 import tempfile
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from kith.errors import BadInput
-from kith.web.api.common import jsonable
-from kith.web.errors import service
+from kith.services import backup
+from kith.services.importing import ImportOptions, ImportSummary, import_file
 from kith.web.pages.common import FormCtx, PageCtx
 from kith.web.render import page
 
@@ -54,7 +58,8 @@ def guess_format(fmt: str, filename: str) -> str:
 @router.get("/import", response_class=HTMLResponse)
 def import_page(ctx: PageCtx) -> Response:
     """The import wizard and the export links."""
-    return page(ctx, "import.html", title="Import & export", formats=FORMATS, summary=None, dry_run=False)
+    return page(ctx, "import.html", title="Import & export", formats=FORMATS, summary=None, restored=None,
+                dry_run=False)
 
 
 @router.post("/import", response_class=HTMLResponse)
@@ -76,31 +81,34 @@ async def import_upload(
                 if size > MAX_UPLOAD:
                     raise BadInput("the file is larger than 512 MB")
                 out.write(chunk)
-        summary = _import(ctx, chosen, path, dry_run=bool(dry_run))
-    return page(ctx, "import.html", title="Import & export", formats=FORMATS, summary=summary, fmt=chosen,
-                filename=file.filename, dry_run=bool(dry_run))
+        if chosen == "backup":
+            summary, restored = None, _restore(ctx, path, dry_run=bool(dry_run))
+        else:
+            summary, restored = _import(ctx, chosen, path, dry_run=bool(dry_run)), None
+    return page(ctx, "import.html", title="Import & export", formats=FORMATS, summary=summary, restored=restored,
+                fmt=chosen, filename=file.filename, dry_run=bool(dry_run))
 
 
-def _import(ctx: FormCtx, fmt: str, path: Path, *, dry_run: bool) -> Any:
-    if fmt == "backup":
-        backup = service("backup")
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise BadInput(f"not a Kith backup: {exc}") from None
-        result = backup.import_backup(ctx.session, data)
-        if dry_run:
-            ctx.session.rollback()
-        return jsonable(result)
-    importing = service("importing")
-    options = importing.ImportOptions(dry_run=dry_run, photos=False)
-    return jsonable(importing.import_file(ctx.session, fmt, path, now=ctx.now, options=options))
+def _import(ctx: FormCtx, fmt: str, path: Path, *, dry_run: bool) -> ImportSummary:
+    return import_file(ctx.session, fmt, path, now=ctx.now, options=ImportOptions(dry_run=dry_run, photos=False))
+
+
+def _restore(ctx: FormCtx, path: Path, *, dry_run: bool) -> dict[str, int]:
+    """A backup restored into the (empty) workspace: rows per section."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInput(f"not a Kith backup: {exc}") from None
+    counts = backup.import_backup(ctx.session, data)
+    if dry_run:
+        ctx.session.rollback()
+    return counts
 
 
 @router.get("/export/backup.json")
 def export_backup(ctx: PageCtx) -> Response:
     """Download everything as a JSON backup that restores losslessly."""
-    data = service("backup").export_backup(ctx.session, now=ctx.now)
+    data = backup.export_backup(ctx.session, now=ctx.now)
     body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str)
     return Response(
         body, media_type="application/json",

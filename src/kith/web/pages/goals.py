@@ -1,47 +1,43 @@
-"""Goals with their audit, opportunities, and the quality report."""
+"""Goals with their audit, opportunities with the report of the ties that produced them, and the quality report.
+
+Each page renders read models of the services (:class:`~kith.services.goals.GoalOverview`,
+:class:`~kith.services.opportunities.OpportunityReport`): the objects the CLI's
+``--json`` and the API print.
+"""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from kith.errors import BadInput
+from kith.services import goals as goals_svc
+from kith.services import opportunities as opp_svc
+from kith.services import report as report_svc
 from kith.services.dashboard import headline, monthly_activity, network_ties
-from kith.services.goals import GoalView
 from kith.services.memo import memoized
-from kith.services.opportunities import opportunity_views
-from kith.store.models import Goal, Opportunity, Person
+from kith.services.people import get_person
+from kith.services.people_list import PeopleQuery, list_people
 from kith.web import charts
-from kith.web.api.common import call_with_now, jsonable
-from kith.web.errors import NotAvailable, service
 from kith.web.pages.common import FormCtx, PageCtx
 from kith.web.render import page, redirect
 
 router = APIRouter()
+OPPORTUNITIES_SHOWN = 200
+REFERRERS_OFFERED = 500  # people in the form's "referred by" list
 
 
 def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace("\x00", "").split(",") if p.strip()]
 
 
-def _audit(ctx: PageCtx, goal: Goal) -> tuple[Any, str | None]:
-    try:
-        mod = service("goals")
-    except NotAvailable as exc:
-        return None, str(exc)
-    return jsonable(mod.audit_goal(ctx.session, goal, ctx.now)), None
-
-
 @router.get("/goals", response_class=HTMLResponse)
 def goals_page(ctx: PageCtx) -> Response:
     """Goals and, for each active one, where your networking effort goes."""
-    rows = list(ctx.session.scalars(select(Goal).order_by(Goal.status, Goal.id)).all())
-    audits = {g.id: _audit(ctx, g) for g in rows if g.status == "active"}
-    return page(ctx, "goals.html", title="Goals", goals=[GoalView.of(g) for g in rows], audits=audits)
+    return page(ctx, "goals.html", title="Goals", goals=goals_svc.goals_overview(ctx.session, ctx.now))
 
 
 @router.post("/goals")
@@ -55,38 +51,26 @@ def add_goal(
     note: Annotated[str, Form(max_length=5000)] = "",
 ) -> Response:
     """Add a goal."""
-    from kith.services.goals import add_goal as create_goal
-
-    goal = create_goal(
+    goal = goals_svc.add_goal(
         ctx.session, title.replace("\x00", ""), now=ctx.now, target_orgs=_split(target_orgs),
         industries=_split(industries), roles=_split(roles), tags=_split(tags), note=note.replace("\x00", ""),
     )
-    clean = goal.title
-    return redirect(ctx, "/goals", f"Goal added: {clean}.")
+    return redirect(ctx, "/goals", f"Goal added: {goal.title}.")
 
 
 @router.get("/opportunities", response_class=HTMLResponse)
 def opportunities_page(ctx: PageCtx) -> Response:
-    """Opportunities and which kinds of tie produced them."""
-    rows = opportunity_views(ctx.session, ctx.session.scalars(
-        select(Opportunity).order_by(Opportunity.found_on.desc(), Opportunity.id.desc()).limit(200)).all())
-    ties = network_ties(ctx.session, ctx.now)[0] if rows else {}
-    by_layer: dict[str, int] = {}
-    for opp in rows:
-        referrer = ties.get(opp.referred_by_id) if opp.referred_by_id is not None else None
-        layer = referrer.layer if referrer is not None else "no referrer"
-        by_layer[layer] = by_layer.get(layer, 0) + 1
-    chart = charts.bar_chart(sorted(by_layer.items()), title="Opportunities by the layer of who referred them", height=180)
-    people = ctx.session.execute(
-        select(Person.id, Person.display_name).where(Person.archived.is_(False)).order_by(Person.display_name).limit(500)
-    ).all()
-    try:
-        report: Any = jsonable(service("opportunities").opportunity_report(ctx.session, ctx.now))
-        report = {k: report[k] for k in ("total", "referred", "by_layer", "by_strength", "non_obvious") if k in report}
-    except NotAvailable:
-        report = None
+    """Opportunities, and which kinds of tie produced them."""
+    rows = opp_svc.list_opportunities(ctx.session, limit=OPPORTUNITIES_SHOWN)[0]
+    report = opp_svc.opportunity_report(ctx.session, ctx.now)
+    ties = network_ties(ctx.session, ctx.now)[0]  # the referrers' layers today, next to each row
+    bars = [(g.group, float(g.opportunities)) for g in report.by_layer]
+    if report.total > report.referred:
+        bars.append(("no referrer", float(report.total - report.referred)))
+    chart = charts.bar_chart(bars, title="Opportunities by the layer of who referred them, when they did", height=180)
+    people = list_people(ctx.session, PeopleQuery(), as_of=ctx.now, limit=REFERRERS_OFFERED).items
     return page(ctx, "opportunities.html", title="Opportunities", rows=rows, ties=ties, chart=chart, people=people,
-                by_layer=by_layer, report=report)
+                report=report)
 
 
 @router.post("/opportunities")
@@ -99,40 +83,26 @@ def add_opportunity(
     found_on: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
     """Record an opportunity and who referred it."""
-    from kith.services.opportunities import add_opportunity as create_opportunity
-    from kith.services.people import get_person
-
     ref = get_person(ctx.session, int(referred_by_id)) if referred_by_id.strip().isdigit() else None
     try:
         day = date.fromisoformat(found_on) if found_on.strip() else None
     except ValueError:
         raise BadInput(f"cannot read the date '{found_on}'") from None
-    opp = create_opportunity(
+    opp = opp_svc.add_opportunity(
         ctx.session, title.replace("\x00", ""), now=ctx.now, kind=kind, referred_by=ref,
         org=org.replace("\x00", "") if org.strip() else None, found_on=day,
     )
-    clean = opp.title
-    return redirect(ctx, "/opportunities", f"Opportunity added: {clean}.")
+    return redirect(ctx, "/opportunities", f"Opportunity added: {opp.title}.")
 
 
 @router.get("/report", response_class=HTMLResponse)
 def report_page(ctx: PageCtx) -> Response:
     """The quality report, with the headline and the monthly trend drawn."""
-    result: Any = None
-    missing: str | None = None
-
-    def compute() -> tuple[Any, str | None]:
-        try:
-            return jsonable(call_with_now(service("report").report, ctx.session, now=ctx.now)), None
-        except NotAvailable as exc:
-            return None, str(exc)
-
-    result, missing = memoized(ctx.session, "web.report", ctx.now, compute)
-    ties, _at = network_ties(ctx.session, ctx.now)
-    head = headline(ties)
-    monthly = [(m.month, m.interactions) for m in monthly_activity(ctx.session, ctx.now, months=24)]
+    result = memoized(ctx.session, "web.report", ctx.now, lambda: report_svc.report(ctx.session, ctx.now))
+    head = headline(network_ties(ctx.session, ctx.now)[0])
+    monthly = [(m.month, float(m.interactions)) for m in monthly_activity(ctx.session, ctx.now, months=24)]
     return page(
-        ctx, "report.html", title="Report", result=result, missing=missing, head=head,
+        ctx, "report.html", title="Report", result=result, head=head,
         layers_chart=charts.layer_bars(head.layers, title="People per layer"),
         trend_chart=charts.bar_chart(monthly, title="Interactions per month, last 24 months", width=760),
     )
