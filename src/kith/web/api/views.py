@@ -82,7 +82,7 @@ def agenda_snooze(ctx: ApiCtx, person_id: IdPath, body: AgendaMarkIn) -> dict[st
 @router.get("/report", response_model=Computed, tags=["report"], summary="The quality report")
 def report(ctx: ApiCtx) -> dict[str, Any]:
     """Sizes, layers, follow-up rate, reciprocity, gatekeepers, goals (what `kith report --json` prints)."""
-    return {"as_of": ctx.now.isoformat(), "result": report_svc.report(ctx.session, ctx.now)}
+    return {"as_of": ctx.now.isoformat(), "result": report_svc.report(ctx.session, ctx.now).as_dict()}
 
 
 @router.get("/reach", response_model=ReachAnswer, tags=["reach"], summary="Warm introduction paths")

@@ -102,7 +102,7 @@ def report_page(ctx: PageCtx) -> Response:
     head = headline(network_ties(ctx.session, ctx.now)[0])
     monthly = [(m.month, float(m.interactions)) for m in monthly_activity(ctx.session, ctx.now, months=24)]
     return page(
-        ctx, "report.html", title="Report", result=result, head=head,
+        ctx, "report.html", title="Report", result=result.as_dict(), head=head,
         layers_chart=charts.layer_bars(head.layers, title="People per layer"),
         trend_chart=charts.bar_chart(monthly, title="Interactions per month, last 24 months", width=760),
     )
