@@ -19,7 +19,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,8 @@ from kith.engine.kinds import GATEKEEPER_RELATIONS, LAYERS
 from kith.engine.ties import KIND_INDEX
 from kith.services.scores import FavourRow, MomentTies, favour_rows, series_arrays, tie_scores
 from kith.services.tie_log import NetworkLog, read_network_log
+from kith.store import door
+from kith.store.door import WS
 from kith.store.models import Event, EventMember, Favor, Person, Relation
 
 TREND_MONTHS = 24
@@ -274,33 +276,28 @@ def _callable() -> float:
     return CALLABLE_THRESHOLD
 
 
-_PEOPLE = select(Person.id, Person.display_name, Person.created_at, Person.met_on).where(Person.archived.is_(False))
+_ENTERED = select(Person.id, door.epoch(Person.created_at), door.or_null(door.epoch(Person.met_on))).where(
+    Person.workspace_id == WS, Person.archived.is_(False)).order_by(Person.id)
+_NAMES = select(Person.id, Person.display_name).where(Person.workspace_id == WS, Person.archived.is_(False))
 
 
 def _people(session: Session, network: NetworkLog) -> _People:
     """When each person entered the network (added, met, first contacted) and first went beyond a hello."""
     ids = network.ids
+    entered = door.numbers(session, _ENTERED)
+    met = door.nan_for_null(entered[:, 2].copy())
+    since = np.fmin(entered[:, 1], met)  # fmin: a missing meeting day does not count
     known = np.full(len(ids), np.inf)
-    names: dict[int, str] = {}
-    row_of = {pid: i for i, pid in enumerate(ids.tolist())}
-    for pid, name, created, met_on in session.execute(_PEOPLE):
-        i = row_of.get(pid)
-        if i is None:
-            continue
-        names[pid] = name
-        since = _aware(created).timestamp()
-        if met_on is not None:
-            since = min(since, datetime.combine(met_on, time(0), UTC).timestamp())
-        known[i] = since
+    slot = np.searchsorted(ids, entered[:, 0].astype(np.int64))
+    ok = slot < len(ids)
+    ok[ok] &= ids[slot[ok]] == entered[ok, 0].astype(np.int64)
+    known[slot[ok]] = since[ok]
+    names = {pid: name for pid, name in door.tuples(session, _NAMES)}
     log = network.log
     first = log.earliest(log.contacts())
     deep = log.earliest(log.deep())
     known = np.where(np.isnan(first), known, np.minimum(known, first))
     return _People(ids, names, known, first, deep)
-
-
-def _aware(at: datetime) -> datetime:
-    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _sizes(people: _People, ties: MomentTies, moment: float) -> Sizes:

@@ -274,19 +274,19 @@ class MomentTies:
 def series_arrays(network: NetworkLog, favours: Sequence[FavourRow], moments: Sequence[datetime]) -> list[MomentTies]:
     """Everyone's ties as of each of ``moments``, from a log already read (one pass, rolled forward)."""
     ids, closeness, log = network.ids, network.closeness, network.log
-    contacts = log.contacts()
-    order = np.argsort(log.ts, kind="stable")  # the log by time: each window is a slice of it
-    sorted_ts = log.ts[order]
-    states = log.build(np.zeros(len(log.ts), dtype=bool))
+    ordered = sorted(moments)
+    # Each contact's window (between two moments), and the contacts grouped by window: a stable sort keeps
+    # them in the log's order within each (by person, then time, for the cached log).
+    contacts = np.flatnonzero(log.contacts())
+    window_of = np.searchsorted(np.array([m.timestamp() for m in ordered]), log.ts[contacts], side="left")
+    order = np.argsort(window_of, kind="stable")
+    grouped, bounds = contacts[order], np.searchsorted(window_of[order], np.arange(len(ordered) + 1))
+    states = log.build(np.zeros(0, dtype=np.int64))
     last_sent = np.zeros(len(ids))
+    rows = {pid: i for i, pid in enumerate(ids.tolist())}
     out: dict[datetime, MomentTies] = {}
-    previous = -np.inf
-    for moment in sorted(moments):
-        t = moment.timestamp()
-        lo, hi = np.searchsorted(sorted_ts, previous, side="right"), np.searchsorted(sorted_ts, t, side="right")
-        window = np.zeros(len(log.ts), dtype=bool)
-        window[order[lo:hi]] = True
-        window &= contacts
+    for k, moment in enumerate(ordered):
+        window = grouped[bounds[k]:bounds[k + 1]]
         states = merge_arrays(states, log.build(window))
         seen = np.zeros(len(ids), dtype=bool)
         seen[log.person[window]] = True
@@ -294,9 +294,8 @@ def series_arrays(network: NetworkLog, favours: Sequence[FavourRow], moments: Se
         batch = score_batch(states, moment, DEFAULT_PARAMS, closeness)
         layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
         ready = _readiness_batch(ids, batch.score, batch.cooling, last_sent, states.n, ledger_at(favours, moment),
-                                 moment)
+                                 moment, rows)
         out[moment] = MomentTies(moment, batch.score, layers, ready >= CALLABLE_THRESHOLD, last_sent)
-        previous = t
     return [out[m] for m in moments]
 
 
@@ -312,12 +311,12 @@ def series_from_log(session: Session, network: NetworkLog, moments: Sequence[dat
 
 def _readiness_batch(
     ids: np.ndarray, score_: np.ndarray, cooling: np.ndarray, last_sent: np.ndarray, contacts: np.ndarray,
-    ledger: dict[int, FavourBalance], as_of: datetime,
+    ledger: dict[int, FavourBalance], as_of: datetime, rows: Mapping[int, int] | None = None,
 ) -> np.ndarray:
-    """Everyone's favour readiness; the ledger is sparse, so it is spread into arrays."""
+    """Everyone's favour readiness; the ledger is sparse, so it is spread into arrays (``rows``: id -> row)."""
     i_owe, owed, since_ask = np.zeros(len(ids)), np.zeros(len(ids)), np.full(len(ids), np.nan)
     if ledger:
-        where = {pid: i for i, pid in enumerate(ids.tolist())}
+        where = rows if rows is not None else {pid: i for i, pid in enumerate(ids.tolist())}
         for pid, bal in ledger.items():
             i = where.get(pid)
             if i is None:

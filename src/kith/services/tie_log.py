@@ -85,7 +85,7 @@ class LogArrays:
         return mask if until is None else mask & (self.ts <= until)
 
     def build(self, mask: np.ndarray) -> StateArrays:
-        """Accumulators of the masked entries."""
+        """Accumulators of the chosen entries (a boolean mask, or indices in the log's order)."""
         return build_arrays(self.person[mask], self.ts[mask], self.kind[mask], self.direction[mask],
                             self.sentiment[mask], self.group[mask], self.n_people, DEFAULT_PARAMS)
 
@@ -111,7 +111,7 @@ class LogArrays:
         return {name: self.latest(mark_mask(name, self.kind, self.direction, self.sentiment)) for name in MARKS}
 
     def last_sentiments(self, mask: np.ndarray) -> np.ndarray:
-        """Sentiment of each person's newest masked entry (0 if none)."""
+        """Sentiment of each person's newest chosen entry (0 if none; a mask, or indices in the log's order)."""
         out = np.zeros(self.n_people)
         p, ts, sent = self.person[mask], self.ts[mask], self.sentiment[mask]
         if len(p):
