@@ -355,13 +355,20 @@ def priorities(f: Facts, s: Suggestions, shown: B, today: date) -> F64:
 def rank(f: Facts, s: Suggestions, shown: B, today: date) -> list[Ranked]:
     """Each person's most important shown action (ties go to the order of ACTIONS), others mentioned."""
     p = priorities(f, s, shown, today)
-    rows = np.flatnonzero(shown.any(axis=1))
+    counts = shown.sum(axis=1)
+    rows = np.flatnonzero(counts)
     best = np.argmax(p[rows], axis=1)  # the first of equal maxima: ACTIONS order
+    chosen = p[rows, best].tolist()
+    due = s.due[rows, best].tolist()
+    several = counts[rows] > 1
     out = []
-    for r, b in zip(rows.tolist(), best.tolist(), strict=True):
-        others = [c for c in np.flatnonzero(shown[r]).tolist() if c != b]
-        others.sort(key=lambda c: (-p[r, c], c))
-        out.append(Ranked(r, ACTIONS[b], float(p[r, b]), as_date(s.due[r, b]), tuple(ACTIONS[c] for c in others)))
+    for r, b, prio, day, more in zip(rows.tolist(), best.tolist(), chosen, due, several.tolist(), strict=True):
+        also: tuple[str, ...] = ()
+        if more:  # the others, by priority (ACTIONS order among equals)
+            others = [c for c in np.flatnonzero(shown[r]).tolist() if c != b]
+            others.sort(key=lambda c: (-p[r, c], c))
+            also = tuple(ACTIONS[c] for c in others)
+        out.append(Ranked(r, ACTIONS[b], prio, date.fromordinal(day), also))
     return out
 
 

@@ -29,7 +29,8 @@ from kith.engine.kinds import RelationKind
 from kith.engine.relevance import GoalMatcher, Profile, tag_key
 from kith.errors import BadInput
 from kith.services import goals as goals_svc
-from kith.services.cadences import effective_cadences
+from kith.services.cadences import Cadences, cadences_of
+from kith.services.memo import memoized
 from kith.services.scores import TieTable, tie_scores
 from kith.store import door
 from kith.store.door import WS
@@ -99,12 +100,21 @@ class Day:
 
 def agenda(session: Session, as_of: datetime, limit: int | None = None) -> list[AgendaItem]:
     """Today's ranked actions, one per person, as of ``as_of``."""
-    day = gather(session, as_of)
+    return agenda_page(session, as_of, limit)[0]
+
+
+def agenda_page(session: Session, as_of: datetime, limit: int | None = None, offset: int = 0,
+                ties: TieTable | None = None) -> tuple[list[AgendaItem], int]:
+    """One page of today's ranked actions and how many there are in all (only the page is put into words).
+
+    ``ties`` (everyone's, scored as of ``as_of``) saves scoring everyone again.
+    """
+    day = gather(session, as_of, ties=ties)
     ranked = rules.rank(day.facts, day.suggestions, day.shown, day.today)
     names = _names(session, [int(day.ids[r.row]) for r in ranked])
     ranked.sort(key=lambda r: (-r.priority, r.due, names[int(day.ids[r.row])].lower(), int(day.ids[r.row])))
-    chosen = ranked[:limit] if limit is not None else ranked
-    return [_item(day, r, names) for r in chosen]
+    chosen = ranked[offset:] if limit is None else ranked[offset:offset + limit]
+    return [_item(day, r, names) for r in chosen], len(ranked)
 
 
 def _item(day: Day, r: rules.Ranked, names: Mapping[int, str]) -> AgendaItem:
@@ -115,10 +125,13 @@ def _item(day: Day, r: rules.Ranked, names: Mapping[int, str]) -> AgendaItem:
     return AgendaItem(pid, names[pid], r.action, text, r.due, r.priority, r.also)
 
 
+_NAMES = select(Person.id, Person.display_name).where(Person.workspace_id == WS)
+
+
 def _names(session: Session, pids: list[int]) -> dict[int, str]:
     """Display names of ``pids`` (everyone's at once when they are many)."""
     if len(pids) > 2000:
-        return {pid: name for pid, name in session.execute(select(Person.id, Person.display_name))}
+        return {pid: name for pid, name in door.tuples(session, _NAMES)}
     out: dict[int, str] = {}
     for start in range(0, len(pids), 1000):
         chunk = pids[start:start + 1000]
@@ -130,31 +143,48 @@ def _names(session: Session, pids: list[int]) -> dict[int, str]:
 # ---------------------------------------------------------------- the facts
 
 
-def gather(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None) -> Day:
-    """The facts of every (or the given) non-archived person, every rule's suggestion and the marks in force."""
+def gather(session: Session, as_of: datetime, person_ids: Iterable[int] | None = None, *,
+           ties: TieTable | None = None) -> Day:
+    """The facts of every (or the given) non-archived person, every rule's suggestion and the marks in force.
+
+    The facts about people beyond the log (key people, meetings, gatekeepers,
+    favours, projects, goals, cadences, marks) are memoized across logged
+    interactions (:func:`people_facts`); the rest comes from the tie states.
+    """
     only = None if person_ids is None else set(person_ids)
-    ties = tie_scores(session, as_of, only)
+    people = _people_facts(session, as_of, only) if only is not None else people_facts(session, as_of)
+    if ties is None or only is not None or not ties.everyone:
+        ties = tie_scores(session, as_of, only)
     rows = np.arange(len(ties.ids)) if only is None else np.flatnonzero(np.isin(ties.ids, list(only)))
     ids = ties.ids[rows]
     where = {int(pid): i for i, pid in enumerate(ids.tolist())}
     marks = _marks(session, as_of, ties, rows, only)
-    key = _key_people(session, ties)
     facts = Facts(
-        person_id=ids, is_key=np.isin(ids, list(key)), strength=ties.score[rows].astype(np.float64),
+        person_id=ids, is_key=np.isin(ids, list(people.key)), strength=ties.score[rows].astype(np.float64),
         last=marks["last_any"], last_thanks=marks["last_thanks_given"], last_negative=marks["last_negative"],
         met_day=np.full(len(ids), NEVER, dtype=np.int64), cooling=ties.cooling[rows].astype(bool),
         learned_gap_days=ties.learned_gap_days[rows],
     )
-    _add_meetings(session, as_of, facts, where, only)
-    facts.cadence = {where[pid]: c for pid, c in effective_cadences(session, ties, only).items() if pid in where}
-    facts.gatekeeps = _gatekeepers(session, key, where)
-    helps = _helps(session, as_of, marks, where, only)
-    owes = _owes(session, as_of, where, only)
-    without_goals = rules.suggest(facts, helps, owes, as_of.date())
-    facts.goals = _goal_reasons(session, as_of, facts, where, np.asarray(without_goals.applies.any(axis=1)))
-    suggestions = rules.suggest(facts, helps, owes, as_of.date()) if facts.goals else without_goals
-    shown = suggestions.applies & ~_hidden(session, as_of, suggestions, where, only)
+    for pid, (day, label) in people.met.items():
+        if pid in where:
+            facts.met_day[where[pid]] = day
+            if label:
+                facts.met_where[where[pid]] = label
+    facts.cadence = {where[pid]: c for pid, c in people.cadences.choose_all(ties, only).items() if pid in where}
+    facts.gatekeeps = {where[pid]: texts for pid, texts in people.gatekeeps.items() if pid in where}
+    facts.goals = GoalReasons(people.relevance, {where[pid]: prof for pid, prof in people.relevant.items()
+                                                  if pid in where}) if people.relevance else {}
+    helps = _helps(marks, people, where)
+    owes = Owes(*_columns([(where[pid], day, asked, what) for pid, day, asked, what in people.owes if pid in where]))
+    suggestions = rules.suggest(facts, helps, owes, as_of.date())
+    shown = suggestions.applies & ~_hidden(people, suggestions, where)
     return Day(as_of, ids, facts, helps, owes, suggestions, shown)
+
+
+def _columns(rows: list[tuple[Any, ...]]) -> tuple[Any, ...]:
+    """Rows of (row, day, flag, text) as the columns of :class:`Owes`."""
+    return (np.array([r[0] for r in rows], dtype=np.int64), np.array([r[1] for r in rows], dtype=np.int64),
+            np.array([r[2] for r in rows], dtype=bool), [r[3] for r in rows])
 
 
 def _only(stmt: Any, column: Any, only: set[int] | None) -> Any:
@@ -201,13 +231,62 @@ def _marks_from_log(session: Session, as_of: datetime, ids: np.ndarray, only: se
     return out
 
 
-def _key_people(session: Session, ties: TieTable) -> dict[int, str]:
+# ---------------------------------------------------------------- what is known of people beyond the log
+
+
+@dataclass(frozen=True)
+class _Mark:
+    """A done or snooze mark in force."""
+
+    person_id: int
+    action: str
+    state: str
+    created: float  # unix seconds
+
+
+@dataclass
+class PeopleFacts:
+    """What the agenda knows of people beyond the interaction log, as of one moment (person ids as keys).
+
+    Reads nothing of the log nor of the tie states, so it is memoized across
+    logged interactions (:func:`people_facts`).
+    """
+
+    key: dict[int, str]  # key people not archived, and their names
+    met: dict[int, tuple[int, str]]  # day met (ordinal) and where ("at Web Summit", or "")
+    gatekeeps: dict[int, tuple[str, ...]]  # "assistant of Bea Key (key person)"
+    helps: list[tuple[int, int, bool, bool, str]]  # favours done for me and project work: person, day, flags, what
+    owes: list[tuple[int, int, bool, str]]  # favours I owe: person, day, asked of me, what
+    marks: list[_Mark]
+    cadences: Cadences
+    relevance: goals_svc.GoalRelevance | None  # the active goals, prepared
+    relevant: dict[int, Profile]  # everyone relevant to one of them
+
+
+def people_facts(session: Session, as_of: datetime) -> PeopleFacts:
+    """:class:`PeopleFacts` of the workspace as of about ``as_of`` (memoized while only the log changes)."""
+    return memoized(session, "agenda.people", as_of, lambda: _people_facts(session, as_of, None), people_only=True)
+
+
+def _people_facts(session: Session, as_of: datetime, only: set[int] | None) -> PeopleFacts:
+    key = _key_people(session)
+    goals = active_goals(session, as_of)
+    relevance = goals_svc.GoalRelevance(goals_svc.GoalView.of(g).ref for g in goals) if goals else None
+    return PeopleFacts(
+        key=key, met=_meetings(session, as_of, only), gatekeeps=_gatekeepers(session, key),
+        helps=_static_helps(session, as_of, only), owes=_owes(session, as_of, only),
+        marks=_marks_in_force(session, as_of, only), cadences=cadences_of(session),
+        relevance=relevance, relevant=_relevant_people(session, goals, only) if goals else {},
+    )
+
+
+def _key_people(session: Session) -> dict[int, str]:
     """Key people who are not archived, and their names."""
-    stmt = select(Person.id, Person.display_name).where(Person.is_key.is_(True))
-    return {pid: name for pid, name in session.execute(stmt) if ties.row(pid) is not None}
+    stmt = select(Person.id, Person.display_name).where(Person.is_key.is_(True), Person.archived.is_(False))
+    return {pid: name for pid, name in session.execute(stmt)}
 
 
-def _add_meetings(session: Session, as_of: datetime, facts: Facts, where: dict[int, int], only: set[int] | None) -> None:
+def _meetings(session: Session, as_of: datetime, only: set[int] | None) -> dict[int, tuple[int, str]]:
     """When and where people were met: ``met_on``/``met_at`` and event members with the role 'met'.
 
     The most recent meeting counts; a person's own ``met_on`` on or after the
@@ -219,10 +298,8 @@ def _add_meetings(session: Session, as_of: datetime, facts: Facts, where: dict[i
     met: dict[int, tuple[date, str]] = {}
     met_at: list[tuple[int, int]] = []
     stmt = select(Person.id, Person.met_on, Person.met_at_event_id).where(
-        or_(Person.met_on.is_not(None), Person.met_at_event_id.is_not(None)))
+        Person.archived.is_(False), or_(Person.met_on.is_not(None), Person.met_at_event_id.is_not(None)))
     for pid, met_on, met_event in session.execute(_only(stmt, Person.id, only)):
-        if pid not in where:
-            continue
         if met_on is not None and met_on <= today:
             met[pid] = (met_on, "")
         if met_event is not None:
@@ -230,21 +307,18 @@ def _add_meetings(session: Session, as_of: datetime, facts: Facts, where: dict[i
     members = select(EventMember.person_id, EventMember.event_id).where(func.lower(EventMember.role) == "met")
     met_at += [(pid, eid) for pid, eid in session.execute(_only(members, EventMember.person_id, only))]
     for pid, eid in met_at:
-        if pid not in where or eid not in events:
+        if eid not in events:
             continue
         name, on = events[eid]
         own = met.get(pid)
         day = own[0] if own is not None and (on is None or own[0] >= on) else on
         if day is not None and day <= today:
             met[pid] = (day, f"at {name}")
-    for pid, (day, label) in met.items():
-        facts.met_day[where[pid]] = day.toordinal()
-        if label:
-            facts.met_where[where[pid]] = label
+    return {pid: (day.toordinal(), label) for pid, (day, label) in met.items()}
 
 
-def _gatekeepers(session: Session, key: dict[int, str], where: dict[int, int]) -> dict[int, tuple[str, ...]]:
-    """Rows of the assistants or team of a key person: 'assistant of Bea Key (key person)'."""
+def _gatekeepers(session: Session, key: dict[int, str]) -> dict[int, tuple[str, ...]]:
+    """The assistants and team of key people: 'assistant of Bea Key (key person)'."""
     if not key:
         return {}
     stmt = select(Relation.src_id, Relation.kind, Relation.dst_id).where(
@@ -254,16 +328,36 @@ def _gatekeepers(session: Session, key: dict[int, str], where: dict[int, int]) -
     out: dict[int, list[str]] = defaultdict(list)
     for src, kind, dst in session.execute(stmt):
         member, boss = (src, dst) if dst in key else (dst, src)
-        if member in where and member not in key:
+        if member not in key:
             text = f"{kind.replace('-', ' ')} {key[boss]} (key person)"
-            if text not in out[where[member]]:
-                out[where[member]].append(text)
-    return {row: tuple(texts) for row, texts in out.items()}
+            if text not in out[member]:
+                out[member].append(text)
+    return {pid: tuple(texts) for pid, texts in out.items()}
 
 
-def _helps(session: Session, as_of: datetime, marks: dict[str, np.ndarray], where: dict[int, int],
-           only: set[int] | None) -> Helps:
-    """What people did for me: the latest favour, referral and intro of the log, favours, project work."""
+def _static_helps(session: Session, as_of: datetime, only: set[int] | None) -> list[tuple[int, int, bool, bool, str]]:
+    """Favours received (done or returned) and work on projects that have ended."""
+    today = as_of.date()
+    out: list[tuple[int, int, bool, bool, str]] = []
+    favours = select(Favor.person_id, Favor.what, Favor.done_on, Favor.asked_on, Favor.created_at).where(
+        Favor.direction == "received", Favor.status.in_(("done", "returned")))
+    for pid, what, done_on, asked_on, created in session.execute(_only(favours, Favor.person_id, only)):
+        day = done_on or asked_on or created.date()
+        if day <= today:
+            out.append((pid, day.toordinal(), False, False, f"did you a favour ({what})" if what else HELP_LABELS["favor"]))
+    ended = func.coalesce(Event.ends_on, Event.starts_on)
+    work = (select(EventMember.person_id, EventMember.role, EventMember.behind_scenes, Event.name, ended)
+            .join(Event, Event.id == EventMember.event_id)
+            .where(Event.kind == "project", ended.is_not(None), ended <= today))
+    for pid, role, behind_scenes, name, day in session.execute(_only(work, EventMember.person_id, only)):
+        who = "worked behind the scenes" if behind_scenes else "worked"
+        role_text = f" as {role}" if role and role not in ("attendee", "member") else ""
+        out.append((pid, day.toordinal(), bool(behind_scenes), True, f"{who} on {name}{role_text}"))
+    return out
+
+
+def _helps(marks: dict[str, np.ndarray], people: PeopleFacts, where: dict[int, int]) -> Helps:
+    """What people did for me: the latest favour, referral and intro of the log, then favours and project work."""
     rows: list[np.ndarray] = []
     days: list[np.ndarray] = []
     whats: list[str] = []
@@ -273,78 +367,52 @@ def _helps(session: Session, as_of: datetime, marks: dict[str, np.ndarray], wher
         days.append(rules.day_of(marks[name][have]))
         whats += [HELP_LABELS[label]] * len(have)
     n_marks = sum(len(r) for r in rows)
-    extra_rows, extra_days, behind, project = [], [], [], []
-    today = as_of.date()
-    favours = select(Favor.person_id, Favor.what, Favor.done_on, Favor.asked_on, Favor.created_at).where(
-        Favor.direction == "received", Favor.status.in_(("done", "returned")))
-    for pid, what, done_on, asked_on, created in session.execute(_only(favours, Favor.person_id, only)):
-        day = done_on or asked_on or created.date()
-        if pid in where and day <= today:
-            extra_rows.append(where[pid])
-            extra_days.append(day.toordinal())
-            whats.append(f"did you a favour ({what})" if what else HELP_LABELS["favor"])
-            behind.append(False)
-            project.append(False)
-    ended = func.coalesce(Event.ends_on, Event.starts_on)
-    work = (select(EventMember.person_id, EventMember.role, EventMember.behind_scenes, Event.name, ended)
-            .join(Event, Event.id == EventMember.event_id)
-            .where(Event.kind == "project", ended.is_not(None), ended <= today))
-    for pid, role, behind_scenes, name, day in session.execute(_only(work, EventMember.person_id, only)):
-        if pid not in where:
-            continue
-        who = "worked behind the scenes" if behind_scenes else "worked"
-        role_text = f" as {role}" if role and role not in ("attendee", "member") else ""
-        extra_rows.append(where[pid])
-        extra_days.append(day.toordinal())
-        whats.append(f"{who} on {name}{role_text}")
-        behind.append(bool(behind_scenes))
-        project.append(True)
+    static = [h for h in people.helps if h[0] in where]
+    whats += [h[4] for h in static]
     return Helps(
-        row=np.concatenate([*rows, np.array(extra_rows, dtype=np.int64)]).astype(np.int64),
-        day=np.concatenate([*days, np.array(extra_days, dtype=np.int64)]).astype(np.int64),
-        behind_scenes=np.concatenate([np.zeros(n_marks, dtype=bool), np.array(behind, dtype=bool)]),
-        project=np.concatenate([np.zeros(n_marks, dtype=bool), np.array(project, dtype=bool)]),
+        row=np.concatenate([*rows, np.array([where[h[0]] for h in static], dtype=np.int64)]).astype(np.int64),
+        day=np.concatenate([*days, np.array([h[1] for h in static], dtype=np.int64)]).astype(np.int64),
+        behind_scenes=np.concatenate([np.zeros(n_marks, dtype=bool), np.array([h[2] for h in static], dtype=bool)]),
+        project=np.concatenate([np.zeros(n_marks, dtype=bool), np.array([h[3] for h in static], dtype=bool)]),
         what=whats,
     )
 
 
-def _owes(session: Session, as_of: datetime, where: dict[int, int], only: set[int] | None) -> Owes:
+def _owes(session: Session, as_of: datetime, only: set[int] | None) -> list[tuple[int, int, bool, str]]:
     """Favours I owe: received and not returned; asked of me and still open."""
     stmt = select(Favor.person_id, Favor.direction, Favor.what, Favor.asked_on, Favor.done_on, Favor.created_at).where(
         or_(and_(Favor.direction == "received", Favor.status == "done", Favor.returned_on.is_(None)),
             and_(Favor.direction == "given", Favor.status == "asked")))
-    rows, days, asked, whats = [], [], [], []
+    out = []
     for pid, direction, what, asked_on, done_on, created in session.execute(_only(stmt, Favor.person_id, only)):
         mine = direction == "given"
         day = (asked_on if mine else done_on) or asked_on or done_on or created.date()
-        if pid in where and day <= as_of.date():
-            rows.append(where[pid])
-            days.append(day.toordinal())
-            asked.append(mine)
-            whats.append(f"'{what}'" if what else "a favour")
-    return Owes(np.array(rows, dtype=np.int64), np.array(days, dtype=np.int64), np.array(asked, dtype=bool), whats)
+        if day <= as_of.date():
+            out.append((pid, day.toordinal(), mine, f"'{what}'" if what else "a favour"))
+    return out
 
 
-def _hidden(session: Session, as_of: datetime, s: Suggestions, where: dict[int, int],
-            only: set[int] | None) -> np.ndarray:
+def _marks_in_force(session: Session, as_of: datetime, only: set[int] | None) -> list[_Mark]:
+    """Marks made by ``as_of`` and not yet expired."""
+    stmt = select(AgendaMark.person_id, AgendaMark.action, AgendaMark.state, AgendaMark.created_at).where(
+        AgendaMark.created_at <= as_of, AgendaMark.until > as_of)
+    return [_Mark(pid, action, state, clock.utc(created).timestamp())
+            for pid, action, state, created in session.execute(_only(stmt, AgendaMark.person_id, only))]
+
+
+def _hidden(people: PeopleFacts, s: Suggestions, where: dict[int, int]) -> np.ndarray:
     """Which suggestions the marks in force hide: a snooze hides everything; a "done" hides its
     action unless the situation arose after the mark."""
     hidden = np.zeros(s.applies.shape, dtype=bool)
-    for mark in _marks_in_force(session, as_of, only):
+    for mark in people.marks:
         row = where.get(mark.person_id)
         if row is None:
             continue
         cols = range(len(rules.ACTIONS)) if mark.action == "*" else [rules.ACTIONS.index(mark.action)]
         for c in cols:
-            if mark.state == "snoozed" or mark.created_at.timestamp() >= s.since[row, c]:
+            if mark.state == "snoozed" or mark.created >= s.since[row, c]:
                 hidden[row, c] = True
     return hidden
-
-
-def _marks_in_force(session: Session, as_of: datetime, only: set[int] | None) -> Iterator[AgendaMark]:
-    """Marks made by ``as_of`` and not yet expired."""
-    stmt = select(AgendaMark).where(AgendaMark.created_at <= as_of, AgendaMark.until > as_of)
-    yield from session.scalars(_only(stmt, AgendaMark.person_id, only))
 
 
 # ---------------------------------------------------------------- goals
@@ -358,11 +426,11 @@ def active_goals(session: Session, as_of: datetime) -> list[Goal]:
 class GoalReasons(Mapping[int, tuple[str, ...]]):
     """Row -> why that person is relevant to active goals, one line per goal; the words made when read.
 
-    Which rows are relevant is decided with each goal's matcher once per
-    organisation, industry and title (people share them), so thousands of
-    people cost a few dictionary passes; the reasons of the goal service's
-    one rule (:class:`kith.services.goals.GoalRelevance`) are put into words
-    only for the items shown.
+    Who is relevant is decided with each goal's matcher, whose answers are
+    remembered per organisation, industry and title (people share them); the
+    reasons of the goal service's one rule
+    (:class:`kith.services.goals.GoalRelevance`) are put into words only for
+    the items shown.
     """
 
     def __init__(self, relevance: goals_svc.GoalRelevance, profiles: dict[int, Profile]) -> None:
@@ -387,38 +455,23 @@ _PROFILES = (select(Person.id, Person.title, Organization.name, Organization.ind
              .where(Person.workspace_id == WS, Person.archived.is_(False)))
 
 
-def _goal_reasons(session: Session, as_of: datetime, facts: Facts, where: dict[int, int],
-                  busy: np.ndarray) -> Mapping[int, tuple[str, ...]]:
-    """The rows relevant to an active goal, among those it can matter for.
-
-    Relevance matters to a person who has another action (it raises the
-    priority) and to one whose silence could make the goal's rewarm rule fire
-    (contacted once, and cooling or on an explicit cadence).
-    """
-    goals = active_goals(session, as_of)
-    if not goals:
-        return {}
-    explicit = np.zeros(len(facts), dtype=bool)
-    for row, cadence in facts.cadence.items():
-        explicit[row] = cadence.explicit
-    matter = busy | (~np.isnan(facts.last) & (facts.cooling | explicit))
+def _relevant_people(session: Session, goals: list[Goal], only: set[int] | None) -> dict[int, Profile]:
+    """Everyone relevant to one of the active ``goals``, with what made them so (person id -> profile)."""
     refs = [goals_svc.GoalView.of(g).ref for g in goals]
     matchers = [GoalMatcher(ref.criteria) for ref in refs]
-    tags = _tags_of(session, {t for g in goals for t in g.tags}, where)
-    profiles: dict[int, Profile] = {}
+    tags = _tags_of(session, {t for g in goals for t in g.tags})
+    out: dict[int, Profile] = {}
     for pid, title, org, industry in door.tuples(session, _PROFILES):
-        found = where.get(pid)
-        if found is None or not matter[found]:
+        if only is not None and pid not in only:
             continue
-        row = found
-        prof = Profile(pid, title or "", org or "", industry or "", tags.get(row, ()))
+        prof = Profile(pid, title or "", org or "", industry or "", tags.get(pid, ()))
         if any(m.relevant(prof) for m in matchers):
-            profiles[row] = prof
-    return GoalReasons(goals_svc.GoalRelevance(refs), profiles)
+            out[pid] = prof
+    return out
 
 
-def _tags_of(session: Session, keys: set[str], where: dict[int, int]) -> dict[int, tuple[str, ...]]:
-    """Rows -> the tags they carry among those whose folded key is one of ``keys``."""
+def _tags_of(session: Session, keys: set[str]) -> dict[int, tuple[str, ...]]:
+    """Person id -> the tags they carry among those whose folded key is one of ``keys``."""
     wanted = {k for k in (tag_key(t) for t in keys) if k}
     if not wanted:
         return {}
@@ -427,18 +480,14 @@ def _tags_of(session: Session, keys: set[str], where: dict[int, int]) -> dict[in
         return {}
     held: dict[int, list[str]] = defaultdict(list)
     for pid, tid in session.execute(select(PersonTag.person_id, PersonTag.tag_id).where(PersonTag.tag_id.in_(tag_ids))):
-        if pid in where:
-            held[where[pid]].append(tag_ids[tid])
-    return {row: tuple(names) for row, names in held.items()}
+        held[pid].append(tag_ids[tid])
+    return {pid: tuple(names) for pid, names in held.items()}
 
 
 def goal_reasons(session: Session, as_of: datetime) -> dict[int, list[str]]:
     """Person id -> why they are relevant to the active goals, as the agenda says it (everyone relevant)."""
     day = gather(session, as_of)
-    facts = day.facts
-    everyone = np.ones(len(facts), dtype=bool)
-    reasons = _goal_reasons(session, as_of, facts, {int(p): i for i, p in enumerate(day.ids.tolist())}, everyone)
-    return {int(day.ids[row]): list(texts) for row, texts in reasons.items()}
+    return {int(day.ids[row]): list(texts) for row, texts in day.facts.goals.items()}
 
 
 # ---------------------------------------------------------------- done and snooze
@@ -485,5 +534,5 @@ def parse_until(text: str, now: datetime) -> datetime:
         return clock.parse_when(text, now=now, end_of_day=True)
 
 
-__all__ = ["AgendaItem", "Day", "agenda", "gather", "goal_reasons", "mark_done", "parse_until", "snooze"]
+__all__ = ["AgendaItem", "Day", "PeopleFacts", "agenda", "agenda_page", "gather", "people_facts", "goal_reasons", "mark_done", "parse_until", "snooze"]
 

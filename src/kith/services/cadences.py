@@ -149,27 +149,58 @@ def cadence_rules(session: Session) -> CadenceRules:
     )
 
 
-def effective_cadences(
-    session: Session, ties: Mapping[int, PersonTie], person_ids: Iterable[int] | None = None
-) -> dict[int, CadenceChoice]:
-    """The cadence that applies to each person (only those who have one).
+@dataclass(frozen=True)
+class Cadences:
+    """The explicit cadences and who carries a tag that has one: what choosing a cadence needs beyond the ties."""
 
-    ``ties`` gives each person's layer and learned gap; people missing from it
-    get only their explicit cadences. Costs two small queries whatever the
-    network size, and looks only at the people who can have a cadence: their
-    own, a tag's, their layer's, or a learned one in a maintained layer.
-    """
+    rules: CadenceRules
+    tags: dict[int, list[str]]  # person -> their tags that carry a cadence
+
+    def choose_all(self, ties: TieTable | Mapping[int, PersonTie],
+                   person_ids: Iterable[int] | None = None) -> dict[int, CadenceChoice]:
+        """The cadence that applies to each person who has one (their own, a tag's, their layer's, or learned).
+
+        Looks only at the people who can have one; layers and learned gaps
+        come from ``ties``' arrays (people missing from it get only explicit
+        cadences).
+        """
+        ids = set(self.rules.person) | set(self.tags) | _in_layers(ties, MAINTAINED_LAYERS | set(self.rules.layer))
+        if person_ids is not None:
+            ids &= set(person_ids)
+        out: dict[int, CadenceChoice] = {}
+        for pid in ids:
+            layer, gap = _layer_and_gap(ties, pid)
+            learned = gap if layer in MAINTAINED_LAYERS else None
+            tag_days = [(t, self.rules.tag[t]) for t in self.tags.get(pid, ()) if t in self.rules.tag]
+            choice = choose_cadence(self.rules.person.get(pid), tag_days, layer, self.rules.layer.get(layer), learned)
+            if choice is not None:
+                out[pid] = choice
+        return out
+
+
+def _layer_and_gap(ties: TieTable | Mapping[int, PersonTie], pid: int) -> tuple[str, float | None]:
+    """A person's layer ("" if unscored) and learned gap (None if unknown), from the arrays of a TieTable."""
+    if isinstance(ties, TieTable):
+        row = ties.row(pid)
+        if row is None:
+            return "", None
+        gap = float(ties.learned_gap_days[row])
+        return LAYERS[int(ties.layer[row])], (gap if gap == gap else None)
+    tie = ties.get(pid)
+    return ("", None) if tie is None else (tie.layer, tie.learned_gap_days)
+
+
+def cadences_of(session: Session) -> Cadences:
+    """The workspace's :class:`Cadences` (two small queries)."""
     rules = cadence_rules(session)
-    tags = _tags_with_cadences(session, set(rules.tag))
-    ids = set(rules.person) | set(tags) | _in_layers(ties, MAINTAINED_LAYERS | set(rules.layer))
-    if person_ids is not None:
-        ids &= set(person_ids)
-    out: dict[int, CadenceChoice] = {}
-    for pid in ids:
-        choice = rules.choose(pid, tags.get(pid, ()), ties.get(pid))
-        if choice is not None:
-            out[pid] = choice
-    return out
+    return Cadences(rules, _tags_with_cadences(session, set(rules.tag)))
+
+
+def effective_cadences(
+    session: Session, ties: TieTable | Mapping[int, PersonTie], person_ids: Iterable[int] | None = None
+) -> dict[int, CadenceChoice]:
+    """The cadence that applies to each person (only those who have one); see :meth:`Cadences.choose_all`."""
+    return cadences_of(session).choose_all(ties, person_ids)
 
 
 def _in_layers(ties: Mapping[int, PersonTie], layers: frozenset[str]) -> set[int]:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from kith.engine.kinds import LAYERS
 from kith.engine.readiness import CALLABLE_THRESHOLD
-from kith.services.agenda import AgendaItem, agenda
+from kith.services.agenda import AgendaItem, agenda, agenda_page
 from kith.services.memo import memoized, memoized_at
 from kith.services.scores import PersonTie, TieTable, tie_scores
 from kith.store import door
@@ -150,9 +150,9 @@ def dashboard(session: Session, as_of: datetime, *, agenda_limit: int = 12) -> D
 
     def compute() -> Dashboard:
         ties, at = network_ties(session, as_of)
-        items = todays_agenda(session, as_of)
-        return Dashboard(at, headline(ties), items[:agenda_limit], len(items),
-                         cooling_key_ties(session, ties, at), monthly_activity(session, at))
+        items, total = agenda_page(session, as_of, agenda_limit, ties=ties if at == as_of else None)
+        return Dashboard(at, headline(ties), items, total, cooling_key_ties(session, ties, at),
+                         monthly_activity(session, at))
 
     return memoized(session, f"dashboard:{agenda_limit}", as_of, compute)
 

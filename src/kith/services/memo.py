@@ -38,7 +38,7 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class _Entry:
-    version: tuple[int, int]
+    version: tuple[int, ...]
     hour: datetime | None
     as_of: datetime | None
     value: Any
@@ -69,19 +69,25 @@ def _hour(as_of: datetime | None) -> datetime | None:
     return None if as_of is None else as_of.replace(minute=0, second=0, microsecond=0)
 
 
-def memoized(session: Session, name: str, as_of: datetime | None, compute: Callable[[], T]) -> T:
+def memoized(session: Session, name: str, as_of: datetime | None, compute: Callable[[], T], *,
+             people_only: bool = False) -> T:
     """``compute()`` for the session's workspace, reused while the data version (and the hour of ``as_of``) hold.
 
-    Pass ``as_of=None`` for a value that does not depend on "now".
+    Pass ``as_of=None`` for a value that does not depend on "now", and
+    ``people_only`` for one that reads nothing of the interaction log (nor of
+    the tie states derived from it): it then survives interactions being
+    logged (:attr:`kith.store.door.Version.people`).
     """
-    return memoized_at(session, name, as_of, compute)[0]
+    return memoized_at(session, name, as_of, compute, people_only=people_only)[0]
 
 
-def memoized_at(session: Session, name: str, as_of: datetime | None, compute: Callable[[], T]) -> tuple[T, datetime | None]:
+def memoized_at(session: Session, name: str, as_of: datetime | None, compute: Callable[[], T], *,
+                people_only: bool = False) -> tuple[T, datetime | None]:
     """:func:`memoized`, and the moment the value was computed for (pages show it)."""
     memo = memo_of(session)
     key = (workspace_id(session), name)
-    version = door.data_version(session)
+    full = door.data_version(session)
+    version: tuple[int, ...] = (full.people,) if people_only else tuple(full)
     hour = _hour(as_of)
     with memo.lock:
         entry = memo.entries.get(key)

@@ -173,14 +173,16 @@ class TieTable(Mapping[int, PersonTie]):
         self._row = dict(zip(ids.tolist(), range(len(ids)), strict=True))
         self._wanted = wanted
         self._made: dict[int, PersonTie] = {}
+        self._learned: np.ndarray | None = None
         #: Each of MARKS per person (None when as of a moment before the newest interaction).
         self.marks = None if not stored.marks else {name: Stamps(self._row, v) for name, v in stored.marks.items()}
 
     @property
     def learned_gap_days(self) -> np.ndarray:
         """Each row's learned rhythm in days (nan with fewer than two contacts)."""
-        gaps: np.ndarray = np.where(self._n >= 2, self._gap, np.nan)
-        return gaps
+        if self._learned is None:
+            self._learned = np.where(self._n >= 2, self._gap, np.nan)
+        return self._learned
 
     @property
     def n(self) -> np.ndarray:

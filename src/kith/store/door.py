@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
 
 from sqlalchemy import (
     BindParameter,
@@ -189,22 +189,36 @@ def numbers(session: Session, stmt: Statement, **values: Any) -> np.ndarray:
 
 # ---------------------------------------------------------------- versions
 
-_VERSION = (
-    select(DataVersion.changes, select(LogCount.participations).where(LogCount.workspace_id == WS).scalar_subquery())
-    .where(DataVersion.workspace_id == WS)
-)
+class Version(NamedTuple):
+    """A workspace's data version, kept by database triggers (migrations 0006 and 0008).
+
+    Equal versions mean equal data: every write moves one of the numbers, so a
+    cache keyed by it needs no list of tables. ``people`` alone (``changes``)
+    moves with everything but the interaction log: a view of the people stays
+    valid while interactions are logged.
+    """
+
+    changes: int  # writes to every table of the workspace's data, but inserts into the log and tie states
+    participations: int  # the log's (interaction, person) rows
+    edits: int  # updates and deletes of logged rows
+
+    @property
+    def people(self) -> int:
+        """What moves when anything but the log changes."""
+        return self.changes
+
+
+_LOG = select(LogCount.participations, LogCount.edits).where(LogCount.workspace_id == WS)
+_VERSION = select(DataVersion.changes).where(DataVersion.workspace_id == WS)
 _PARTICIPATIONS = select(LogCount.participations).where(LogCount.workspace_id == WS)
 
 
-def data_version(session: Session) -> tuple[int, int]:
-    """The workspace's data version: ``(changes, participations)``, both kept by database triggers.
-
-    Equal versions mean equal data (every write moves one of the two, see
-    migration 0006); a cache keyed by it needs no list of tables.
-    """
+def data_version(session: Session) -> Version:
+    """The workspace's data version (see :class:`Version`)."""
     session.flush()
-    row = first(session, _VERSION)
-    return (0, 0) if row is None else (int(row[0] or 0), int(row[1] or 0))
+    changes = scalars(session, _VERSION)
+    log = first(session, _LOG)
+    return Version(int(changes[0] or 0) if changes else 0, int(log[0]) if log else 0, int(log[1]) if log else 0)
 
 
 def participations(session: Session) -> int:
@@ -324,6 +338,6 @@ def writer(session: Session) -> Writer:
 
 
 __all__ = [
-    "CHUNK", "NULL_NUMBER", "WS", "WorkspaceNotNamed", "Writer", "coded", "data_version", "epoch", "first",
+    "CHUNK", "NULL_NUMBER", "WS", "Version", "WorkspaceNotNamed", "Writer", "coded", "data_version", "epoch", "first",
     "nan_for_null", "numbers", "or_null", "participations", "rows", "scalars", "tuples", "writer",
 ]

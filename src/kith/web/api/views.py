@@ -59,8 +59,8 @@ def person_score(ctx: ApiCtx, person_id: IdPath) -> dict[str, object]:
 @router.get("/agenda", response_model=Page[AgendaItemOut], tags=["agenda"], summary="Today's agenda")
 def agenda(ctx: ApiCtx, paging: PagingDep) -> dict[str, Any]:
     """What to do today, most important first, each with why (the items of `kith agenda --json`)."""
-    items = agenda_svc.agenda(ctx.session, ctx.now)
-    return paging.envelope([i.as_dict() for i in paging.slice(items)], len(items))
+    items, total = agenda_svc.agenda_page(ctx.session, ctx.now, paging.limit, paging.offset)
+    return paging.envelope([i.as_dict() for i in items], total)
 
 
 @router.post("/agenda/{person_id}/done", response_model=Done, tags=["agenda"], summary="Mark an agenda action done")

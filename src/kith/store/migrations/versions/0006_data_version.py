@@ -11,10 +11,15 @@ every list stayed complete.
 Every table that carries ``workspace_id`` gets triggers, except the account
 tables (``user_account``, ``membership``, ``api_token``, ``import_run``):
 logins, tokens and the import history change no figure, and a token's
-``last_used_at`` moves on every API request. Inserts into ``interaction`` and
-``interaction_participant`` are counted by ``log_count`` (an interaction's
-participants are written with it), which keeps the million-row bulk path free
-of a second trigger per row; their updates and deletes count here.
+``last_used_at`` moves on every API request; and except ``tie_state``, derived
+from the log and written in the same transaction as the log's change. Inserts
+into ``interaction`` and ``interaction_participant`` are counted by
+``log_count`` (an interaction's participants are written with it), which keeps
+the million-row bulk path free of a second trigger per row; their updates and
+deletes count here. So logging an interaction moves ``log_count`` alone, and
+``changes`` says whether anything but the log moved: a view of the people
+(who is key, met where, whose assistant, goals, favours) stays valid across
+the interactions logged (kith.services.memo).
 
 ``activity_month`` counts the interactions of each calendar month (UTC), kept
 by triggers on ``interaction`` the same way: the dashboard's and the report's
@@ -41,7 +46,7 @@ depends_on = None
 # The workspace's data as of this migration (a later table adds its own triggers in its own migration).
 TABLES = (
     "organization", "person", "identifier", "tag", "person_tag", "relation", "event", "event_member",
-    "interaction", "interaction_participant", "favor", "goal", "opportunity", "cadence", "agenda_mark", "tie_state",
+    "interaction", "interaction_participant", "favor", "goal", "opportunity", "cadence", "agenda_mark",
 )
 COUNTED_BY_LOG = ("interaction", "interaction_participant")  # their inserts move log_count instead
 

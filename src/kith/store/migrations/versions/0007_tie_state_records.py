@@ -26,18 +26,6 @@ depends_on = None
 MARKS = ("last_any", "last_thanks_given", "last_negative", "last_favor_received", "last_referral_in", "last_intro_in")
 
 
-def _triggers(table: str, pg: bool) -> list[str]:
-    """The data_version triggers of migration 0006 for tie_state (recreated with the table)."""
-    if pg:
-        refs = {"insert": "REFERENCING NEW TABLE AS new_rows", "delete": "REFERENCING OLD TABLE AS old_rows",
-                "update": "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows"}
-        return [f"CREATE TRIGGER data_version_{table}_{on} AFTER {on.upper()} ON {table} {ref} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION data_version_{on}()" for on, ref in refs.items()]
-    rows = {"insert": "NEW.workspace_id", "delete": "OLD.workspace_id", "update": "OLD.workspace_id, NEW.workspace_id"}
-    return [f"CREATE TRIGGER data_version_{table}_{on} AFTER {on.upper()} ON {table} BEGIN "
-            f"UPDATE data_version SET changes = changes + 1 WHERE workspace_id IN ({ws}); END" for on, ws in rows.items()]
-
-
 def _create(columns: list[sa.Column[Any]]) -> None:
     op.create_table(
         "tie_state",
@@ -53,9 +41,6 @@ def _create(columns: list[sa.Column[Any]]) -> None:
     )
     op.create_index("ix_tie_state_workspace_id", "tie_state", ["workspace_id"])
     op.create_index("ix_tie_state_ws_updated", "tie_state", ["workspace_id", "updated_at"])
-    pg = op.get_bind().dialect.name == "postgresql"
-    for statement in _triggers("tie_state", pg):
-        op.execute(statement)
 
 
 def upgrade() -> None:
