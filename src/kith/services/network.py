@@ -621,3 +621,76 @@ def _brokerage_advice(
         out.append(f"constraint {constraint:.2f} is high: your contacts mostly know each other")
     return tuple(out)
 
+
+# ------------------------------------------------------------- the picture
+PICTURE_PEOPLE = 80
+BRIDGES_DRAWN = 5
+
+
+@dataclass(frozen=True)
+class PicturePerson:
+    """Someone on the network picture, with their cluster among the people drawn."""
+
+    id: int
+    name: str
+    score: float
+    layer: str
+    cluster: int  # 0 is the largest cluster of the picture
+    bridge: bool
+    gatekeeper: bool  # the assistant of someone
+
+
+@dataclass(frozen=True)
+class PictureEdge:
+    """A tie between two people drawn, with its first reasons."""
+
+    a: int
+    b: int
+    strength: float
+    why: str
+
+
+@dataclass(frozen=True)
+class NetworkPicture:
+    """My strongest ties, the ties among them, their clusters, bridges and gatekeepers."""
+
+    people: tuple[PicturePerson, ...]  # strongest tie first
+    edges: tuple[PictureEdge, ...]
+    clusters: int
+    bridges: tuple[PersonRef, ...]  # most clusters reached first
+    gatekeepers: tuple[PersonRef, ...]  # in the order drawn
+
+
+def network_picture(session: Session, as_of: datetime, *, limit: int = PICTURE_PEOPLE) -> NetworkPicture:
+    """My ``limit`` strongest ties, coloured by their cluster in my whole network, as ``kith network`` finds them.
+
+    A person's cluster is its number in ``kith network``; the bridges are
+    the people drawn who bridge clusters there, ranked the same way; the
+    gatekeepers are the people drawn who are someone's assistant. Edges
+    come from the cached graph, which keeps their reasons.
+    """
+    mine = _my_brokerage(session, as_of, bridge_limit=None)
+    ties = mine.ties
+    live = ties.score > 0
+    chosen = np.lexsort((ties.ids[live], -ties.score[live]))[:limit]
+    top = [ties[int(pid)] for pid in ties.ids[live][chosen]]
+    if not top:
+        return NetworkPicture((), (), 0, (), ())
+    net = network(session)
+    drawn = {t.person_id for t in top}
+    cluster_of = {p: i for i, members in enumerate(mine.brokerage.clusters) for p in members if p in drawn}
+    bridge_ids = [x.person for x in mine.brokerage.bridges if x.person in drawn][:BRIDGES_DRAWN]
+    assistants = {p for helpers in net.gatekeepers.values() for p in helpers}
+    people = tuple(
+        PicturePerson(t.person_id, net.name(t.person_id), t.score, t.layer, cluster_of[t.person_id],
+                      t.person_id in bridge_ids, t.person_id in assistants)
+        for t in top
+    )
+    edges = tuple(
+        PictureEdge(a, b, e.strength, "; ".join(e.why[:2]))
+        for a, b, e in sorted((a, b, e) for a in drawn for b, e in net.adj.get(a, {}).items() if b in drawn and a < b)
+    )
+    return NetworkPicture(
+        people, edges, len(set(cluster_of.values())), tuple(PersonRef(p, net.name(p)) for p in bridge_ids),
+        tuple(PersonRef(p.id, p.name) for p in people if p.gatekeeper),
+    )
