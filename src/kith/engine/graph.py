@@ -186,7 +186,7 @@ def best_paths(
 # among them. At 30,000 contacts it has about 900,000 edges, so it is held as
 # arrays and every measure below is a few vectorised passes over them.
 
-CORE_SIZE = 500
+CORE_SIZE = 1000
 """How many of my strongest contacts Louvain clusters itself (everyone, in a network this size or smaller)."""
 
 LOUVAIN_SEED = 42
