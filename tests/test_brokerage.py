@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 from tests.conftest import FIXED_NOW, add_workspace
 
+from kith.engine import graph
 from kith.engine.graph import (
     ME,
     Bridge,
@@ -168,6 +169,19 @@ def test_bridges_come_most_clusters_reached_first_then_strongest_cross_ties() ->
     b = ego_brokerage(ego_of(edges, dict.fromkeys(range(1, 10), 1.0)), set())
     assert b.clusters == ((1, 2, 3), (4, 5, 6), (7, 8, 9))
     assert b.bridges == (Bridge(3, 0, 2, 0.5), Bridge(7, 2, 2, 0.35), Bridge(4, 1, 2, 0.25))
+
+
+def test_bridges_are_the_same_counted_by_a_table_or_by_a_sort(monkeypatch: pytest.MonkeyPatch) -> None:
+    rng = np.random.default_rng(11)
+    a, b = rng.integers(1, 300, 2000), rng.integers(1, 300, 2000)
+    edges = list({(int(min(x, y)), int(max(x, y))): float(w)
+                  for x, y, w in zip(a, b, rng.uniform(0.05, 1, 2000), strict=True) if x != y}.items())
+    ego = ego_of([(x, y, w) for (x, y), w in edges], {p: float(rng.uniform(0.1, 1)) for p in range(1, 300)})
+    by_table = ego_brokerage(ego, set(), core_size=50).bridges
+    monkeypatch.setattr(graph, "DENSE_CELLS", 0)
+    by_sort = ego_brokerage(ego, set(), core_size=50).bridges
+    assert by_table == by_sort
+    assert len(by_table) > 100 and by_table[0].clusters_reached > 2
 
 
 # ------------------------------------------------- the service and the CLI

@@ -103,3 +103,12 @@ def test_the_network_page_of_an_empty_network_says_how_to_start(client: Any) -> 
     page = client.get("/network")
     assert page.status_code == 200
     assert "Log a few interactions to see your network." in page.text
+
+
+def test_a_tie_recorded_after_the_page_was_drawn_shows_on_the_next_one(client: Any, circles: Kith) -> None:
+    assert len(re.findall(r"<line ", client.get("/network").text)) == len(CIRCLES) + 1
+    with circles.session() as s:
+        relations.link(s, s.get_one(Person, 5), "knows", s.get_one(Person, 7), now=FIXED_NOW)  # Eli knows Gus
+    page = client.get("/network").text
+    assert len(re.findall(r"<line ", page)) == len(CIRCLES) + 2
+    assert "<title>Eli knows Gus</title>" in page

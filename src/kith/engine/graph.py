@@ -192,6 +192,9 @@ CORE_SIZE = 1000
 LOUVAIN_SEED = 42
 """Louvain visits people in a shuffled order; a fixed seed gives the same clusters on every run."""
 
+DENSE_CELLS = 1 << 26
+"""Up to this many (contact, cluster) cells, bridges are counted in a table of flags (64 MB) rather than by a sort."""
+
 
 @dataclass(frozen=True)
 class EgoNetwork:
@@ -533,8 +536,13 @@ def bridge_contacts(ego: EgoNetwork, labels: NDArray[np.int64], *, limit: int | 
         return []
     other = np.concatenate([labels[ego.dst[cross]], labels[ego.src[cross]]])
     width = int(labels.max()) + 1
-    pairs, _ = _sums(who * width + other, np.zeros(who.size))
-    reached = np.bincount(pairs // width, minlength=ego.size)
+    if ego.size * width <= DENSE_CELLS:  # a flag per (contact, cluster): no sort
+        touches = np.zeros(ego.size * width, dtype=bool)
+        touches[who * width + other] = True
+        reached = touches.reshape(ego.size, width).sum(axis=1)
+    else:
+        pairs, _ = _sums(who * width + other, np.zeros(who.size))
+        reached = np.bincount(pairs // width, minlength=ego.size)
     strength = np.bincount(who, np.concatenate([ego.strength[cross]] * 2), ego.size)
     found = np.flatnonzero(reached)
     rounded = np.array([round(float(x), 4) for x in strength[found]])
