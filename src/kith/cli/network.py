@@ -77,18 +77,17 @@ def ask(
 def network_cmd(as_json: JsonOpt = False) -> None:
     """Brokerage and diversity: constraint, effective size, clusters, strong-tie concentration, bridges."""
     with STATE.session() as session:
-        data = network_svc.brokerage(session, STATE.now).as_dict()
+        report = network_svc.brokerage(session, STATE.now)
     if as_json:
-        emit_json(data)
+        emit_json(report.as_dict())
         return
-    say(f"Network of {data['size']} people: constraint {data['constraint']:.2f}, "
-        f"effective size {data['effective_size']:.1f}")
-    say(f"Strong ties: {data['strong_ties']}, {data['strong_share_in_one_cluster']:.0%} in one cluster")
-    table("Clusters", ["#", "size", "strong", "label"],
-          [(c["index"], c["size"], c["strong"], c["label"]) for c in data["clusters"]])
-    for b in data["bridges"]:
-        say(f"bridge: {b['why']}")
-    for line in data["advice"]:
+    say(f"Network of {report.size} people: constraint {report.constraint:.2f}, "
+        f"effective size {report.effective_size:.1f}")
+    say(f"Strong ties: {report.strong_ties}, {report.strong_share_in_one_cluster:.0%} in one cluster")
+    table("Clusters", ["#", "size", "strong", "label"], [(c.index, c.size, c.strong, c.label) for c in report.clusters])
+    for b in report.bridges:
+        say(f"bridge: {b.why}")
+    for line in report.advice:
         say(f"• {line}")
 
 

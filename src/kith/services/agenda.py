@@ -534,5 +534,5 @@ def parse_until(text: str, now: datetime) -> datetime:
         return clock.parse_when(text, now=now, end_of_day=True)
 
 
-__all__ = ["AgendaItem", "Day", "PeopleFacts", "agenda", "agenda_page", "gather", "people_facts", "goal_reasons", "mark_done", "parse_until", "snooze"]
+__all__ = ["AgendaItem", "Day", "PeopleFacts", "agenda", "agenda_page", "gather", "goal_reasons", "mark_done", "parse_until", "people_facts", "snooze"]
 

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import importlib
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
@@ -18,15 +16,6 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kith.errors import KithError
 from kith.web.auth import CsrfFailed, LoginRequired, NotAuthenticated
-
-
-def service(name: str) -> ModuleType:
-    """``kith.services.<name>``: kept only for ``web/pages/network.py`` until its rewrite lands.
-
-    Every service exists; every other handler imports its service and calls it
-    with its real signature (``tests/test_interfaces.py`` holds them to it).
-    """
-    return importlib.import_module(f"kith.services.{name}")
 
 
 def is_api(request: Request) -> bool:

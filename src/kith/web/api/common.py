@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import date, datetime
-from enum import Enum
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Query
@@ -42,25 +40,3 @@ def paging(
 
 
 PagingDep = Annotated[Paging, Depends(paging)]
-
-
-def jsonable(value: Any) -> Any:
-    """Any value as plain JSON, whatever its shape: kept only for ``web/pages/network.py`` until its rewrite.
-
-    Every other handler renders a service's typed read model through its
-    ``as_dict()`` (``tests/test_interfaces.py`` holds them to it); do not use this.
-    """
-    as_dict = getattr(value, "as_dict", None)
-    if callable(as_dict) and not isinstance(value, type):
-        return jsonable(as_dict())
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value

@@ -3,89 +3,92 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import networkx as nx
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 from kith.errors import KithError
 from kith.services import network as network_svc
-from kith.services.dashboard import network_ties
-from kith.store.models import Person, Relation
-from kith.web.api.common import jsonable
-from kith.web.errors import service
+from kith.services import reach as reach_svc
+from kith.services.memo import memoized
 from kith.web.pages.common import PageCtx
 from kith.web.render import page
 
 router = APIRouter()
-GRAPH_PEOPLE = 80
 
 
-@dataclass
+@dataclass(frozen=True)
+class DrawnNode:
+    """A person placed on the 800 x 600 picture."""
+
+    id: int
+    name: str
+    x: float
+    y: float
+    r: float
+    cluster: int  # colour class: the cluster modulo the palette's 8 colours
+    score: float
+    layer: str
+    bridge: bool
+    gatekeeper: bool
+
+
+@dataclass(frozen=True)
+class DrawnEdge:
+    """A tie placed on the picture, with its reasons as the hover text."""
+
+    a: int
+    b: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    kind: str
+
+
+@dataclass(frozen=True)
 class GraphView:
     """Positions and roles of the people drawn on the network graph."""
 
-    nodes: list[dict[str, Any]] = field(default_factory=list)
-    edges: list[dict[str, Any]] = field(default_factory=list)
+    nodes: tuple[DrawnNode, ...] = ()
+    edges: tuple[DrawnEdge, ...] = ()
     clusters: int = 0
-    bridges: list[str] = field(default_factory=list)
-    gatekeepers: list[str] = field(default_factory=list)
+    bridges: tuple[str, ...] = ()
+    gatekeepers: tuple[str, ...] = ()
 
 
 def build_graph(ctx: PageCtx) -> GraphView:
-    """The strongest ties, how they connect to each other, and who bridges clusters."""
-    ties = network_ties(ctx.session, ctx.now)[0]
-    top = sorted(ties.values(), key=lambda t: -t.score)[:GRAPH_PEOPLE]
-    ids = [t.person_id for t in top]
-    if not ids:
+    """The picture of my strongest ties (from the network service, cached like the other views), laid out."""
+    picture = memoized(ctx.session, "network.picture", ctx.now,
+                       lambda: network_svc.network_picture(ctx.session, ctx.now))
+    return lay_out(picture)
+
+
+def lay_out(picture: network_svc.NetworkPicture) -> GraphView:
+    """Place the picture's people and edges: each cluster in its own cell."""
+    if not picture.people:
         return GraphView()
-    names = dict(ctx.session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids))).all())
-    # The people graph of kith.services.network (relations, shared interactions and
-    # events, colleagues), cached per data version: the same edges reach and ask use.
-    adj = network_svc.network(ctx.session).adj
-    idset = set(ids)
     g: nx.Graph = nx.Graph()
-    g.add_nodes_from(ids)
-    for a in ids:
-        for b, edge in adj.get(a, {}).items():
-            if b in idset and a < b:
-                g.add_edge(a, b, kind="; ".join(edge.why[:2]), weight=edge.strength)
-    communities = (list(nx.community.greedy_modularity_communities(g, weight="weight"))
-                   if g.number_of_edges() else [set(ids)])
-    cluster_of = {n: i for i, c in enumerate(communities) for n in c}
-    between = nx.betweenness_centrality(g) if g.number_of_edges() else {}
-    bridges = [n for n, v in sorted(between.items(), key=lambda kv: -kv[1])[:5] if v > 0]
-    gatekeepers = {
-        src for (src,) in ctx.session.execute(select(Relation.src_id).where(Relation.kind == "assistant-of", Relation.src_id.in_(ids)))
-    }
-    pos = _layout(g, communities)
-
-    def sx(v: float) -> float:
-        return v
-
-    def sy(v: float) -> float:
-        return v
-
-    view = GraphView(clusters=len(communities))
-    for t in top:
-        x, y = pos[t.person_id]
-        view.nodes.append({
-            "id": t.person_id, "name": names.get(t.person_id, ""), "x": round(sx(x), 1), "y": round(sy(y), 1),
-            "r": round(5 + t.score / 14, 1), "cluster": cluster_of.get(t.person_id, 0) % 8, "score": t.score,
-            "layer": t.layer, "bridge": t.person_id in bridges, "gatekeeper": t.person_id in gatekeepers,
-        })
-    for a, b, data in g.edges(data=True):
-        view.edges.append({"a": a, "b": b, "x1": round(sx(pos[a][0]), 1), "y1": round(sy(pos[a][1]), 1),
-                           "x2": round(sx(pos[b][0]), 1), "y2": round(sy(pos[b][1]), 1), "kind": data.get("kind", "")})
-    view.bridges = [names.get(n, "") for n in bridges]
-    view.gatekeepers = [names.get(n, "") for n in gatekeepers]
-    return view
+    g.add_nodes_from(p.id for p in picture.people)
+    g.add_weighted_edges_from((e.a, e.b, e.strength) for e in picture.edges)
+    groups: dict[int, list[int]] = {}
+    for p in picture.people:
+        groups.setdefault(p.cluster, []).append(p.id)
+    pos = _layout(g, list(groups.values()))
+    nodes = tuple(
+        DrawnNode(p.id, p.name, pos[p.id][0], pos[p.id][1], round(5 + p.score / 14, 1), p.cluster % 8, p.score,
+                  p.layer, p.bridge, p.gatekeeper)
+        for p in picture.people
+    )
+    edges = tuple(DrawnEdge(e.a, e.b, *pos[e.a], *pos[e.b], e.why) for e in picture.edges)
+    return GraphView(nodes, edges, picture.clusters, tuple(b.name for b in picture.bridges),
+                     tuple(k.name for k in picture.gatekeepers))
 
 
-def _layout(g: nx.Graph, communities: list[set[int]]) -> dict[int, tuple[float, float]]:
+def _layout(g: nx.Graph, communities: list[list[int]]) -> dict[int, tuple[float, float]]:
     """Clusters side by side in an 800 x 600 picture, each laid out on its own.
 
     A spring layout of the whole graph flings unconnected people to the rim
@@ -122,8 +125,8 @@ def network(ctx: PageCtx, target: Annotated[str, Query(max_length=300)] = "") ->
     clean = target.replace("\x00", "").strip()
     if clean:
         try:
-            reach_result = jsonable(service("reach").plan_reach(ctx.session, clean, ctx.now))
-        except KithError as exc:  # not available yet, or a target nobody matches
+            reach_result = reach_svc.plan_reach(ctx.session, clean, ctx.now).as_dict()
+        except KithError as exc:  # a target nobody matches
             reach_error = str(exc)
     graph = build_graph(ctx)
     return page(ctx, "network.html", title="Network", graph=graph, target=clean, reach=reach_result, reach_error=reach_error)
