@@ -25,7 +25,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from kith import clock
 from kith.config import Settings, database_url, load_settings
 from kith.services.tie_upkeep import TieUpkeep
-from kith.store.db import ensure_current, make_engine, migrate, refresh_statistics
+from kith.store.db import (
+    ensure_current,
+    ensure_statistics,
+    make_engine,
+    migrate,
+    refresh_statistics,
+)
 from kith.store.owner import OWNER_KEY, Owner
 from kith.store.scope import local_workspace, session_factory, workspace_session
 
@@ -78,3 +84,6 @@ def open_kith(
     TieUpkeep().install(factory)
     ws = local_workspace(factory)
     return Kith(engine, factory, ws, as_of or clock.now(), settings, owner)
+
+
+__all__ = ["STRICT_TIES_ENV", "Kith", "ensure_statistics", "open_kith"]

@@ -25,7 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from kith import clock
 from kith.config import Settings, data_dir, env_int, load_settings
 from kith.errors import BadInput
-from kith.runtime import Kith, open_kith
+from kith.runtime import Kith, ensure_statistics, open_kith
 from kith.services.memo import Memo
 from kith.web import errors, security
 from kith.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, WebConfig, load_session, new_session
@@ -75,22 +75,6 @@ def secret_from(settings: Settings, *, create: bool) -> str | None:
     return path.read_text(encoding="utf-8").strip()
 
 
-def planner_statistics(kith: Kith) -> None:
-    """Give SQLite's query planner statistics once (``ANALYZE``; about 0.5 s at a million interactions).
-
-    Without them SQLite guesses that ``workspace_id = ?`` (on every query)
-    is as selective as ``person_id = ?`` and scans the whole
-    ``interaction_participant`` index for one person's interactions (160 ms
-    instead of 0.1 ms at a million rows). The statistics keep their shape as
-    the data grows (one workspace value, many people), so once is enough.
-    """
-    if kith.engine.dialect.name != "sqlite":
-        return
-    with kith.engine.begin() as conn:
-        if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first() is None:
-            conn.exec_driver_sql("ANALYZE")
-
-
 def create_app(
     kith: Kith | None = None,
     *,
@@ -128,7 +112,7 @@ def create_app(
     app.state.kith = kith
     # A long-lived process: memoized views are kept out of the cyclic garbage collector's sight.
     kith.owner.cache("memo", Memo).settle_gc = True
-    planner_statistics(kith)
+    ensure_statistics(kith.engine)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     app.add_middleware(SessionCookies, cfg=cfg)
