@@ -11,7 +11,7 @@ from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, out, say, table
-from kith.engine.agenda_rules import ACTIONS
+from kith.engine.kinds import AGENDA_ACTIONS as ACTIONS
 from kith.errors import BadInput
 from kith.services import people as people_svc
 

@@ -30,7 +30,9 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-ACTIONS = ("repair", "return-favour", "thank", "follow-up", "nurture", "rewarm-goal", "reconnect")
+from kith.engine.kinds import AGENDA_ACTIONS
+
+ACTIONS = AGENDA_ACTIONS
 ACTION_WEIGHT: dict[str, float] = {
     "repair": 5.0,
     "return-favour": 4.0,

@@ -89,3 +89,7 @@ GATEKEEPER_RELATIONS = frozenset({RelationKind.ASSISTANT_OF})
 SYMMETRIC_RELATIONS = frozenset({RelationKind.WORKS_WITH, RelationKind.KNOWS, RelationKind.PARTNER_OF})
 
 LAYERS = ("inner", "close", "active", "meaningful", "acquaintance", "dormant")
+
+
+AGENDA_ACTIONS = ("repair", "return-favour", "thank", "follow-up", "nurture", "rewarm-goal", "reconnect")
+"""The agenda's actions, in the order that breaks ties between them (``kith.engine.agenda_rules``)."""

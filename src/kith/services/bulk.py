@@ -19,7 +19,6 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, TypeVar, cast
 
-from nameparser import HumanName
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
@@ -27,7 +26,7 @@ from sqlalchemy.sql.schema import Table
 from kith.clock import utc
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
 from kith.errors import BadInput
-from kith.normalize import email_key
+from kith.normalize import email_key, parse_name
 from kith.services.people import folded_keys, normalize_tag
 from kith.services.tie_states import FULL_REBUILD_SHARE, Added, fold_added, rebuild_tie_states
 from kith.store import door
@@ -135,8 +134,7 @@ def split_name(name: str) -> tuple[str, str]:
     """
     words = name.split()
     if "," in name or "." in name or len(words) < 2 or not all(w[:1].isupper() for w in words):
-        parsed = HumanName(name)
-        return parsed.first or "", parsed.last or ""
+        return parse_name(name)
     return words[0], " ".join(words[1:])
 
 

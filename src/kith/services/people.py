@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from nameparser import HumanName
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
-from kith.normalize import email_key, fold, identifier_key
+from kith.normalize import email_key, fold, identifier_key, parse_name
 from kith.services.organizations import get_or_create_org
 from kith.store.models import (
     Cadence,
@@ -62,11 +61,11 @@ def add_person(session: Session, new: NewPerson, *, now: datetime) -> Person:
     name = " ".join(new.name.split())
     if not name:
         raise BadInput("a person needs a name")
-    parsed = HumanName(name)
+    given, family = parse_name(name)
     person = Person(
         display_name=name,
-        given_name=parsed.first or "",
-        family_name=parsed.last or "",
+        given_name=given,
+        family_name=family,
         nickname="",
         title=new.title.strip(),
         location=new.location.strip(),
@@ -262,8 +261,8 @@ def edit_person(session: Session, person: Person, changes: dict[str, Any], *, no
             if not name:
                 raise BadInput("a person needs a name")
             if name != person.display_name:
-                parsed = HumanName(name)
-                person.display_name, person.given_name, person.family_name = name, parsed.first, parsed.last
+                person.display_name = name
+                person.given_name, person.family_name = parse_name(name)
                 changed.append("name")
         elif field == "org":
             org = get_or_create_org(session, value) if str(value).strip() else None
