@@ -129,9 +129,10 @@ _NAMES = select(Person.id, Person.display_name).where(Person.workspace_id == WS)
 
 
 def _names(session: Session, pids: list[int]) -> dict[int, str]:
-    """Display names of ``pids`` (everyone's at once when they are many)."""
+    """Display names of ``pids`` (everyone's at once when they are many: memoized while only the log moves)."""
     if len(pids) > 2000:
-        return {pid: name for pid, name in door.tuples(session, _NAMES)}
+        return memoized(session, "people.names", None,
+                        lambda: {pid: name for pid, name in door.tuples(session, _NAMES)}, people_only=True)
     out: dict[int, str] = {}
     for start in range(0, len(pids), 1000):
         chunk = pids[start:start + 1000]
@@ -450,23 +451,36 @@ class GoalReasons(Mapping[int, tuple[str, ...]]):
         return len(self._profiles)
 
 
-_PROFILES = (select(Person.id, Person.title, Organization.name, Organization.industry)
-             .outerjoin(Organization, (Organization.id == Person.organization_id) & (Organization.workspace_id == WS))
-             .where(Person.workspace_id == WS, Person.archived.is_(False)))
+_PEOPLE = select(Person.id, Person.title, Person.organization_id).where(
+    Person.workspace_id == WS, Person.archived.is_(False))
+_ORGS = select(Organization.id, Organization.name, Organization.industry).where(Organization.workspace_id == WS)
 
 
 def _relevant_people(session: Session, goals: list[Goal], only: set[int] | None) -> dict[int, Profile]:
-    """Everyone relevant to one of the active ``goals``, with what made them so (person id -> profile)."""
+    """Everyone relevant to one of the active ``goals``, with what made them so (person id -> profile).
+
+    Each goal's matcher judges each organisation and each title once (people
+    share them); a person is relevant when their organisation, title or tags
+    are, the same test as :meth:`kith.engine.relevance.GoalMatcher.relevant`.
+    """
     refs = [goals_svc.GoalView.of(g).ref for g in goals]
     matchers = [GoalMatcher(ref.criteria) for ref in refs]
+    orgs = {oid: (name or "", industry or "") for oid, name, industry in door.tuples(session, _ORGS)}
+    good_orgs = {oid for oid, (name, industry) in orgs.items()
+                 if any((name and m.at_target(name)) or (industry and m.in_industry(industry)) for m in matchers)}
     tags = _tags_of(session, {t for g in goals for t in g.tags})
+    good_tags = {pid for pid, held in tags.items() if any(m.shared_tags(held) for m in matchers)}
+    titles: dict[str, bool] = {}
     out: dict[int, Profile] = {}
-    for pid, title, org, industry in door.tuples(session, _PROFILES):
+    for pid, title, org in door.tuples(session, _PEOPLE):
         if only is not None and pid not in only:
             continue
-        prof = Profile(pid, title or "", org or "", industry or "", tags.get(pid, ()))
-        if any(m.relevant(prof) for m in matchers):
-            out[pid] = prof
+        title = title or ""
+        if title not in titles:
+            titles[title] = any(bool(title) and bool(m.goal.roles) and m.role_of(title) is not None for m in matchers)
+        if org in good_orgs or titles[title] or pid in good_tags:
+            name, industry = orgs.get(org, ("", ""))
+            out[pid] = Profile(pid, title, name, industry, tags.get(pid, ()))
     return out
 
 

@@ -53,6 +53,8 @@ class Memo:
     lock: threading.Lock = field(default_factory=threading.Lock)
     stats: Counter[str] = field(default_factory=Counter)  # hits and misses (tests, benchmarks)
     settle_gc: bool = False  # freeze what a computation left alive (long-lived processes, see below)
+    settled: int = 0  # computations settled so far
+    depth: threading.local = field(default_factory=threading.local)  # nesting of computations, per thread
 
 
 def memo_of(session: Session) -> Memo:
@@ -106,13 +108,19 @@ def memoized_at(session: Session, name: str, as_of: datetime | None, compute: Ca
             memo.stats["hit"] += 1  # computed by another thread while this one waited
             return entry.value, entry.as_of
         memo.stats["miss"] += 1
-        value = compute()
+        depth = getattr(memo.depth, "n", 0)
+        memo.depth.n = depth + 1
+        try:
+            value = compute()
+        finally:
+            memo.depth.n = depth
         if has_written(session):  # computed from uncommitted data, which may still roll back: not for others
             return value, as_of
         with memo.lock:
             memo.entries[key] = _Entry(version, hour, as_of, value)
-        if memo.settle_gc:
-            _settle()
+        if memo.settle_gc and depth == 0:  # once per outermost computation, not per nested value
+            memo.settled += 1
+            _settle(full=memo.settled % FULL_SETTLE_EVERY == 1)
         return value, as_of
 
 
@@ -125,18 +133,24 @@ def forget(session: Session) -> None:
             del memo.entries[key]
 
 
-def _settle() -> None:
+FULL_SETTLE_EVERY = 16  # a full collection before freezing, once in this many computations
+
+
+def _settle(*, full: bool) -> None:
     """Keep the garbage collector off the memoized values.
 
     Tens of thousands of cached ties made every full collection of the
     cyclic garbage collector traverse them (a 150 ms pause every few dozen
     requests in a web worker). Freezing moves the objects alive now out of its
-    sight; values are still freed by reference counting when replaced.
-    Unfreezing and collecting first lets cyclic garbage frozen by the previous
-    computation go.
+    sight; values are still freed by reference counting when replaced. A full
+    collection first (``full``) also lets go the cyclic garbage frozen by
+    earlier computations; it costs 0.05-0.15 s, so it is done once in
+    :data:`FULL_SETTLE_EVERY` computations, not after each (the first view
+    after a write is measured in tenths of a second).
     """
-    gc.unfreeze()
-    gc.collect()
+    if full:
+        gc.unfreeze()
+        gc.collect()
     gc.freeze()
 
 

@@ -173,9 +173,16 @@ _PEOPLE = select(Person.id, door.or_null(Person.closeness)).where(
 
 
 def network_people(session: Session) -> tuple[np.ndarray, np.ndarray]:
-    """Ids (sorted) and manual closeness (nan = none) of everyone not archived."""
-    matrix = door.numbers(session, _PEOPLE)
-    return matrix[:, 0].astype(np.int64), door.nan_for_null(matrix[:, 1].copy())
+    """Ids (sorted) and manual closeness (nan = none) of everyone not archived (memoized while only the log moves)."""
+    from kith.services.memo import (
+        memoized,  # the memo builds on the store only; imported here to keep this light
+    )
+
+    def read() -> tuple[np.ndarray, np.ndarray]:
+        matrix = door.numbers(session, _PEOPLE)
+        return matrix[:, 0].astype(np.int64), door.nan_for_null(matrix[:, 1].copy())
+
+    return memoized(session, "tie_log.people", None, read, people_only=True)
 
 
 @dataclass

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import chain
-from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, cast
 
 from sqlalchemy import (
     BindParameter,
@@ -221,6 +221,38 @@ def data_version(session: Session) -> Version:
     return Version(int(changes[0] or 0) if changes else 0, int(log[0]) if log else 0, int(log[1]) if log else 0)
 
 
+_EDITS = select(LogCount.edits).where(LogCount.workspace_id == WS)
+
+
+def log_edits(session: Session) -> int:
+    """How many updates and deletes the workspace's logged rows have seen (``log_count.edits``)."""
+    session.flush()
+    found = scalars(session, _EDITS)
+    return int(found[0] or 0) if found else 0
+
+
+def next_tie_seq(session: Session) -> int:
+    """A new number for this transaction's writes of tie states (``log_count.tie_seq``).
+
+    Taken by an update of the workspace's ``log_count`` row, whose lock is
+    then held until commit: a later number always belongs to a later commit,
+    so a reader that saw every record up to N misses nothing by asking for
+    those above N.
+    """
+    note_write(session)
+    ws = workspace_id(session)
+    conn = session.connection()
+    table = cast(Table, LogCount.__table__)
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as upsert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as upsert  # type: ignore[assignment]
+    conn.execute(upsert(table).values(workspace_id=ws, participations=0, edits=0, tie_seq=0)
+                 .on_conflict_do_nothing(index_elements=["workspace_id"]))
+    return int(conn.execute(table.update().where(table.c.workspace_id == ws)
+                            .values(tie_seq=table.c.tie_seq + 1).returning(table.c.tie_seq)).scalar_one())
+
+
 def participations(session: Session) -> int:
     """How many (interaction, person) rows the workspace's log holds (``log_count``)."""
     session.flush()
@@ -338,6 +370,23 @@ def writer(session: Session) -> Writer:
 
 
 __all__ = [
-    "CHUNK", "NULL_NUMBER", "WS", "Version", "WorkspaceNotNamed", "Writer", "coded", "data_version", "epoch", "first",
-    "nan_for_null", "numbers", "or_null", "participations", "rows", "scalars", "tuples", "writer",
+    "CHUNK",
+    "NULL_NUMBER",
+    "WS",
+    "Version",
+    "WorkspaceNotNamed",
+    "Writer",
+    "coded",
+    "data_version",
+    "epoch",
+    "first",
+    "log_edits",
+    "nan_for_null",
+    "numbers",
+    "or_null",
+    "participations",
+    "rows",
+    "scalars",
+    "tuples",
+    "writer",
 ]

@@ -378,12 +378,15 @@ class TieState(Scoped, Base):
     """
 
     __tablename__ = "tie_state"
-    __table_args__ = (Index("ix_tie_state_ws_updated", "workspace_id", "updated_at"),)  # migration 0004
+    __table_args__ = (Index("ix_tie_state_ws_updated", "workspace_id", "updated_at"),  # migration 0004
+                      Index("ix_tie_state_ws_seq", "workspace_id", "seq"))  # migration 0007
 
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
     )
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+    # Which write made the record (log_count.tie_seq, taken under that row's lock: in commit order).
+    seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     updated_at: Mapped[datetime]
 
 
@@ -402,6 +405,8 @@ class LogCount(Base):
     participations: Mapped[int] = mapped_column(BigInteger, default=0)
     # Updates and deletes of interactions and participants (migration 0008): what log_cache compares.
     edits: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The last number given to a write of tie states (tie_state.seq).
+    tie_seq: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class LogCache(Base):

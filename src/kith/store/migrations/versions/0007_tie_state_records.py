@@ -3,7 +3,9 @@
 A person's stored tie state was a packed vector plus eight columns (the rows
 folded in, the layout, the newest sentiment, six latest moments). Reading
 30,000 of them took 0.21 s on SQLite, most of it making a Python object of
-every column of every row; one blob per person reads in 0.03 s. The table is
+every column of every row; one blob per person reads in 0.03 s. ``seq`` says
+which write made a record (kith.services.tie_states: a long-lived process
+reads only the records written since its last read). The table is
 derived data, rebuilt from the interaction log on the next read, so it is
 recreated empty rather than converted.
 
@@ -45,7 +47,9 @@ def _create(columns: list[sa.Column[Any]]) -> None:
 
 def upgrade() -> None:
     op.drop_table("tie_state")
-    _create([sa.Column("vector", sa.LargeBinary(), nullable=False)])
+    _create([sa.Column("vector", sa.LargeBinary(), nullable=False),
+             sa.Column("seq", sa.BigInteger(), nullable=False, server_default="0")])
+    op.create_index("ix_tie_state_ws_seq", "tie_state", ["workspace_id", "seq"])
 
 
 def downgrade() -> None:

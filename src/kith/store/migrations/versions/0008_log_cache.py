@@ -9,7 +9,8 @@ of a second. It is derived data: valid only while it holds as many entries
 as ``log_count.participations`` and was written at the current
 ``log_count.edits``, a counter that triggers move on every update or delete
 of an interaction or a participant, whoever makes it. Otherwise it is
-rebuilt from the log on the next read.
+rebuilt from the log on the next read. ``log_count.tie_seq`` numbers the
+writes of tie states (``tie_state.seq``, migration 0007).
 
 Revision ID: 0008
 Revises: 0007
@@ -59,6 +60,7 @@ def _postgresql() -> list[str]:
 
 def upgrade() -> None:
     op.add_column("log_count", sa.Column("edits", sa.BigInteger(), nullable=False, server_default="0"))
+    op.add_column("log_count", sa.Column("tie_seq", sa.BigInteger(), nullable=False, server_default="0"))
     op.create_table(
         "log_cache",
         sa.Column("workspace_id", sa.Integer(), nullable=False),
@@ -84,4 +86,5 @@ def downgrade() -> None:
             op.execute(f"DROP FUNCTION log_edits_{on}()")
     op.drop_table("log_cache")
     with op.batch_alter_table("log_count") as batch:
+        batch.drop_column("tie_seq")
         batch.drop_column("edits")
