@@ -181,6 +181,10 @@ class Sandbox:
         env = self.env if strict else child_env(self.home, strict=False)
         return run_process(self.argv(db, *args), env, limit_s)
 
+    def python(self, code: str) -> Run:
+        """Run ``python -c CODE`` in the venv, in the same environment as kith."""
+        return run_process([str(PYTHON), "-c", code], self.env)
+
     def must(self, db: Path, *args: str, strict: bool = True) -> None:
         """Run a setup command; stop the benchmark if it fails."""
         run = self.kith(db, *args, strict=strict)
@@ -265,7 +269,22 @@ def process_rows(box: Sandbox, only: set[str], repeat: int, heavy: int) -> list[
         for args in (["agenda", "--json"], ["list", "--json"]):
             row = Row(f"startup-{args[0]}", f"kith {' '.join(args)} (one-person network)", "whole", 0.5)
             rows.append(measure(box, row, repeat, (tiny, args)))
+        rows.append(floor(box, repeat))
     return rows
+
+
+FLOOR = "import sqlalchemy.orm, typer"
+
+
+def floor(box: Sandbox, repeat: int) -> Row:
+    """What any command pays before Kith's own code: Python, SQLAlchemy's ORM and Typer (no budget)."""
+    row = Row("floor", f"python -c '{FLOOR}' (the libraries every command needs; no budget)", "whole", None)
+    for _ in range(repeat):
+        run = box.python(FLOOR)
+        row.peak_mb.append(run.peak_mb)
+        if not record(row, run, row.whole_s, "the libraries' import"):
+            break
+    return row
 
 
 def agenda_after_log(box: Sandbox, repeat: int, heavy: int) -> list[Row]:

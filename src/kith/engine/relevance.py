@@ -327,14 +327,17 @@ class GoalMatcher:
     def __init__(self, goal: GoalCriteria) -> None:
         self.goal = goal
         self._tags = {k for k in (tag_key(t) for t in goal.tags) if k}
+        self._targets = [key for key in (org_key(t) for t in goal.target_orgs) if key]
         self._org: dict[str, bool] = {}
         self._industry: dict[str, bool] = {}
         self._role: dict[str, str | None] = {}
+        self._tag_key: dict[str, str] = {}
 
     def at_target(self, org: str) -> bool:
         """Whether ``org`` is one of the goal's target organisations."""
-        if org not in self._org:
-            self._org[org] = any(works_at(t, org) for t in self.goal.target_orgs)
+        if org not in self._org:  # works_at, with the targets' words made once
+            have = org_key(org) if self._targets else ()
+            self._org[org] = any(have[:len(want)] == want for want in self._targets)
         return self._org[org]
 
     def in_industry(self, industry: str) -> bool:
@@ -351,7 +354,13 @@ class GoalMatcher:
 
     def shared_tags(self, tags: tuple[str, ...]) -> list[str]:
         """The goal's tags (folded keys) among ``tags``, sorted."""
-        return sorted(self._tags & {tag_key(t) for t in tags}) if self._tags else []
+        if not self._tags:
+            return []
+        keys = self._tag_key
+        for t in tags:
+            if t not in keys:
+                keys[t] = tag_key(t)
+        return sorted(self._tags & {keys[t] for t in tags})
 
     def relevant(self, prof: Profile) -> bool:
         """Whether :meth:`reasons` would give any reason (cheaper: no words)."""

@@ -26,7 +26,7 @@ from kith import clock
 from kith.engine import agenda_rules as rules
 from kith.engine.agenda_rules import NEVER, Facts, Helps, Owes, Suggestions
 from kith.engine.kinds import RelationKind
-from kith.engine.relevance import GoalMatcher, Profile, tag_key
+from kith.engine.relevance import Profile, tag_key
 from kith.errors import BadInput
 from kith.services import goals as goals_svc
 from kith.services.cadences import Cadences, cadences_of
@@ -277,7 +277,8 @@ def _people_facts(session: Session, as_of: datetime, only: set[int] | None) -> P
         key=key, met=_meetings(session, as_of, only), gatekeeps=_gatekeepers(session, key),
         helps=_static_helps(session, as_of, only), owes=_owes(session, as_of, only),
         marks=_marks_in_force(session, as_of, only), cadences=cadences_of(session),
-        relevance=relevance, relevant=_relevant_people(session, goals, only) if goals else {},
+        relevance=relevance,
+        relevant=_relevant_people(session, relevance, {t for g in goals for t in g.tags}, only) if relevance else {},
     )
 
 
@@ -456,19 +457,20 @@ _PEOPLE = select(Person.id, Person.title, Person.organization_id).where(
 _ORGS = select(Organization.id, Organization.name, Organization.industry).where(Organization.workspace_id == WS)
 
 
-def _relevant_people(session: Session, goals: list[Goal], only: set[int] | None) -> dict[int, Profile]:
-    """Everyone relevant to one of the active ``goals``, with what made them so (person id -> profile).
+def _relevant_people(session: Session, relevance: goals_svc.GoalRelevance, goal_tags: set[str],
+                     only: set[int] | None) -> dict[int, Profile]:
+    """Everyone relevant to one of the active goals, with what made them so (person id -> profile).
 
     Each goal's matcher judges each organisation and each title once (people
-    share them); a person is relevant when their organisation, title or tags
-    are, the same test as :meth:`kith.engine.relevance.GoalMatcher.relevant`.
+    share them; the agenda's reasons later ask the same matchers); a person is
+    relevant when their organisation, title or tags are, the same test as
+    :meth:`kith.engine.relevance.GoalMatcher.relevant`.
     """
-    refs = [goals_svc.GoalView.of(g).ref for g in goals]
-    matchers = [GoalMatcher(ref.criteria) for ref in refs]
+    matchers = relevance.matchers
     orgs = {oid: (name or "", industry or "") for oid, name, industry in door.tuples(session, _ORGS)}
     good_orgs = {oid for oid, (name, industry) in orgs.items()
                  if any((name and m.at_target(name)) or (industry and m.in_industry(industry)) for m in matchers)}
-    tags = _tags_of(session, {t for g in goals for t in g.tags})
+    tags = _tags_of(session, goal_tags)
     good_tags = {pid for pid, held in tags.items() if any(m.shared_tags(held) for m in matchers)}
     titles: dict[str, bool] = {}
     out: dict[int, Profile] = {}

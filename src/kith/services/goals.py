@@ -267,6 +267,11 @@ class GoalRelevance:
     def __init__(self, goals: Iterable[GoalRef]) -> None:
         self._goals = [(g, GoalMatcher(g.criteria)) for g in goals]
 
+    @property
+    def matchers(self) -> list[GoalMatcher]:
+        """Each goal's matcher, in the goals' order (their answers are remembered: share them)."""
+        return [matcher for _, matcher in self._goals]
+
     def of(self, profile: Profile) -> list[RelevantGoal]:
         """The goals ``profile`` is relevant to, in the goals' order, each with its reasons."""
         out = []
