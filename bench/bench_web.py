@@ -1,8 +1,9 @@
 """Web benchmark: dashboard, people list and person page on a big SQLite network.
 
-Builds (once, cached under bench/out/) a database of 30,000 people and
-1,000,000 interactions through :mod:`kith.services.bulk`, starts ``kith serve``
-on it (``--workers``, default 2: one per core of the benchmark machine), times
+Takes the big network of :mod:`bigdb` (30,000 people, 1,000,000
+interactions; built once under bench/out/, shared with ``bench_process.py``
+so that the two are about the same data), starts ``kith serve`` on a copy of
+it (``--workers``, default 2: one per core of the benchmark machine), times
 the first (cold-cache) request of each page, warms every worker, then keeps
 20 concurrent connections busy on each page and prints the median and p95
 latency as a Markdown table for ``docs/benchmarks.md`` ("Web").
@@ -29,53 +30,19 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 
-from kith.engine.kinds import KINDS
-from kith.runtime import open_kith
-from kith.services.bulk import (
-    BulkInteraction,
-    BulkPerson,
-    insert_interactions_bulk,
-    insert_people_bulk,
-)
-from kith.services.organizations import get_or_create_org
+import bigdb  # beside this script, which Python puts first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
-NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
+NOW = bigdb.NOW
 CLIENTS = 20
-KIND_NAMES = [k for k in KINDS if k != "note"]
-
-
-def build(path: Path, people: int, interactions: int) -> None:
-    """A reproducible big network: orgs, people (some key), interactions over five years."""
-    rng = random.Random(42)
-    kith = open_kith(f"sqlite:///{path}", as_of=NOW, init=True)
-    with kith.session() as s:
-        orgs = [get_or_create_org(s, f"Company {i:04d}").id for i in range(1500)]
-        ids = insert_people_bulk(
-            s,
-            (BulkPerson(name=f"Person{i:05d} Example{i % 977}", organization_id=rng.choice(orgs), title="Producer",
-                        emails=(f"p{i}@example.com",), is_key=i % 100 == 0) for i in range(people)),
-            now=NOW,
-        )
-        weights = [1 / (1 + r) ** 0.9 for r in range(len(ids))]  # a few people get most interactions
-
-        def gen() -> object:
-            picks = rng.choices(ids, weights=weights, k=interactions)
-            for n, pid in enumerate(picks):
-                group = (pid,) if n % 10 else (pid, rng.choice(ids))
-                yield BulkInteraction(NOW - timedelta(minutes=rng.randrange(5 * 365 * 24 * 60)),
-                                      rng.choice(KIND_NAMES), group)
-
-        insert_interactions_bulk(s, gen(), now=NOW)  # type: ignore[arg-type]
-    kith.close()
 
 
 def free_port() -> int:
@@ -155,11 +122,12 @@ def main() -> int:
     if args.tool == "auto":
         args.tool = "wrk" if shutil.which("wrk") else "httpx"
     OUT.mkdir(parents=True, exist_ok=True)
-    db = OUT / f"web-{args.people}-{args.interactions}.db"
-    if not db.exists():
-        t0 = time.perf_counter()
-        build(db, args.people, args.interactions)
-        print(f"built {db.name} in {time.perf_counter() - t0:.0f}s", file=sys.stderr)
+    tmp = tempfile.TemporaryDirectory(prefix="kith-bench-web-")
+    db = Path(tmp.name) / "big.db"  # a copy: the server writes (tie states, the planner's statistics)
+    shutil.copyfile(bigdb.ensure(args.people, args.interactions), db)
+    # Untimed, as in bench_process.py: the schema upgrade and the tie states a user's first command makes.
+    subprocess.run([sys.executable, "-m", "kith.cli.app", "--db", str(db), "--as-of", NOW.isoformat(), "score", "--json"],
+                   check=True, stdout=subprocess.DEVNULL)
     port = free_port()
     env = {**os.environ, "KITH_NOW": NOW.isoformat(), "KITH_PORT": str(port), "KITH_SECRET_KEY": "bench" * 10,
            "XDG_DATA_HOME": str(OUT / "xdg")}
@@ -202,6 +170,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=20)
+        tmp.cleanup()
     table(results, cold, args)
     return 0
 

@@ -68,7 +68,11 @@ def _pack(entries: Sequence[NewEntry]) -> np.ndarray:
 
 
 _COUNTS = select(LogCount.participations, LogCount.edits).where(LogCount.workspace_id == WS)
-_CHUNKS = select(LogCache.chunk, LogCache.entries, LogCache.edits, LogCache.data).where(LogCache.workspace_id == WS)
+# The counts with the chunks, in one statement (one snapshot: a commit between two reads would look like a stale cache).
+_CHUNKS = (select(LogCount.participations, LogCount.edits, LogCache.chunk, LogCache.entries, LogCache.edits,
+                  LogCache.data)
+           .select_from(LogCount).outerjoin(LogCache, LogCache.workspace_id == LogCount.workspace_id)
+           .where(LogCount.workspace_id == WS))
 _SUMMARY = select(func.count(), func.coalesce(func.sum(LogCache.entries), 0), func.min(LogCache.edits),
                   func.max(LogCache.edits), func.coalesce(func.max(LogCache.chunk), -1)).where(LogCache.workspace_id == WS)
 _CLEAR = delete(_TABLE).where(_TABLE.c.workspace_id == WS)
@@ -96,8 +100,11 @@ def log_entries(session: Session) -> np.ndarray:
     From the cache when it is complete (the appended chunks merged into the
     first, sorted, one); otherwise rebuilt from the log and written back.
     """
-    participations, edits = _counts(session)
-    rows = door.tuples(session, _CHUNKS)
+    found = door.tuples(session, _CHUNKS)
+    participations, edits = (int(found[0][0]), int(found[0][1])) if found else (0, 0)
+    rows = [r[2:] for r in found if r[2] is not None]
+    if not participations:
+        return np.empty(0, dtype=ENTRY)
     if rows and sum(r[1] for r in rows) == participations and all(r[2] == edits for r in rows):
         parts = [np.frombuffer(r[3], dtype=ENTRY) for r in sorted(rows)]
         entries = parts[0] if len(parts) == 1 else _merge(parts[0], _by_person(np.concatenate(parts[1:])))

@@ -35,9 +35,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
-from sqlalchemy import BigInteger, bindparam, delete, func, insert, select
+from sqlalchemy import BigInteger, Select, and_, bindparam, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from kith.engine.ties import (
@@ -57,7 +58,7 @@ from kith.services.tie_log import MARKS, aware, mark_mask, read_log
 from kith.services.tie_upkeep import settle
 from kith.store import door
 from kith.store.door import WS
-from kith.store.models import Person
+from kith.store.models import LogCount, Person
 from kith.store.models import TieState as TieStateRow
 from kith.store.owner import owner_of
 from kith.store.scope import workspace_id
@@ -139,12 +140,46 @@ class StoredStates:
     marks: dict[str, np.ndarray]  # unix seconds of each of MARKS, nan = never
 
 
-_VECTORS = select(TieStateRow.vector).where(TieStateRow.workspace_id == WS)
+def _with_counts(newer_than: bool) -> Select[int, int, bytes, int]:
+    """The workspace's log counts and its tie-state records (those numbered above ``after``, if asked).
+
+    One statement, so one snapshot: under PostgreSQL's READ COMMITTED (and
+    SQLite outside a write transaction) every statement sees the latest
+    commits, and a writer committing between a read of the counts and a read
+    of the records would look like a write that skipped the records' upkeep.
+    The counts come on every row, and alone (one row, no record) when no
+    record matches.
+    """
+    joined = TieStateRow.workspace_id == LogCount.workspace_id
+    if newer_than:
+        joined = and_(joined, TieStateRow.seq > bindparam("after", type_=BigInteger))
+    return (select(LogCount.participations, LogCount.edits, TieStateRow.vector, func.coalesce(TieStateRow.seq, 0))
+            .select_from(LogCount).outerjoin(TieStateRow, joined).where(LogCount.workspace_id == WS))
 
 
-def _records(session: Session) -> np.ndarray | None:
-    """Every stored record of the workspace as one matrix (RECORD_WIDTH wide); None if any is of another layout."""
-    blobs = [r[0] for r in door.tuples(session, _VECTORS)]
+_ALL = _with_counts(newer_than=False)
+_CHANGED = _with_counts(newer_than=True)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The log's counts and the records read with them, in one snapshot."""
+
+    participations: int
+    edits: int
+    blobs: list[bytes]
+    top: int  # the highest record number among them (0: none)
+
+    @classmethod
+    def of(cls, rows: list[tuple[Any, ...]]) -> _Read:
+        if not rows:  # no log_count row: nothing was ever logged
+            return cls(0, 0, [], 0)
+        found = [r for r in rows if r[2] is not None]
+        return cls(int(rows[0][0]), int(rows[0][1]), [r[2] for r in found], max((int(r[3]) for r in found), default=0))
+
+
+def _matrix(blobs: list[bytes]) -> np.ndarray | None:
+    """Records as one matrix (RECORD_WIDTH wide); None if any is of another layout."""
     if any(len(b) != RECORD_WIDTH * 8 for b in blobs):
         return None
     matrix = np.frombuffer(b"".join(blobs), dtype=np.float64).reshape(len(blobs), RECORD_WIDTH)
@@ -160,13 +195,8 @@ class _Snapshot:
     records: np.ndarray
 
 
-_CHANGED = select(TieStateRow.vector, TieStateRow.seq).where(
-    TieStateRow.workspace_id == WS, TieStateRow.seq > bindparam("after", type_=BigInteger))
-_TOP_SEQ = select(func.coalesce(func.max(TieStateRow.seq), 0)).where(TieStateRow.workspace_id == WS)
-
-
-def _current_records(session: Session, participations: int) -> np.ndarray | None:
-    """Every record of the workspace, reading only those written since the last read when it can.
+def _current_records(session: Session) -> tuple[np.ndarray | None, int]:
+    """Every record of the workspace and the log's size they must add up to, read in one snapshot.
 
     A process keeps the records it read (on its owner). The next read fetches
     the records numbered above the highest it saw (numbers are given in
@@ -175,31 +205,30 @@ def _current_records(session: Session, participations: int) -> np.ndarray | None
     (``log_count.edits``) and the rows add up to the log's count; otherwise
     it reads everything again.
     """
-    edits = door.log_edits(session)
+    session.flush()
     held: dict[int, _Snapshot] = owner_of(session).cache("tie_states.snapshot", dict)
     ws = workspace_id(session)
     snap = held.get(ws)
-    if snap is not None and snap.edits == edits:
-        changed = door.tuples(session, _CHANGED, after=snap.seq)
-        patched = _patched(snap.records, [r[0] for r in changed])
-        if patched is not None and int(patched[:, 2].sum()) == participations:
-            held[ws] = _Snapshot(edits, max([snap.seq, *(int(r[1]) for r in changed)]), patched)
-            return patched
-    top = int(door.scalars(session, _TOP_SEQ)[0] or 0)
-    records = _records(session)
+    if snap is not None:
+        new = _Read.of(door.tuples(session, _CHANGED, after=snap.seq))
+        if new.edits == snap.edits:
+            patched = _patched(snap.records, new.blobs)
+            if patched is not None and int(patched[:, 2].sum()) == new.participations:
+                held[ws] = _Snapshot(new.edits, max(snap.seq, new.top), patched)
+                return patched, new.participations
+    every = _Read.of(door.tuples(session, _ALL))
+    records = _matrix(every.blobs)
     if records is not None:
-        held[ws] = _Snapshot(edits, top, records)
-    return records
+        held[ws] = _Snapshot(every.edits, every.top, records)
+    return records, every.participations
 
 
 def _patched(records: np.ndarray, blobs: list[bytes]) -> np.ndarray | None:
     """``records`` with the given records replacing (or joining) those of the same person."""
-    if any(len(b) != RECORD_WIDTH * 8 for b in blobs):
-        return None
     if not blobs:
         return records
-    new = np.frombuffer(b"".join(blobs), dtype=np.float64).reshape(len(blobs), RECORD_WIDTH)
-    if not bool((new[:, 0] == LAYOUT).all()):
+    new = _matrix(blobs)
+    if new is None:
         return None
     keep = ~np.isin(records[:, 1], new[:, 1])
     return np.concatenate([records[keep], new])
@@ -214,8 +243,7 @@ def read_states(session: Session, ids: np.ndarray) -> StoredStates | None:
     the rows every record has folded in must add up to the log's size, and
     every record must be of this layout.
     """
-    participations = door.participations(session)
-    records = _current_records(session, participations)
+    records, participations = _current_records(session)
     if records is None or int(records[:, 2].sum()) != participations:
         return None
     matrix = np.zeros((len(ids), PACKED_WIDTH))
@@ -263,8 +291,9 @@ def stored_state(session: Session, person_id: int) -> TieState | None:
 def states_match_log(session: Session) -> bool:
     """Are the stored states complete (their rows add up to the log's) and of this layout?"""
     settle(session)
-    records = _records(session)
-    return records is not None and int(records[:, 2].sum()) == door.participations(session)
+    every = _Read.of(door.tuples(session, _ALL))
+    records = _matrix(every.blobs)
+    return records is not None and int(records[:, 2].sum()) == every.participations
 
 
 # ---------------------------------------------------------------- rebuilding

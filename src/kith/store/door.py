@@ -208,17 +208,21 @@ class Version(NamedTuple):
         return self.changes
 
 
-_LOG = select(LogCount.participations, LogCount.edits).where(LogCount.workspace_id == WS)
-_VERSION = select(DataVersion.changes).where(DataVersion.workspace_id == WS)
+# One statement, so one snapshot: a commit landing between two reads cannot mix two versions.
+_VERSION = select(
+    select(DataVersion.changes).where(DataVersion.workspace_id == WS).scalar_subquery(),
+    select(LogCount.participations).where(LogCount.workspace_id == WS).scalar_subquery(),
+    select(LogCount.edits).where(LogCount.workspace_id == WS).scalar_subquery(),
+)
 _PARTICIPATIONS = select(LogCount.participations).where(LogCount.workspace_id == WS)
 
 
 def data_version(session: Session) -> Version:
     """The workspace's data version (see :class:`Version`)."""
     session.flush()
-    changes = scalars(session, _VERSION)
-    log = first(session, _LOG)
-    return Version(int(changes[0] or 0) if changes else 0, int(log[0]) if log else 0, int(log[1]) if log else 0)
+    row = first(session, _VERSION)
+    changes, participations, edits = row if row is not None else (0, 0, 0)
+    return Version(int(changes or 0), int(participations or 0), int(edits or 0))
 
 
 _EDITS = select(LogCount.edits).where(LogCount.workspace_id == WS)
