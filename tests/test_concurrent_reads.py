@@ -20,7 +20,7 @@ from tests.conftest import FIXED_NOW
 from kith.runtime import Kith, open_kith
 from kith.services import log_cache, people
 from kith.services.interactions import log_interaction
-from kith.services.scores import tie_scores
+from kith.services.scores import TieTable, tie_scores
 from kith.store.models import Person
 
 WRITES = 150
@@ -29,6 +29,16 @@ WRITES = 150
 def _people(kith: Kith, n: int) -> list[int]:
     with kith.session() as s:
         return [people.add_person(s, people.NewPerson(name=f"Person {i}"), now=FIXED_NOW).id for i in range(n)]
+
+
+def _fresh_scores(db_url: str) -> TieTable:
+    """Everyone's scores as a new process computes them."""
+    fresh = open_kith(db_url, as_of=FIXED_NOW)
+    try:
+        with fresh.session() as s:
+            return tie_scores(s, FIXED_NOW)
+    finally:
+        fresh.close()
 
 
 def _write(db_url: str, ids: list[int], done: threading.Event, errors: list[BaseException]) -> None:
@@ -77,12 +87,37 @@ def test_a_reader_beside_a_busy_writer_never_mistakes_its_commits_for_drift(kith
             entries = log_cache.log_entries(s)
     finally:
         reader.close()
-    fresh = open_kith(db_url, as_of=FIXED_NOW)
-    try:
-        with fresh.session() as s:
-            expected = tie_scores(s, FIXED_NOW)
-    finally:
-        fresh.close()
+    expected = _fresh_scores(db_url)
     assert list(seen.ids) == list(expected.ids)
     assert np.allclose(seen.score, expected.score)
     assert len(entries) == 2 * WRITES
+
+
+class _Undo(Exception):
+    """Raised to roll a transaction back."""
+
+
+def test_what_a_transaction_read_of_its_own_uncommitted_writes_is_not_kept_after_it_rolls_back(
+        kith: Kith, db_url: str) -> None:
+    ids = _people(kith, 3)
+    reader, writer = open_kith(db_url, as_of=FIXED_NOW), open_kith(db_url, as_of=FIXED_NOW)
+    try:
+        with reader.session() as s:
+            tie_scores(s, FIXED_NOW)  # the reader's snapshot of the records
+        try:
+            with reader.session() as s:  # logs, reads the states with its own write in them, then rolls back
+                log_interaction(s, [s.get(Person, ids[0])], "meal", when=FIXED_NOW, now=FIXED_NOW)  # type: ignore[list-item]
+                assert tie_scores(s, FIXED_NOW)[ids[0]].score > 0
+                raise _Undo
+        except _Undo:
+            pass
+        with writer.session() as s:  # another process logs someone else (and may reuse the record number)
+            log_interaction(s, [s.get(Person, ids[1])], "meal", when=FIXED_NOW, now=FIXED_NOW)  # type: ignore[list-item]
+        with reader.session() as s:
+            seen = tie_scores(s, FIXED_NOW)
+        fresh = _fresh_scores(db_url)  # a new process's view
+        assert [seen[i].score for i in ids] == [fresh[i].score for i in ids]
+        assert seen[ids[1]].score > seen[ids[0]].score
+    finally:
+        reader.close()
+        writer.close()

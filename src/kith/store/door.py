@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, cast
 from sqlalchemy import (
     BindParameter,
     ColumnElement,
+    CompoundSelect,
     Delete,
     Float,
     Row,
@@ -52,7 +53,7 @@ from kith.store.scope import WS_PARAM, note_write, workspace_id
 if TYPE_CHECKING:
     import numpy as np
 
-Statement: TypeAlias = "Select[*tuple[Any, ...]] | Update | Delete"
+Statement: TypeAlias = "Select[*tuple[Any, ...]] | CompoundSelect[Any] | Update | Delete"
 """What the door runs: Core statements built once (module constants), never SQL text."""
 AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
 Column: TypeAlias = "ColumnElement[Any] | QueryableAttribute[Any]"
