@@ -111,8 +111,9 @@ def agenda_page(session: Session, as_of: datetime, limit: int | None = None, off
     """
     day = gather(session, as_of, ties=ties)
     ranked = rules.rank(day.facts, day.suggestions, day.shown, day.today)
-    names = _names(session, [int(day.ids[r.row]) for r in ranked])
-    ranked.sort(key=lambda r: (-r.priority, r.due, names[int(day.ids[r.row])].lower(), int(day.ids[r.row])))
+    pids = day.ids.tolist()
+    names = _names(session, [pids[r.row] for r in ranked])
+    ranked.sort(key=lambda r: (-r.priority, r.due, names[pids[r.row]].lower(), pids[r.row]))
     chosen = ranked[offset:] if limit is None else ranked[offset:offset + limit]
     return [_item(day, r, names) for r in chosen], len(ranked)
 
@@ -173,8 +174,8 @@ def gather(session: Session, as_of: datetime, person_ids: Iterable[int] | None =
                 facts.met_where[where[pid]] = label
     facts.cadence = {where[pid]: c for pid, c in people.cadences.choose_all(ties, only).items() if pid in where}
     facts.gatekeeps = {where[pid]: texts for pid, texts in people.gatekeeps.items() if pid in where}
-    facts.goals = GoalReasons(people.relevance, {where[pid]: prof for pid, prof in people.relevant.items()
-                                                  if pid in where}) if people.relevance else {}
+    facts.goals = GoalReasons(people.relevance, people.relevant, {where[pid]: pid for pid in people.relevant.people
+                                                                  if pid in where}) if people.relevance else {}
     helps = _helps(marks, people, where)
     owes = Owes(*_columns([(where[pid], day, asked, what) for pid, day, asked, what in people.owes if pid in where]))
     suggestions = rules.suggest(facts, helps, owes, as_of.date())
@@ -261,7 +262,7 @@ class PeopleFacts:
     marks: list[_Mark]
     cadences: Cadences
     relevance: goals_svc.GoalRelevance | None  # the active goals, prepared
-    relevant: dict[int, Profile]  # everyone relevant to one of them
+    relevant: RelevantPeople  # everyone relevant to one of them
 
 
 def people_facts(session: Session, as_of: datetime) -> PeopleFacts:
@@ -278,7 +279,8 @@ def _people_facts(session: Session, as_of: datetime, only: set[int] | None) -> P
         helps=_static_helps(session, as_of, only), owes=_owes(session, as_of, only),
         marks=_marks_in_force(session, as_of, only), cadences=cadences_of(session),
         relevance=relevance,
-        relevant=_relevant_people(session, relevance, {t for g in goals for t in g.tags}, only) if relevance else {},
+        relevant=_relevant_people(session, relevance, {t for g in goals for t in g.tags}, only) if relevance
+        else RelevantPeople({}, {}, {}),
     )
 
 
@@ -435,21 +437,37 @@ class GoalReasons(Mapping[int, tuple[str, ...]]):
     the items shown.
     """
 
-    def __init__(self, relevance: goals_svc.GoalRelevance, profiles: dict[int, Profile]) -> None:
+    def __init__(self, relevance: goals_svc.GoalRelevance, relevant: RelevantPeople, rows: dict[int, int]) -> None:
         self._relevance = relevance
-        self._profiles = profiles
+        self._relevant = relevant
+        self._rows = rows  # row -> person id
         self._made: dict[int, tuple[str, ...]] = {}
 
     def __getitem__(self, row: int) -> tuple[str, ...]:
         if row not in self._made:
-            self._made[row] = tuple(goal.text for goal in self._relevance.of(self._profiles[row]))
+            profile = self._relevant.profile(self._rows[row])
+            self._made[row] = tuple(goal.text for goal in self._relevance.of(profile))
         return self._made[row]
 
     def __iter__(self) -> Iterator[int]:
-        return iter(self._profiles)
+        return iter(self._rows)
 
     def __len__(self) -> int:
-        return len(self._profiles)
+        return len(self._rows)
+
+
+@dataclass(frozen=True)
+class RelevantPeople:
+    """Who is relevant to the active goals; each one's :class:`Profile` is made when asked (few are shown)."""
+
+    people: dict[int, tuple[str, int | None]]  # person id -> title, organisation id
+    orgs: dict[int, tuple[str, str]]  # organisation id -> name, industry
+    tags: dict[int, tuple[str, ...]]  # person id -> the goals' tags they carry
+
+    def profile(self, pid: int) -> Profile:
+        title, org = self.people[pid]
+        name, industry = self.orgs.get(org, ("", "")) if org is not None else ("", "")
+        return Profile(pid, title, name, industry, self.tags.get(pid, ()))
 
 
 _PEOPLE = select(Person.id, Person.title, Person.organization_id).where(
@@ -458,8 +476,8 @@ _ORGS = select(Organization.id, Organization.name, Organization.industry).where(
 
 
 def _relevant_people(session: Session, relevance: goals_svc.GoalRelevance, goal_tags: set[str],
-                     only: set[int] | None) -> dict[int, Profile]:
-    """Everyone relevant to one of the active goals, with what made them so (person id -> profile).
+                     only: set[int] | None) -> RelevantPeople:
+    """Everyone relevant to one of the active goals, with what made them so.
 
     Each goal's matcher judges each organisation and each title once (people
     share them; the agenda's reasons later ask the same matchers); a person is
@@ -473,7 +491,7 @@ def _relevant_people(session: Session, relevance: goals_svc.GoalRelevance, goal_
     tags = _tags_of(session, goal_tags)
     good_tags = {pid for pid, held in tags.items() if any(m.shared_tags(held) for m in matchers)}
     titles: dict[str, bool] = {}
-    out: dict[int, Profile] = {}
+    out: dict[int, tuple[str, int | None]] = {}
     for pid, title, org in door.tuples(session, _PEOPLE):
         if only is not None and pid not in only:
             continue
@@ -481,9 +499,8 @@ def _relevant_people(session: Session, relevance: goals_svc.GoalRelevance, goal_
         if title not in titles:
             titles[title] = any(bool(title) and bool(m.goal.roles) and m.role_of(title) is not None for m in matchers)
         if org in good_orgs or titles[title] or pid in good_tags:
-            name, industry = orgs.get(org, ("", ""))
-            out[pid] = Profile(pid, title, name, industry, tags.get(pid, ()))
-    return out
+            out[pid] = (title, org)
+    return RelevantPeople(out, orgs, tags)
 
 
 def _tags_of(session: Session, keys: set[str]) -> dict[int, tuple[str, ...]]:
