@@ -4,7 +4,7 @@ A report's trend, the network's ties as of a past date and the tie-strength
 validation need the whole log as arrays (:class:`kith.services.tie_log.LogArrays`).
 Reading a million interactions and their participants row by row costs
 seconds; ``log_cache`` keeps the same entries as a few packed chunks
-(:data:`ENTRY`: 24 bytes an entry).
+(:data:`ENTRY`: 25 bytes an entry).
 
 - **Appended by the writers**: the transaction that logs interactions appends
   its entries as a new chunk (:func:`append`, called by
@@ -37,7 +37,8 @@ from kith.store.door import WS
 from kith.store.models import LogCache, LogCount
 
 ENTRY = np.dtype([("interaction", "<i8"), ("person", "<i4"), ("ts", "<f8"), ("kind", "i1"), ("direction", "i1"),
-                  ("sentiment", "i1"), ("group", "<u1")])
+                  ("sentiment", "i1"), ("group", "<u2")])
+MAX_GROUP = 65535  # group sizes are kept up to this (exact for any real meeting)
 MAX_CHUNKS = 32  # more chunks than this are merged into one on the next read
 _TABLE = cast(Table, LogCache.__table__)
 
@@ -63,7 +64,7 @@ def _pack(entries: Sequence[NewEntry]) -> np.ndarray:
     out["kind"] = [KIND_INDEX.get(e.kind, NOT_A_CONTACT) for e in entries]
     out["direction"] = [DIRECTION_CODE.get(e.direction, DIRECTION_CODE["mutual"]) for e in entries]
     out["sentiment"] = [e.sentiment for e in entries]
-    out["group"] = [min(e.group, 255) for e in entries]
+    out["group"] = [min(e.group, MAX_GROUP) for e in entries]
     return out
 
 
@@ -105,7 +106,8 @@ def log_entries(session: Session) -> np.ndarray:
     rows = [r[2:] for r in found if r[2] is not None]
     if not participations:
         return np.empty(0, dtype=ENTRY)
-    if rows and sum(r[1] for r in rows) == participations and all(r[2] == edits for r in rows):
+    if (rows and sum(r[1] for r in rows) == participations and all(r[2] == edits for r in rows)
+            and all(len(r[3]) == r[1] * ENTRY.itemsize for r in rows)):  # and of this layout
         parts = [np.frombuffer(r[3], dtype=ENTRY) for r in sorted(rows)]
         entries = parts[0] if len(parts) == 1 else _merge(parts[0], _by_person(np.concatenate(parts[1:])))
         if len(rows) > MAX_CHUNKS:
@@ -148,7 +150,7 @@ def _from_log(session: Session) -> np.ndarray:
     out = np.empty(len(row), dtype=ENTRY)
     out["interaction"], out["person"], out["ts"] = iid[row], pp, inter[row, 1]
     out["kind"], out["direction"], out["sentiment"] = inter[row, 2], inter[row, 3], inter[row, 4]
-    out["group"] = np.minimum(group[row], 255)
+    out["group"] = np.minimum(group[row], MAX_GROUP)
     return out
 
 

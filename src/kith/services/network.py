@@ -18,12 +18,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kith.engine.graph import (
@@ -38,6 +37,7 @@ from kith.engine.graph import (
 from kith.engine.kinds import GATEKEEPER_RELATIONS, RelationKind
 from kith.engine.relevance import Profile, RelevanceIndex, build_index
 from kith.normalize import fold
+from kith.services.log_cache import log_entries
 from kith.services.memo import memoized
 from kith.services.scores import PersonTie, TieTable, tie_scores
 from kith.store import door
@@ -273,10 +273,9 @@ def my_edges(ties: Mapping[int, PersonTie]) -> dict[int, Edge]:
 # building the graph above: at 30,000 people the build takes ten seconds of
 # Python objects, and brokerage needs only the strengths, not the reasons.
 # The rules are the ones above (same constants, same groups, same noisy-or);
-# tests/test_network_read_model.py holds the two to the same strengths.
+# tests/test_network_edges.py holds the two to the same strengths.
 
 _WS = door.WS
-_IP = InteractionParticipant
 _PEOPLE = (
     select(Person.id, Person.organization_id, Person.display_name, Organization.name, Organization.industry)
     .outerjoin(Organization, (Organization.id == Person.organization_id) & (Organization.workspace_id == _WS))
@@ -289,15 +288,6 @@ _TAGS = (
     .where(PersonTag.workspace_id == _WS)
 )
 _RELATIONS = select(Relation.src_id, Relation.kind, Relation.dst_id).where(Relation.workspace_id == _WS)
-# Only interactions with several people say who knows whom. The inner query
-# yields interaction ids only and every row returned is confined to the
-# workspace by the outer condition; naming the workspace inside too would
-# make SQLite read a table row for each of a million participations instead
-# of scanning the primary-key index alone (1.0 s instead of 0.6 s).
-_MEETINGS = select(_IP.interaction_id, _IP.person_id).where(
-    _IP.workspace_id == _WS,
-    _IP.interaction_id.in_(select(_IP.interaction_id).group_by(_IP.interaction_id).having(func.count() > 1)),
-)
 _EVENT_MEMBERS = (
     select(EventMember.event_id, EventMember.person_id, Event.kind)
     .join(Event, (Event.id == EventMember.event_id) & (Event.workspace_id == _WS))
@@ -352,8 +342,9 @@ def person_edges(session: Session) -> PersonEdges:
 def _edges_of(session: Session, people: NDArray[np.int64], org: NDArray[np.int64]) -> PersonEdges:
     """Edges among ``people`` (non-archived, ascending), ``org`` their organisation ids (-1 for none)."""
     parts = [_relation_edges(_driver_rows(session, _RELATIONS), people)]
-    meetings = _int_pairs(_driver_rows(session, _MEETINGS))
-    a, b, _, n = _pairs_in_groups(meetings[:, 0], meetings[:, 1], people)
+    entries = log_entries(session)  # the log cache: who took part in each interaction, with its size
+    met = entries[entries["group"] > 1]  # only interactions with several people say who knows whom
+    a, b, _, n = _pairs_in_groups(met["interaction"].astype(np.int64), met["person"].astype(np.int64), people)
     parts.append((a, b, (INTERACTION_STRENGTH / (n - 1.0)).astype(np.float64)))
     parts.append(_event_edges(_driver_rows(session, _EVENT_MEMBERS), people))
     with_org = org >= 0
@@ -363,10 +354,6 @@ def _edges_of(session: Session, people: NDArray[np.int64], org: NDArray[np.int64
 
 
 Pairs = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]
-
-
-def _int_pairs(rows: Sequence[Any]) -> NDArray[np.int64]:
-    return np.fromiter(chain.from_iterable(rows), dtype=np.int64, count=2 * len(rows)).reshape(-1, 2)
 
 
 def _relation_edges(rows: Sequence[Any], people: NDArray[np.int64]) -> Pairs:

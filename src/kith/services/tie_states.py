@@ -65,7 +65,7 @@ from kith.engine.ties import (
     unpack,
 )
 from kith.services import log_cache
-from kith.services.tie_log import MARKS, aware, mark_mask, read_log
+from kith.services.tie_log import MARKS, aware, mark_mask
 from kith.services.tie_upkeep import settle
 from kith.store import door
 from kith.store.door import WS
@@ -334,7 +334,7 @@ def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None
             return 0
         session.execute(delete(TieStateRow).where(TieStateRow.person_id.in_(wanted)))
         ids = np.array(sorted(session.scalars(select(Person.id).where(Person.id.in_(wanted))).all()), dtype=np.int64)
-    log = read_log(session, ids)
+    log = log_cache.as_log(log_cache.log_entries(session), ids)  # one read of the log, kept for the next reader
     mask = log.contacts()
     matrix = pack(log.build(mask))
     last = log.last_sentiments(mask)
