@@ -32,6 +32,7 @@ from kith.services import goals as goals_svc
 from kith.services.cadences import Cadences, cadences_of
 from kith.services.memo import memoized
 from kith.services.scores import TieTable, tie_scores
+from kith.services.tie_log import people_columns
 from kith.store import door
 from kith.store.door import WS
 from kith.store.models import (
@@ -126,14 +127,10 @@ def _item(day: Day, r: rules.Ranked, names: Mapping[int, str]) -> AgendaItem:
     return AgendaItem(pid, names[pid], r.action, text, r.due, r.priority, r.also)
 
 
-_NAMES = select(Person.id, Person.display_name).where(Person.workspace_id == WS)
-
-
-def _names(session: Session, pids: list[int]) -> dict[int, str]:
-    """Display names of ``pids`` (everyone's at once when they are many: memoized while only the log moves)."""
+def _names(session: Session, pids: list[int]) -> Mapping[int, str]:
+    """Display names of ``pids``, people not archived (everyone's at once when they are many)."""
     if len(pids) > 2000:
-        return memoized(session, "people.names", None,
-                        lambda: {pid: name for pid, name in door.tuples(session, _NAMES)}, people_only=True)
+        return people_columns(session).names
     out: dict[int, str] = {}
     for start in range(0, len(pids), 1000):
         chunk = pids[start:start + 1000]
@@ -470,8 +467,6 @@ class RelevantPeople:
         return Profile(pid, title, name, industry, self.tags.get(pid, ()))
 
 
-_PEOPLE = select(Person.id, Person.title, Person.organization_id).where(
-    Person.workspace_id == WS, Person.archived.is_(False))
 _ORGS = select(Organization.id, Organization.name, Organization.industry).where(Organization.workspace_id == WS)
 
 
@@ -492,10 +487,10 @@ def _relevant_people(session: Session, relevance: goals_svc.GoalRelevance, goal_
     good_tags = {pid for pid, held in tags.items() if any(m.shared_tags(held) for m in matchers)}
     titles: dict[str, bool] = {}
     out: dict[int, tuple[str, int | None]] = {}
-    for pid, title, org in door.tuples(session, _PEOPLE):
+    people = people_columns(session)
+    for pid, title, org in zip(people.ids.tolist(), people.titles, people.orgs, strict=True):
         if only is not None and pid not in only:
             continue
-        title = title or ""
         if title not in titles:
             titles[title] = any(bool(title) and bool(m.goal.roles) and m.role_of(title) is not None for m in matchers)
         if org in good_orgs or titles[title] or pid in good_tags:

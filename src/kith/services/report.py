@@ -30,7 +30,7 @@ from kith.engine.agenda_rules import FOLLOW_UP_WINDOW_DAYS
 from kith.engine.kinds import GATEKEEPER_RELATIONS, LAYERS
 from kith.engine.ties import KIND_INDEX
 from kith.services.scores import FavourRow, MomentTies, favour_rows, series_arrays, tie_scores
-from kith.services.tie_log import NetworkLog, read_network_log
+from kith.services.tie_log import NetworkLog, people_columns, read_network_log
 from kith.store import door
 from kith.store.door import WS
 from kith.store.models import Event, EventMember, Favor, Person, Relation
@@ -278,7 +278,6 @@ def _callable() -> float:
 
 _ENTERED = select(Person.id, door.epoch(Person.created_at), door.or_null(door.epoch(Person.met_on))).where(
     Person.workspace_id == WS, Person.archived.is_(False)).order_by(Person.id)
-_NAMES = select(Person.id, Person.display_name).where(Person.workspace_id == WS, Person.archived.is_(False))
 
 
 def _people(session: Session, network: NetworkLog) -> _People:
@@ -292,7 +291,7 @@ def _people(session: Session, network: NetworkLog) -> _People:
     ok = slot < len(ids)
     ok[ok] &= ids[slot[ok]] == entered[ok, 0].astype(np.int64)
     known[slot[ok]] = since[ok]
-    names = {pid: name for pid, name in door.tuples(session, _NAMES)}
+    names = people_columns(session).names  # the same people as network.ids
     log = network.log
     first = log.earliest(log.contacts())
     deep = log.earliest(log.deep())

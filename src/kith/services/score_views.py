@@ -23,6 +23,7 @@ from kith.engine.kinds import LAYERS
 from kith.engine.readiness import CALLABLE_THRESHOLD
 from kith.errors import BadInput
 from kith.services.scores import PersonTie, TieTable, explain, tie_scores
+from kith.services.tie_log import people_columns
 from kith.store import door
 from kith.store.door import WS
 from kith.store.models import Identifier, Person
@@ -84,9 +85,10 @@ _SOME_NAMES = _NAMES.where(Person.id.in_(_IDS))
 _SOME_IDENTIFIERS = _IDENTIFIERS.where(Identifier.person_id.in_(_IDS))
 
 
-def _names(session: Session, ids: list[int]) -> dict[int, str]:
+def _names(session: Session, ids: list[int]) -> Mapping[int, str]:
+    """Names of ``ids``, people not archived (the scored): from the people's columns when they are many."""
     if len(ids) > 2000:
-        return {pid: name for pid, name in door.tuples(session, _NAMES)}
+        return people_columns(session).names
     return {pid: name for pid, name in door.rows(session, _SOME_NAMES, ids=ids)}
 
 
