@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import fold
-from kith.services.paging import paged
+from kith.services.paging import by_id, paged
 from kith.store.models import Event, EventMember, Person
 
 EVENT_KINDS = ("event", "project")
@@ -102,10 +102,7 @@ def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
 
 def get_event(session: Session, event_id: int) -> Event:
     """One event or project of the current workspace."""
-    ev = session.scalars(select(Event).where(Event.id == event_id)).first()
-    if ev is None:
-        raise NotFound(f"no event or project with id {event_id}")
-    return ev
+    return by_id(session, Event, event_id, "event or project")
 
 
 def list_events(session: Session, *, limit: int | None = None, offset: int = 0) -> tuple[list[EventView], int]:

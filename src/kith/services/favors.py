@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kith.errors import BadInput, NotFound
-from kith.services.paging import paged
+from kith.errors import BadInput
+from kith.services.paging import by_id, paged
 from kith.store.models import Event, Favor, Person
 
 DIRECTIONS = ("received", "given")
@@ -116,10 +116,7 @@ def _check_dates(asked_on: date | None, done_on: date | None, returned_on: date 
 
 def get_favor(session: Session, favor_id: int) -> Favor:
     """One favour of the current workspace."""
-    favor = session.scalars(select(Favor).where(Favor.id == favor_id)).first()
-    if favor is None:
-        raise NotFound(f"no favour with id {favor_id}")
-    return favor
+    return by_id(session, Favor, favor_id, "favour")
 
 
 def list_favors(

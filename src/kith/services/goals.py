@@ -40,7 +40,7 @@ from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import fold
 from kith.services.memo import memoized
 from kith.services.network import Network, my_ties, network
-from kith.services.paging import paged
+from kith.services.paging import by_id, paged
 from kith.services.scores import PersonTie
 from kith.store.models import Goal, Interaction, InteractionParticipant
 
@@ -238,10 +238,7 @@ def get_goal(session: Session, ref: str) -> Goal:
 
 def goal_by_id(session: Session, goal_id: int) -> Goal:
     """A goal of the workspace by its id."""
-    goal = session.scalars(select(Goal).where(Goal.id == goal_id)).first()
-    if goal is None:
-        raise NotFound(f"no goal with id {goal_id}")
-    return goal
+    return by_id(session, Goal, goal_id, "goal")
 
 
 # -- relevance -----------------------------------------------------------------------------------

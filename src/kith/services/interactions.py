@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
-from kith.errors import BadInput, NotFound
+from kith.errors import BadInput
+from kith.services.paging import by_id
 from kith.store.models import Event, Interaction, InteractionParticipant, Person
 
 BY_TO_DIRECTION = {"me": Direction.OUT, "them": Direction.IN, "both": Direction.MUTUAL}
@@ -196,10 +197,7 @@ class TimelineEntry:
 
 def get_interaction(session: Session, interaction_id: int) -> Interaction:
     """One interaction of the current workspace."""
-    inter = session.scalars(select(Interaction).where(Interaction.id == interaction_id)).first()
-    if inter is None:
-        raise NotFound(f"no interaction with id {interaction_id}")
-    return inter
+    return by_id(session, Interaction, interaction_id, "interaction")
 
 
 def delete_interaction(session: Session, inter: Interaction) -> None:

@@ -19,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kith.engine.relevance import org_key, same_industry
-from kith.errors import BadInput, NotFound
+from kith.errors import BadInput
 from kith.services.goals import goal_by_id
 from kith.services.organizations import get_or_create_org
-from kith.services.paging import paged
+from kith.services.paging import by_id, paged
 from kith.services.people import get_person
 from kith.services.scores import PersonTie, tie_scores
 from kith.store.models import Goal, Opportunity, Organization, Person
@@ -145,10 +145,7 @@ def list_opportunities(session: Session, *, limit: int | None = None, offset: in
 
 def get_opportunity(session: Session, opp_id: int) -> Opportunity:
     """One opportunity of the current workspace."""
-    opp = session.scalars(select(Opportunity).where(Opportunity.id == opp_id)).first()
-    if opp is None:
-        raise NotFound(f"no opportunity with id {opp_id}")
-    return opp
+    return by_id(session, Opportunity, opp_id, "opportunity")
 
 
 def set_outcome(opp: Opportunity, outcome: str) -> None:

@@ -1,4 +1,4 @@
-"""One page of an ORM listing and how many rows match in all: the shape every list of the API answers."""
+"""One page of an ORM listing and how many rows match in all (the shape every list of the API answers), and one row by id."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
+
+from kith.errors import NotFound
 
 T = TypeVar("T")
 
@@ -24,4 +26,13 @@ def paged(session: Session, stmt: Select[T], *, limit: int | None, offset: int =
     return session.scalars(page).all(), total
 
 
-__all__ = ["paged"]
+def by_id(session: Session, model: type[T], row_id: int, what: str) -> T:
+    """The ``model`` row with this id in the current workspace (the scope filters the statement), else NotFound
+    saying "no ``what`` with id N"."""
+    row = session.scalars(select(model).where(model.id == row_id)).first()  # type: ignore[attr-defined]
+    if row is None:
+        raise NotFound(f"no {what} with id {row_id}")
+    return row
+
+
+__all__ = ["by_id", "paged"]

@@ -11,8 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from kith.engine.kinds import RelationKind
-from kith.errors import BadInput, NotFound
-from kith.services.paging import paged
+from kith.errors import BadInput
+from kith.services.paging import by_id, paged
 from kith.store.models import Person, Relation
 
 
@@ -105,10 +105,7 @@ def list_relations(
 
 def get_relation(session: Session, relation_id: int) -> Relation:
     """One relation of the current workspace."""
-    rel = session.scalars(select(Relation).where(Relation.id == relation_id)).first()
-    if rel is None:
-        raise NotFound(f"no relation with id {relation_id}")
-    return rel
+    return by_id(session, Relation, relation_id, "relation")
 
 
 def edit_relation(session: Session, rel: Relation, *, note: str | None = None) -> Relation:
