@@ -57,7 +57,7 @@ def test_a_steady_tie_stays_in_its_layer_even_just_before_the_next_contact(
 
 
 def test_thresholds_follow_the_parameters_rather_than_fixed_numbers() -> None:
-    slower = replace(DEFAULT_PARAMS, h_fast_days=180.0)
+    slower = replace(DEFAULT_PARAMS, h_slow_days=1080.0)
     assert layer_thresholds(slower) != layer_thresholds()
 
 
@@ -115,7 +115,9 @@ def test_a_cooling_tie_or_a_sour_last_exchange_lowers_readiness() -> None:
 def test_readiness_of_a_real_history_reads_its_reasons() -> None:
     touches = [Touch(NOW - timedelta(days=d), "coffee") for d in (5, 40, 80)]
     ready = readiness(score(build_state(touches), NOW), 1, 0, 20.0, 1)
-    assert [r.split(" ")[0] for r in ready.reasons] == ["tie", "you", "you", "last"]
+    assert [r.split(" ")[0] for r in ready.reasons] == ["relationship", "you", "you", "the"]
+    assert "you owe them a favour" in " ".join(ready.reasons)
+    assert "you last asked 2 weeks ago" in " ".join(ready.reasons)
 
 
 def test_one_recent_exchange_is_not_yet_a_tie_you_can_lean_on() -> None:

@@ -49,7 +49,7 @@ def test_network_size_counts_non_archived_people_next_to_callable_and_layer_size
     assert sizes["network"] == 3
     assert sizes["callable"] == sum(t.callable for t in ties.values())
     assert sum(sizes["layers"].values()) == 3
-    assert list(sizes["layers"]) == ["inner", "close", "active", "meaningful", "acquaintance", "dormant"]
+    assert list(sizes["layers"]) == ["inner", "close", "active", "meaningful", "acquaintance", "dormant", "new"]
 
 
 def test_hellos_share_counts_hello_only_and_never_contacted_relationships(session: Session) -> None:

@@ -163,7 +163,8 @@ def test_cli_score_explains_every_term(cli: Callable[..., CliResult]) -> None:
     data = json.loads(r.out)
     assert {"name", "key", "score", "layer", "components"} <= set(data)
     assert data["name"] == "Ana Diaz" and 0 <= data["score"] <= 100
-    logit = sum(data["components"].values())
+    assert {"strength", "likelihood"} <= set(data) and 0 <= data["likelihood"] <= 100
+    logit = data["baseline"] + sum(data["components"].values())
     assert math.isclose(100 / (1 + math.exp(-logit)), data["score"], abs_tol=0.2)
     everyone = json.loads(cli("score", "--json").out)
     assert [p["name"] for p in everyone] == ["Ana Diaz", "Bea Lund"]
@@ -171,7 +172,7 @@ def test_cli_score_explains_every_term(cli: Callable[..., CliResult]) -> None:
     assert "activity" in text and "recency" in text
 
 
-@pytest.mark.parametrize("layer", ["inner", "dormant"])
+@pytest.mark.parametrize("layer", ["inner", "new"])
 def test_cli_list_filters_by_layer(cli: Callable[..., CliResult], layer: str) -> None:
     cli("add", "Ana Diaz", "--json")
     cli("add", "Bea Lund")

@@ -164,7 +164,7 @@ def test_batch_and_scalar_scores_agree() -> None:
         assert math.isclose(one.score, batch.score[p], rel_tol=1e-9)
         assert (
             one.layer
-            == ("inner", "close", "active", "meaningful", "acquaintance", "dormant")[batch.layer[p]]
+            == ("inner", "close", "active", "meaningful", "acquaintance", "dormant", "new")[batch.layer[p]]
         )
         assert one.cooling == bool(batch.cooling[p])
 

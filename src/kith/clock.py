@@ -76,3 +76,20 @@ def _at(day: date, end_of_day: bool) -> datetime:
     if end_of_day:
         return datetime.combine(day, time(23, 59, 59), UTC)
     return datetime.combine(day, time(0, 0), UTC)
+
+
+def ago_words(days: int) -> str:
+    """Whole days back in the words every page and explanation uses: "today", "yesterday", "3 weeks ago"."""
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 0:
+        return "tomorrow" if days == -1 else f"in {-days} days"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    if days < 730:
+        return f"{days // 30} months ago"
+    return f"{days // 365} years ago"

@@ -37,7 +37,7 @@ def score_cmd(
     limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Tie strength 0-100 with its layer and favour readiness; --explain says why."""
+    """Relationship strength and contact likelihood 0-100, layer and favour readiness; --explain says why."""
     check_layer(layer)
     with STATE.session() as session:
         if person is not None:
@@ -48,8 +48,8 @@ def score_cmd(
         emit_json(listing.as_dicts())
         return
     lines = listing.lines()
-    table(None, ["id", "name", "score", "layer", "readiness", "last contact", ""], [
-        (r.id, r.name, f"{r.score:.0f}", r.layer, f"{r.readiness:.0f}",
+    table(None, ["id", "name", "strength", "likelihood", "layer", "readiness", "last contact", ""], [
+        (r.id, r.name, f"{r.score:.0f}", f"{r.likelihood:.0f}", r.layer, f"{r.readiness:.0f}",
          r.last_contact.isoformat() if r.last_contact else "never", "cooling" if r.cooling else "")
         for r in lines
     ])
@@ -60,11 +60,15 @@ def _show_one(detail: views.ScoreDetail, explain: bool, as_json: bool) -> None:
         emit_json(detail.as_dict())
         return
     line = detail.line
-    say(f"{line.name}: {line.score:.0f}/100, {line.layer}; readiness {line.readiness:.0f}"
-        + (" (callable)" if line.callable else ""))
+    say(f"{line.name}: strength {line.score:.0f}/100, {line.layer}; likelihood of contact {line.likelihood:.0f}; "
+        f"readiness {line.readiness:.0f}" + (" (callable)" if line.callable else " (not callable)"))
     if explain:
+        say("  strength:")
         for reason in detail.reasons:
-            say(f"  {reason}")
+            say(f"    {reason}")
+        say("  likelihood of contact:")
+        for reason in detail.likelihood_reasons:
+            say(f"    {reason}")
         say("  favour readiness:")
         for reason in detail.readiness_reasons:
             say(f"    {reason}")

@@ -88,7 +88,8 @@ class RelationKind(StrEnum):
 GATEKEEPER_RELATIONS = frozenset({RelationKind.ASSISTANT_OF})
 SYMMETRIC_RELATIONS = frozenset({RelationKind.WORKS_WITH, RelationKind.KNOWS, RelationKind.PARTNER_OF})
 
-LAYERS = ("inner", "close", "active", "meaningful", "acquaintance", "dormant")
+LAYERS = ("inner", "close", "active", "meaningful", "acquaintance", "dormant", "new")
+"""From the closest to the loosest; ``dormant`` went silent, ``new`` never started (no contact logged)."""
 
 
 AGENDA_ACTIONS = ("repair", "return-favour", "thank", "follow-up", "nurture", "rewarm-goal", "reconnect")

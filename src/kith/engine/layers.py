@@ -23,6 +23,9 @@ from kith.engine.kinds import LAYERS
 
 LAYER_CODE: dict[str, int] = {name: i for i, name in enumerate(LAYERS)}
 DORMANT = LAYER_CODE["dormant"]
+ACQUAINTANCE = LAYER_CODE["acquaintance"]
+NEW = LAYER_CODE["new"]
+SCORED_LAYERS = LAYERS[:DORMANT]  # the layers a strength threshold opens
 DUNBAR_SIZES: tuple[int, ...] = (5, 15, 50, 150)  # cumulative: inner, close, active, meaningful
 
 
@@ -30,9 +33,22 @@ def layer_codes(scores: NDArray[np.float64], thresholds: Mapping[str, float]) ->
     """Layer code per score: the first layer whose threshold the score reaches."""
     codes = np.full(scores.shape, DORMANT, dtype=np.int64)
     # Walk from the loosest layer to the closest so the closest reached wins.
-    for name in reversed(LAYERS[:-1]):
+    for name in reversed(SCORED_LAYERS):
         codes[scores >= thresholds[name]] = LAYER_CODE[name]
     return codes
+
+
+def history_caps(
+    codes: NDArray[np.int64], contacts: NDArray[np.float64], thin: int, manual: NDArray[np.bool_] | None = None
+) -> NDArray[np.int64]:
+    """Layers a short history allows: no contact is ``new``, ``thin`` contacts or fewer at most acquaintance.
+
+    One recent coffee can make a tie likely to continue, never close. A
+    manual closeness (``manual`` True) is the user's word and is not capped.
+    """
+    capped = np.where(contacts <= 0, NEW, np.where(contacts <= thin, np.maximum(codes, ACQUAINTANCE), codes))
+    out: NDArray[np.int64] = capped if manual is None else np.where(manual, codes, capped)
+    return out
 
 
 def layer_name(score: float, thresholds: Mapping[str, float]) -> str:
@@ -44,13 +60,17 @@ def assign_network_layers(
     scores: NDArray[np.float64],
     thresholds: Mapping[str, float],
     sizes: Sequence[int] = DUNBAR_SIZES,
+    earned: NDArray[np.int64] | None = None,
 ) -> NDArray[np.int64]:
     """Layer codes for a whole network: earned by score, capped by cumulative sizes.
 
     ``sizes[i]`` is how many people layers ``0..i`` may hold together; the
     highest scores keep the closest layers (ties broken by index, stably).
+    ``earned`` (default: from the thresholds) is each tie's own layer, e.g.
+    after :func:`history_caps`.
     """
-    earned = layer_codes(scores, thresholds)
+    if earned is None:
+        earned = layer_codes(scores, thresholds)
     order = np.argsort(-scores, kind="stable")
     rank = np.empty(len(scores), dtype=np.int64)
     rank[order] = np.arange(len(scores))

@@ -40,9 +40,10 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from kith.clock import ago_words
 from kith.engine.cadence import learned_gap_array, learned_gap_days
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, LAYERS
-from kith.engine.layers import layer_codes
+from kith.engine.layers import history_caps, layer_codes
 from kith.errors import BadInput
 
 DAY = 86400.0
@@ -127,6 +128,18 @@ class TieParams:
     reference_depth: float = 1.0  # a call: the "typical depth" of the layer cadences
     reference_years: float = 2.0  # how long the reference ties have lasted
     dormant_after_days: float = 730.0  # a yearly reference tie silent this long is dormant
+    # Relationship strength (depth built over time); see docs/scoring.md.
+    s_bias: float = -2.4
+    s_gain: float = 0.62
+    s_bond: float = 1.0  # per doubling of 1 + B (slow-decayed, depth- and group-weighted contact)
+    s_duration: float = 0.5  # per doubling of 1 + years known
+    s_reciprocity: float = 1.0  # times (balance − 0.5), once there is enough history
+    s_multiplexity: float = 0.5  # per extra context (half per extra kind)
+    s_favours: float = 0.5  # favours both ways
+    s_sentiment: float = 1.0  # per point of average sentiment
+    s_cooling: float = 0.3  # per doubling of silence beyond the tie's usual gap
+    history_contacts: int = 5  # reciprocity is judged only from this many contacts
+    thin_contacts: int = 2  # a tie with this many contacts or fewer is at most an acquaintance
 
 
 DEFAULT_PARAMS = TieParams()
@@ -431,7 +444,8 @@ def build_arrays(
 class _Terms:
     """Logit contributions and the quantities the explanations quote."""
 
-    z: dict[str, F64]
+    z: dict[str, F64]  # contact likelihood
+    s: dict[str, F64]  # relationship strength
     days_since: F64
     gap: F64
     ratio: F64
@@ -482,8 +496,21 @@ def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
         "sentiment": params.w_sentiment * sentiment,
     }
     z = {name: v if name == "bias" else params.gain * v for name, v in z.items()}
+    favours = (s.counts[:, KIND_INDEX["favor-given"]] > 0) & (s.counts[:, KIND_INDEX["favor-received"]] > 0)
+    history = s.n >= params.history_contacts
+    strength = {
+        "bias": np.full(len(s), params.s_bias),
+        "bond": params.s_bond * np.log2(1.0 + bond),
+        "duration": substance * params.s_duration * np.log2(1.0 + years),
+        "reciprocity": history * substance * params.s_reciprocity * (balance - 0.5),
+        "multiplexity": params.s_multiplexity * multiplex,
+        "favours": params.s_favours * favours,
+        "sentiment": params.s_sentiment * sentiment,
+        "cooling": -params.s_cooling * np.log2(np.maximum(ratio, 1.0)) * (s.n >= 2),
+    }
+    strength = {name: v if name == "bias" else params.s_gain * v for name, v in strength.items()}
     return _Terms(
-        z=z, days_since=days_since, gap=gap, ratio=ratio, balance=balance, out_share=out_share,
+        z=z, s=strength, days_since=days_since, gap=gap, ratio=ratio, balance=balance, out_share=out_share,
         contexts=contexts, kinds=kinds, sentiment=sentiment, years=years,
         hello_only=has & (s.b <= 0),
     )  # fmt: skip
@@ -512,14 +539,21 @@ def _logit(p: float) -> float:
 
 @dataclass(frozen=True)
 class BatchScores:
-    """Scores of everyone, row-aligned with the ``StateArrays`` they came from."""
+    """Scores of everyone, row-aligned with the ``StateArrays`` they came from.
+
+    ``score`` is the relationship strength, or the manual closeness where one
+    is set; ``strength`` is always the computed one. ``likelihood`` is the
+    contact likelihood. Layers come from ``score`` and the history caps.
+    """
 
     score: F64
     layer: I64  # index into kinds.LAYERS
-    logit: F64
+    logit: F64  # of the computed strength
     days_since_last: F64  # nan where there was no contact
     learned_gap_days: F64  # prior-shrunk; meaningful where n >= 2
     cooling: NDArray[np.bool_]
+    strength: F64
+    likelihood: F64
 
 
 def score_batch(
@@ -528,23 +562,29 @@ def score_batch(
     params: TieParams = DEFAULT_PARAMS,
     closeness: F64 | None = None,
 ) -> BatchScores:
-    """Score everyone at once; ``closeness`` (nan = none) overrides row by row."""
+    """Score everyone at once; ``closeness`` (nan = none) overrides strength row by row."""
     return _batch(arrays, _terms(arrays, _seconds(as_of), params), params, closeness)
 
 
 def _batch(arrays: StateArrays, terms: _Terms, params: TieParams, closeness: F64 | None) -> BatchScores:
     """Scores from terms already computed (one person's explanation reuses them)."""
     z = np.sum(np.stack(list(terms.z.values())), axis=0)
-    value = 100.0 * _sigmoid(z)
+    zs = np.sum(np.stack(list(terms.s.values())), axis=0)
+    strength = 100.0 * _sigmoid(zs)
+    value, manual = strength, None
     if closeness is not None:
-        value = np.where(np.isnan(closeness), value, np.clip(closeness, 0.0, 100.0))
+        manual = ~np.isnan(closeness)
+        value = np.where(manual, np.clip(np.nan_to_num(closeness), 0.0, 100.0), strength)
+    codes = history_caps(layer_codes(value, layer_thresholds(params)), arrays.n, params.thin_contacts, manual)
     return BatchScores(
         score=value,
-        layer=layer_codes(value, layer_thresholds(params)),
-        logit=z,
+        layer=codes,
+        logit=zs,
         days_since_last=terms.days_since,
         learned_gap_days=terms.gap,
         cooling=(arrays.n >= 2) & (terms.ratio >= params.cooling_ratio),
+        strength=strength,
+        likelihood=100.0 * _sigmoid(z),
     )
 
 
@@ -561,10 +601,13 @@ def _seconds(as_of: datetime | float) -> float:
 
 @dataclass(frozen=True)
 class TieScore:
-    """One person's score with its explanation.
+    """One person's tie with its explanation.
 
-    ``components`` are logit contributions (they sum to logit(score / 100));
-    ``reasons`` say the same in words.
+    ``score`` is the relationship strength (or the manual closeness);
+    ``strength`` the computed strength, ``likelihood`` the contact likelihood.
+    ``components`` are the strength's logit contributions that are not zero
+    (``baseline`` plus their sum is logit(score / 100)); ``reasons`` say the
+    same in words, ``likelihood_reasons`` explain the likelihood.
     """
 
     score: float
@@ -574,6 +617,15 @@ class TieScore:
     learned_gap_days: float | None
     days_since_last: float | None
     cooling: bool
+    strength: float = 0.0
+    likelihood: float = 0.0
+    baseline: float = 0.0
+    contacts: int = 0
+    likelihood_components: dict[str, float] = field(default_factory=dict)
+    likelihood_reasons: list[str] = field(default_factory=list)
+
+
+SHOWN = 0.005  # a term whose contribution rounds to 0.00 is left out of explanations
 
 
 def score(
@@ -586,11 +638,14 @@ def score(
     arrays = StateArrays.from_states([state])
     terms = _terms(arrays, _seconds(as_of), params)
     batch = _batch(arrays, terms, params, None if closeness is None else np.array([closeness]))
-    components = {name: float(v[0]) for name, v in terms.z.items()}
-    reasons = _reasons(state, terms, components, as_of, params)
+    every = {name: float(v[0]) for name, v in terms.s.items()}
+    baseline = every.pop("bias")
+    components = {name: v for name, v in every.items() if abs(v) >= SHOWN}
+    likely = {name: float(v[0]) for name, v in terms.z.items() if name != "bias"}
+    reasons = _strength_reasons(state, terms, components, as_of, params, closeness is not None)
     if closeness is not None:
-        computed = 100.0 * float(_sigmoid(np.array([sum(components.values())]))[0])
-        components["manual closeness"] = _logit(closeness / 100.0) - sum(components.values())
+        computed = float(batch.strength[0])
+        components["manual closeness"] = _logit(closeness / 100.0) - baseline - sum(components.values())
         reasons.insert(0, f"manual closeness {closeness:.0f} overrides the computed {computed:.0f}")
     days = float(batch.days_since_last[0])
     return TieScore(
@@ -603,6 +658,12 @@ def score(
         ),
         days_since_last=None if math.isnan(days) else days,
         cooling=bool(batch.cooling[0]),
+        strength=float(batch.strength[0]),
+        likelihood=float(batch.likelihood[0]),
+        baseline=baseline,
+        contacts=state.n,
+        likelihood_components={k: v for k, v in likely.items() if abs(v) >= SHOWN},
+        likelihood_reasons=_likelihood_reasons(state, terms, likely, as_of, params),
     )
 
 
@@ -621,35 +682,72 @@ def score_touches(
 # ---------------------------------------------------------------- explanations
 
 
-def _reasons(
+def _plural(count: float, noun: str, plural: str | None = None) -> str:
+    n = round(count)
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _last_contact(days: float) -> str:
+    return "last contact " + ago_words(int(days))
+
+
+def _strength_reasons(
+    state: TieState, t: _Terms, c: dict[str, float], as_of: datetime, params: TieParams, manual: bool
+) -> list[str]:
+    """One sentence per strength term that counted, in the user's words, with its contribution."""
+    if state.n == 0:
+        return ["no contact logged yet: a new tie"]
+    reasons = []
+    days = float(t.days_since[0])
+    terms = {
+        "bond": f"{_plural(state.n, 'contact')} since {_date(state.first)}, {_last_contact(days)}",
+        "duration": f"known for {_years(float(t.years[0]))}",
+        "reciprocity": f"you reach out {100 * float(t.out_share[0]):.0f}% of the time",
+        "multiplexity": f"{_plural(t.kinds[0], 'kind')} of contact in {_plural(t.contexts[0], 'context')}",
+        "favours": "favours both ways",
+        "sentiment": f"average sentiment {float(t.sentiment[0]):+.1f}",
+        "cooling": f"silent {ago_words(int(days))}, past the usual gap of {_plural(float(t.gap[0]), 'day')}",
+    }
+    for name, text in terms.items():
+        if name in c:
+            reasons.append(f"{name}: {text} {c[name]:+.2f}")
+    if bool(t.hello_only[0]):
+        reasons.append(f"only hellos and likes: they add at most {params.hello_cap:g} to the bond")
+    if state.n <= params.thin_contacts and not manual:
+        reasons.append(f"only {_plural(state.n, 'contact')} so far: at most an acquaintance")
+    return reasons
+
+
+def _likelihood_reasons(
     state: TieState, t: _Terms, c: dict[str, float], as_of: datetime, params: TieParams
 ) -> list[str]:
-    """One sentence per term, in the user's words, with its logit contribution."""
+    """What says whether you will be in touch soon: recent activity, recency, the tie's rhythm."""
     if state.n == 0:
         return ["no contact logged yet"]
-    days, gap = float(t.days_since[0]), float(t.gap[0])
+    days = float(t.days_since[0])
     fast = 2.0 ** (-max(as_of.timestamp() - state.ref, 0.0) / DAY / params.h_fast_days)
     recent = {k: v * fast for k, v in state.recent.items()}
-    reasons = [
-        f"activity: {_kind_list(recent, 'recently') or 'nothing recent'} (half-life {params.h_fast_days:.0f} days) {c['activity']:+.2f}",
-        f"bond: {state.n} contact{'s' * (state.n != 1)} since {_date(state.first)} {c['bond']:+.2f}",
-        f"recency: {days:.0f} days since last contact {c['recency']:+.2f}",
-        f"cadence: usual gap {gap:.0f} days"
-        + (
-            ", silent for longer: cooling"
-            if t.ratio[0] >= params.cooling_ratio and state.n >= 2
-            else ""
-        )
-        + f" {c['cooling']:+.2f}",
-        f"reciprocity: you reach out {100 * float(t.out_share[0]):.0f}% of the time {c['reciprocity'] + c['initiative']:+.2f}",
-        f"duration: known for {float(t.years[0]):.1f} years {c['duration']:+.2f}",
-        f"multiplexity: {t.kinds[0]:.0f} kinds in {t.contexts[0]:.0f} contexts {c['multiplexity']:+.2f}",
-    ]
-    if state.sent_n > 0 and abs(float(t.sentiment[0])) >= 0.05:
-        reasons.append(f"sentiment: average {float(t.sentiment[0]):+.1f} {c['sentiment']:+.2f}")
-    if bool(t.hello_only[0]):
-        reasons.append(f"only hellos and likes: they add at most {params.hello_cap:g} to activity")
-    return reasons
+    terms = {
+        "activity": _kind_list(recent, "in the last months") or "nothing in the last months",
+        "bond": f"{_plural(state.n, 'contact')} since {_date(state.first)}",
+        "recency": _last_contact(days),
+        "cooling": f"silent for longer than the usual gap of {_plural(float(t.gap[0]), 'day')}: cooling",
+        "reciprocity": f"you reach out {100 * float(t.out_share[0]):.0f}% of the time",
+        "duration": f"known for {_years(float(t.years[0]))}",
+        "multiplexity": f"{_plural(t.kinds[0], 'kind')} of contact in {_plural(t.contexts[0], 'context')}",
+        "sentiment": f"average sentiment {float(t.sentiment[0]):+.1f}",
+    }
+    if state.n < params.history_contacts:
+        terms.pop("reciprocity")
+    return [f"{name}: {text} {c[name]:+.2f}" for name, text in terms.items() if abs(c.get(name, 0.0)) >= SHOWN]
+
+
+def _years(years: float) -> str:
+    if years * 12 < 1.0:
+        return _plural(max(years * 52.18, 1.0), "week")
+    if years < 1.0:
+        return _plural(years * 12, "month")
+    return f"{years:.1f} years"
 
 
 def _kind_list(amounts: Mapping[str, float], when: str) -> str:
@@ -741,6 +839,6 @@ def layer_thresholds(params: TieParams = DEFAULT_PARAMS) -> dict[str, float]:
 
 def _raw_score(state: TieState, as_of: datetime, params: TieParams) -> float:
     terms = _terms(StateArrays.from_states([state]), as_of.timestamp(), params)
-    z = np.sum(np.stack(list(terms.z.values())), axis=0)
-    # A hair below the reference score, so the reference tie itself is in its layer.
+    z = np.sum(np.stack(list(terms.s.values())), axis=0)
+    # A hair below the reference strength, so the reference tie itself is in its layer.
     return float(100.0 * _sigmoid(z)[0]) - 1e-9

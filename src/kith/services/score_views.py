@@ -46,11 +46,14 @@ class ScoreLine:
     last_at: datetime | None
     learned_gap_days: float | None
     components: Mapping[str, float] = field(default_factory=dict)
+    strength: float = 0.0
+    likelihood: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (the CLI contract's keys, and ``person_id``/``last_at`` as the API names them)."""
         return {
             "id": self.id, "person_id": self.id, "name": self.name, "key": self.key, "score": round(self.score, 1),
+            "strength": round(self.strength, 1), "likelihood": round(self.likelihood, 1),
             "layer": self.layer, "readiness": round(self.readiness, 1), "callable": self.callable,
             "cooling": self.cooling, "last_contact": self.last_contact.isoformat() if self.last_contact else None,
             "last_at": self.last_at.isoformat() if self.last_at else None,
@@ -71,10 +74,13 @@ class ScoreDetail:
     line: ScoreLine
     reasons: list[str]
     readiness_reasons: list[str]
+    likelihood_reasons: list[str] = field(default_factory=list)
+    baseline: float = 0.0  # the strength's constant: baseline + sum(components) = logit(score / 100)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form: the line's keys plus the reasons."""
-        return {**self.line.as_dict(), "reasons": self.reasons, "readiness_reasons": self.readiness_reasons}
+        return {**self.line.as_dict(), "baseline": round(self.baseline, 3), "reasons": self.reasons, "likelihood_reasons": self.likelihood_reasons,
+                "readiness_reasons": self.readiness_reasons}
 
 
 _NAMES = select(Person.id, Person.display_name).where(Person.workspace_id == WS)
@@ -105,7 +111,8 @@ def _keys(session: Session, ids: list[int]) -> dict[int, str]:
 
 def _line(pid: int, name: str, key: str | None, tie: PersonTie) -> ScoreLine:
     return ScoreLine(pid, name, key or f"person:{pid}", tie.score, tie.layer, tie.readiness, tie.callable,
-                     tie.cooling, tie.last_at, tie.learned_gap_days, dict(tie.components))
+                     tie.cooling, tie.last_at, tie.learned_gap_days, dict(tie.components), tie.strength,
+                     tie.likelihood)
 
 
 @dataclass(frozen=True)
@@ -127,23 +134,26 @@ class ScoreTable:
     cooling: list[bool]
     last: list[float]  # unix seconds, nan = never
     learned_gap_days: list[float]  # nan = unknown
-    total: int  # how many people the listing has in all (the table may be one page of it)
+    total: int
+    strength: list[float] = field(default_factory=list)
+    likelihood: list[float] = field(default_factory=list)  # how many people the listing has in all (the table may be one page of it)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def lines(self) -> list[ScoreLine]:
         """One :class:`ScoreLine` per row."""
-        return [ScoreLine(pid, name, key, sc, layer, ready, call, cool, _moment(last), _known(gap))
-                for pid, name, key, sc, layer, ready, call, cool, last, gap in self._rows()]
+        return [ScoreLine(pid, name, key, sc, layer, ready, call, cool, _moment(last), _known(gap), {}, st, li)
+                for pid, name, key, sc, layer, ready, call, cool, last, gap, st, li in self._rows()]
 
     def as_dicts(self) -> list[dict[str, Any]]:
         """The rows' JSON, as :meth:`ScoreLine.as_dict` gives it (components empty in a listing)."""
         out = []
-        for pid, name, key, sc, layer, ready, call, cool, last, gap in self._rows():
+        for pid, name, key, sc, layer, ready, call, cool, last, gap, st, li in self._rows():
             at = _moment(last)
             out.append({
-                "id": pid, "person_id": pid, "name": name, "key": key, "score": round(sc, 1), "layer": layer,
+                "id": pid, "person_id": pid, "name": name, "key": key, "score": round(sc, 1),
+                "strength": round(st, 1), "likelihood": round(li, 1), "layer": layer,
                 "readiness": round(ready, 1), "callable": call, "cooling": cool,
                 "last_contact": at.date().isoformat() if at else None, "last_at": at.isoformat() if at else None,
                 "learned_gap_days": None if gap != gap else round(gap, 1), "components": {},
@@ -152,7 +162,7 @@ class ScoreTable:
 
     def _rows(self) -> Any:
         return zip(self.ids, self.names, self.keys, self.score, self.layer, self.readiness, self.callable,
-                   self.cooling, self.last, self.learned_gap_days, strict=True)
+                   self.cooling, self.last, self.learned_gap_days, self.strength, self.likelihood, strict=True)
 
 
 def _moment(seconds: float) -> datetime | None:
@@ -181,6 +191,7 @@ def score_table(session: Session, ties: TieTable, *, layer: str | None = None, l
         ties.score[order].tolist(), [LAYERS[c] for c in ties.layer[order].tolist()], ties.readiness[order].tolist(),
         (ties.readiness[order] >= CALLABLE_THRESHOLD).tolist(), ties.cooling[order].astype(bool).tolist(),
         last.tolist(), ties.learned_gap_days[order].tolist(), total,
+        ties.strength[order].tolist(), ties.likelihood[order].tolist(),
     )
 
 
@@ -209,7 +220,8 @@ def score_detail(session: Session, person: Person, as_of: datetime, ties: TieTab
     explained = explain(session, person, as_of, tie=tie)
     key = _keys(session, [person.id]).get(person.id)
     line = _line(person.id, person.display_name, key, explained.tie)
-    return ScoreDetail(line, list(explained.detail.reasons), list(explained.readiness.reasons))
+    return ScoreDetail(line, list(explained.detail.reasons), list(explained.readiness.reasons),
+                       list(explained.detail.likelihood_reasons), explained.detail.baseline)
 
 
 def _copy(tie: PersonTie) -> PersonTie:

@@ -47,7 +47,11 @@ from kith.store.models import Favor, Interaction, Person
 
 @dataclass
 class PersonTie:
-    """One person's tie as of a date: strength, layer, rhythm and favour readiness."""
+    """One person's tie as of a date: strength, likelihood, layer, rhythm and favour readiness.
+
+    ``score`` is what the layer and readiness come from: the relationship
+    strength, or the manual closeness when one is set.
+    """
 
     person_id: int
     score: float  # 0-100
@@ -61,11 +65,15 @@ class PersonTie:
     last_sentiment: int = 0
     components: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
+    strength: float = 0.0  # 0-100, computed (the manual closeness does not change it)
+    likelihood: float = 0.0  # 0-100: will you be in touch soon?
+    likelihood_reasons: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {
-            "person_id": self.person_id, "score": round(self.score, 1), "layer": self.layer,
+            "person_id": self.person_id, "score": round(self.score, 1), "strength": round(self.strength, 1),
+            "likelihood": round(self.likelihood, 1), "layer": self.layer,
             "readiness": round(self.readiness, 1), "callable": self.callable,
             "last_at": self.last_at.isoformat() if self.last_at else None,
             "learned_gap_days": None if self.learned_gap_days is None else round(self.learned_gap_days, 1),
@@ -164,9 +172,10 @@ class TieTable(Mapping[int, PersonTie]):
         batch = score_batch(arrays, as_of, DEFAULT_PARAMS, closeness)
         self.ids = ids
         self.score = batch.score
-        self.layer = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
+        self.strength, self.likelihood = batch.strength, batch.likelihood
+        self.layer = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS), earned=batch.layer)
         self.readiness = _readiness_batch(ids, batch.score, batch.cooling, stored.last_sentiment, arrays.n,
-                                          ledger, as_of)
+                                          ledger, as_of, manual=~np.isnan(closeness))
         self.cooling = batch.cooling
         self._gap, self._days, self._n, self._last = batch.learned_gap_days, batch.days_since_last, arrays.n, arrays.last
         self._sentiment = stored.last_sentiment
@@ -225,6 +234,7 @@ class TieTable(Mapping[int, PersonTie]):
             learned_gap_days=float(self._gap[i]) if n >= 2 else None,
             days_since_last=None if math.isnan(days) else days,
             cooling=bool(self.cooling[i]), last_sentiment=int(self._sentiment[i]),
+            strength=float(self.strength[i]), likelihood=float(self.likelihood[i]),
         )
         self._made[pid] = tie
         return tie
@@ -294,9 +304,9 @@ def series_arrays(network: NetworkLog, favours: Sequence[FavourRow], moments: Se
         seen[log.person[window]] = True
         last_sent = np.where(seen, log.last_sentiments(window), last_sent)
         batch = score_batch(states, moment, DEFAULT_PARAMS, closeness)
-        layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS))
+        layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS), earned=batch.layer)
         ready = _readiness_batch(ids, batch.score, batch.cooling, last_sent, states.n, ledger_at(favours, moment),
-                                 moment, rows)
+                                 moment, rows, ~np.isnan(closeness))
         out[moment] = MomentTies(moment, batch.score, layers, ready >= CALLABLE_THRESHOLD, last_sent)
     return [out[m] for m in moments]
 
@@ -314,6 +324,7 @@ def series_from_log(session: Session, network: NetworkLog, moments: Sequence[dat
 def _readiness_batch(
     ids: np.ndarray, score_: np.ndarray, cooling: np.ndarray, last_sent: np.ndarray, contacts: np.ndarray,
     ledger: dict[int, FavourBalance], as_of: datetime, rows: Mapping[int, int] | None = None,
+    manual: np.ndarray | None = None,
 ) -> np.ndarray:
     """Everyone's favour readiness; the ledger is sparse, so it is spread into arrays (``rows``: id -> row)."""
     i_owe, owed, since_ask = np.zeros(len(ids)), np.zeros(len(ids)), np.full(len(ids), np.nan)
@@ -326,7 +337,7 @@ def _readiness_batch(
             i_owe[i], owed[i] = bal.i_owe, bal.owed_to_me
             if bal.last_ask is not None:
                 since_ask[i] = float((as_of.date() - bal.last_ask).days)
-    return readiness_batch(score_, cooling, i_owe, owed, since_ask, last_sent, contacts)
+    return readiness_batch(score_, cooling, i_owe, owed, since_ask, last_sent, contacts, manual=manual)
 
 
 _NEWEST = select(func.max(Interaction.occurred_at))
@@ -409,8 +420,10 @@ class Explanation:
         """JSON form: the contract's ``score``, ``layer`` and ``components``, and more."""
         return {
             **self.tie.as_dict(),
+            "baseline": round(self.detail.baseline, 3),
             "components": {k: round(v, 3) for k, v in self.detail.components.items()},
             "reasons": self.detail.reasons,
+            "likelihood_reasons": self.detail.likelihood_reasons,
             "readiness_reasons": self.readiness.reasons,
         }
 
@@ -442,6 +455,8 @@ def explain(session: Session, person: Person, as_of: datetime, tie: PersonTie | 
     detail = score(state, as_of, DEFAULT_PARAMS, closeness)
     tie.components = detail.components
     tie.reasons = detail.reasons
+    tie.likelihood_reasons = detail.likelihood_reasons
+    tie.strength, tie.likelihood = detail.strength, detail.likelihood
     ready = _readiness(detail, favour_ledger(session, as_of).get(person.id), tie.last_sentiment, as_of, state.n)
     return Explanation(tie, detail, ready)
 

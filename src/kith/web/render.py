@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from kith.clock import ago_words
 from kith.web.auth import Ctx, config, web_session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -31,18 +32,7 @@ def ago(value: datetime | date | None, now: datetime | None = None) -> str:
         return "never"
     ref = (now or datetime.now()).date() if isinstance(now, datetime) or now is None else now
     day = value.date() if isinstance(value, datetime) else value
-    days = (ref - day).days
-    if days == 0:
-        return "today"
-    if days == 1:
-        return "yesterday"
-    if days < 0:
-        return f"in {-days} days"
-    if days < 60:
-        return f"{days} days ago"
-    if days < 730:
-        return f"{days // 30} months ago"
-    return f"{days // 365} years ago"
+    return ago_words((ref - day).days)
 
 
 def _day(value: datetime | date | None) -> str:

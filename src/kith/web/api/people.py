@@ -22,7 +22,7 @@ def list_people(
     q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$", description="Search names, e-mails, org, notes.")] = None,
     tag: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
     org: Annotated[str | None, Query(max_length=300, pattern=r"^[^\x00]*$")] = None,
-    layer: Annotated[Literal["inner", "close", "active", "meaningful", "acquaintance", "dormant"] | None, Query()] = None,
+    layer: Annotated[Literal["inner", "close", "active", "meaningful", "acquaintance", "dormant", "new"] | None, Query()] = None,
     key: Annotated[bool | None, Query(description="Only key people.")] = None,
     archived: Annotated[bool, Query(description="Include archived people.")] = False,
     sort: Annotated[Literal["name", "recent", "created", "score"], Query()] = "name",

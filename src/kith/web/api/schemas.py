@@ -313,7 +313,9 @@ class OpportunityOut(BaseModel):
 class ScoreOut(BaseModel):
     person_id: int
     name: str
-    score: float = Field(description="0-100")
+    score: float = Field(description="0-100: the relationship strength, or the manual closeness when one is set")
+    strength: float = Field(description="0-100: relationship strength, depth built over time (layers and readiness)")
+    likelihood: float = Field(description="0-100: contact likelihood, will you be in touch soon")
     layer: str
     readiness: float
     callable: bool

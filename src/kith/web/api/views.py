@@ -41,7 +41,7 @@ TextQuery = Annotated[str, Query(min_length=1, max_length=300, pattern=r"^[^\x00
 def list_scores(
     ctx: ApiCtx,
     paging: PagingDep,
-    layer: Annotated[Literal["inner", "close", "active", "meaningful", "acquaintance", "dormant"] | None, Query()] = None,
+    layer: Annotated[Literal["inner", "close", "active", "meaningful", "acquaintance", "dormant", "new"] | None, Query()] = None,
 ) -> dict[str, object]:
     """Every person's score (0-100), layer, favour readiness and the terms behind the score."""
     ties = network_ties(ctx.session, ctx.now)[0]
