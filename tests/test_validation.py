@@ -1,4 +1,4 @@
-"""Kith's score predicts who stays in touch better than recency or frequency alone."""
+"""Contact likelihood predicts who stays in touch better than recency or frequency alone."""
 
 from __future__ import annotations
 

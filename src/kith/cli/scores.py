@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from kith import clock
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
@@ -15,9 +16,11 @@ from kith.errors import BadInput
 from kith.services import people as people_svc
 
 if TYPE_CHECKING:
+    from kith.services import favors as favors_svc
     from kith.services import score_views as views
     from kith.services import tie_states
 else:
+    favors_svc = lazy_module("kith.services.favors")
     views = lazy_module("kith.services.score_views")
     tie_states = lazy_module("kith.services.tie_states")
 
@@ -80,3 +83,26 @@ def rescore() -> None:
     with STATE.session() as session:
         n = tie_states.rebuild_tie_states(session)
     say(f"Rebuilt the ties of {n} people.")
+
+
+@app.command("favour")
+def favour_cmd(
+    person: Annotated[str, typer.Argument(help="Who did you the favour, or whom you did one.")],
+    direction: Annotated[str, typer.Argument(help="received (they did me one) or given (I did them one).")],
+    what: Annotated[str, typer.Argument(help="What the favour was.")],
+    on: Annotated[str | None, typer.Option("--on", help="When it was done (default today).")] = None,
+    status: Annotated[str, typer.Option("--status", help="asked, done, returned or declined.")] = "done",
+    as_json: JsonOpt = False,
+) -> None:
+    """Record a favour in the ledger: open favours move favour readiness and the agenda."""
+    now = STATE.now
+    done_on = clock.parse_when(on, now=now).date() if on else None
+    with STATE.session() as session:
+        who = people_svc.resolve_person(session, person)
+        view = favors_svc.FavorView.of(
+            favors_svc.record_favor(session, who, direction, what, now=now, status=status, done_on=done_on))
+        data = view.as_dict()
+    if as_json:
+        emit_json(data)
+    else:
+        say(f"Recorded a favour {direction} ({what}), {status}")

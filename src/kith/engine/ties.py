@@ -706,7 +706,7 @@ def _strength_reasons(
         "multiplexity": f"{_plural(t.kinds[0], 'kind')} of contact in {_plural(t.contexts[0], 'context')}",
         "favours": "favours both ways",
         "sentiment": f"average sentiment {float(t.sentiment[0]):+.1f}",
-        "cooling": f"silent {ago_words(int(days))}, past the usual gap of {_plural(float(t.gap[0]), 'day')}",
+        "cooling": f"{_last_contact(days)}, {_past_gap(state, t)}",
     }
     for name, text in terms.items():
         if name in c:
@@ -728,10 +728,10 @@ def _likelihood_reasons(
     fast = 2.0 ** (-max(as_of.timestamp() - state.ref, 0.0) / DAY / params.h_fast_days)
     recent = {k: v * fast for k, v in state.recent.items()}
     terms = {
-        "activity": _kind_list(recent, "in the last months") or "nothing in the last months",
+        "activity": _kind_list(recent, "in the last months"),
         "bond": f"{_plural(state.n, 'contact')} since {_date(state.first)}",
         "recency": _last_contact(days),
-        "cooling": f"silent for longer than the usual gap of {_plural(float(t.gap[0]), 'day')}: cooling",
+        "cooling": f"{_past_gap(state, t)}" + (": cooling" if state.n >= 2 and t.ratio[0] >= params.cooling_ratio else ""),
         "reciprocity": f"you reach out {100 * float(t.out_share[0]):.0f}% of the time",
         "duration": f"known for {_years(float(t.years[0]))}",
         "multiplexity": f"{_plural(t.kinds[0], 'kind')} of contact in {_plural(t.contexts[0], 'context')}",
@@ -739,7 +739,15 @@ def _likelihood_reasons(
     }
     if state.n < params.history_contacts:
         terms.pop("reciprocity")
-    return [f"{name}: {text} {c[name]:+.2f}" for name, text in terms.items() if abs(c.get(name, 0.0)) >= SHOWN]
+    return [f"{name}: {text} {c[name]:+.2f}" for name, text in terms.items()
+            if text and abs(c.get(name, 0.0)) >= SHOWN]
+
+
+def _past_gap(state: TieState, t: _Terms) -> str:
+    gap = _plural(float(t.gap[0]), "day")
+    if state.n < 2:
+        return f"silent longer than the {gap} assumed before a tie shows its rhythm"
+    return f"silent longer than its usual gap of {gap}"
 
 
 def _years(years: float) -> str:
@@ -763,7 +771,7 @@ def _kind_list(amounts: Mapping[str, float], when: str) -> str:
     return f"{text} {when}"
 
 
-# Kinds whose name is a countable noun ("3 calls"); the rest read "2 × did them a favour".
+# Kinds whose name is a countable noun ("3 calls"); the rest read "did them a favour 2 times".
 _NOUNS = frozenset(
     {
         "like",
@@ -786,7 +794,7 @@ def _counted(kind: str, count: int) -> str:
         noun = "e-mail" if kind == "email" else kind
         article = "an" if noun[0] in "aeiou" else "a"
         return f"{article} {noun}" if count == 1 else f"{count} {noun}s"
-    return f"{count} × {KINDS[kind].label}"
+    return f"{KINDS[kind].label} " + ("once" if count == 1 else f"{count} times")
 
 
 def _date(unix: float) -> str:
