@@ -42,10 +42,64 @@ def words(text: str) -> list[str]:
     return _WORD.findall(fold(text))
 
 
+TITLE_VARIANTS: dict[str, tuple[str, ...]] = {
+    "vp": ("vice", "president"), "svp": ("senior", "vice", "president"), "evp": ("executive", "vice", "president"),
+    "avp": ("assistant", "vice", "president"), "ceo": ("chief", "executive", "officer"),
+    "cto": ("chief", "technology", "officer"), "cfo": ("chief", "financial", "officer"),
+    "coo": ("chief", "operating", "officer"), "cmo": ("chief", "marketing", "officer"),
+    "cio": ("chief", "information", "officer"), "cpo": ("chief", "product", "officer"),
+    "cro": ("chief", "revenue", "officer"), "md": ("managing", "director"), "gm": ("general", "manager"),
+    "hr": ("human", "resources"), "pr": ("public", "relations"), "dir": ("director",), "mgr": ("manager",),
+    "sr": ("senior",), "snr": ("senior",), "jr": ("junior",), "asst": ("assistant",), "exec": ("executive",),
+    "cofounder": ("co", "founder"), "eng": ("engineer",), "prof": ("professor",),
+}
+"""Common title abbreviations and the words they stand for ("VP" is "vice president")."""
+
+
+def canonical_words(text: str) -> list[str]:
+    """Folded words with title abbreviations spelled out ("VP, Marketing" -> vice president marketing)."""
+    out: list[str] = []
+    for w in words(text):
+        out.extend(TITLE_VARIANTS.get(w, (w,)))
+    return out
+
+
+_ROLE_NOUNS = """director manager producer head officer president partner editor agent engineer designer
+    writer founder lead chief executive coordinator supervisor assistant analyst consultant architect developer
+    scientist recruiter counsel attorney lawyer accountant buyer planner strategist specialist associate principal
+    owner chair chairman publicist reporter critic professor lecturer advisor adviser photographer operator
+    recordist stylist dean student investor journalist"""
+ROLE_HEADS = frozenset(_ROLE_NOUNS.split())
+"""Nouns that name a role: a request's phrase built on one ("casting director") is matched as a phrase."""
+
+
+def role_phrases(query: str) -> list[tuple[str, ...]]:
+    """The role phrases of a request: runs of two or more meaningful words with a role noun.
+
+    "intro to a casting director at a film studio" has one, ("casting",
+    "director"); "head of casting" is ("head", "casting"): an "of" between two
+    meaningful words joins them.
+    """
+    ws = canonical_words(query)
+    runs: list[list[str]] = []
+    run: list[str] = []
+    for k, w in enumerate(ws):
+        if w not in STOPWORDS and len(w) > 1:
+            run.append(w)
+            continue
+        joins = w == "of" and run and k + 1 < len(ws) and ws[k + 1] not in STOPWORDS
+        if not joins and run:
+            runs.append(run)
+            run = []
+    if run:
+        runs.append(run)
+    return [tuple(dict.fromkeys(r)) for r in runs if len(set(r)) >= 2 and any(singular(w) in ROLE_HEADS for w in r)]
+
+
 def query_words(query: str) -> list[str]:
     """The words of a request that carry meaning (filler words dropped, order kept, no repeats)."""
     seen: dict[str, None] = {}
-    for w in words(query):
+    for w in canonical_words(query):
         if w not in STOPWORDS and len(w) > 1:
             seen.setdefault(w, None)
     return list(seen)
@@ -99,7 +153,7 @@ def build_index(profiles: Iterable[Profile]) -> RelevanceIndex:
     for prof in profiles:
         by_id[prof.person_id] = prof
         for name, text in prof.fields().items():
-            for w in words(text):
+            for w in canonical_words(text):
                 have = postings[w].get(prof.person_id)
                 if have is None or FIELD_WEIGHTS[name] > FIELD_WEIGHTS[have]:
                     postings[w][prof.person_id] = name
@@ -126,7 +180,13 @@ Hits = dict[str, tuple[float, str]]
 
 
 def match(index: RelevanceIndex, query: str) -> tuple[int, dict[int, Hits]]:
-    """How many meaningful words ``query`` has, and each matching person's hits."""
+    """How many meaningful words ``query`` has, and each matching person's hits.
+
+    A role phrase of the request (:func:`role_phrases`) counts as a phrase:
+    its role noun counts from a title only when the whole phrase describes the
+    person (:func:`phrase_fits`), so "casting director" is not "Account
+    Director"; the phrase's other words still count where they match.
+    """
     qwords = query_words(query)
     hits: dict[int, Hits] = defaultdict(dict)
     for qw in qwords:
@@ -135,7 +195,58 @@ def match(index: RelevanceIndex, query: str) -> tuple[int, dict[int, Hits]]:
                 value = sim * FIELD_WEIGHTS[fname]
                 if qw not in hits[pid] or value > hits[pid][qw][0]:
                     hits[pid][qw] = (value, fname)
-    return len(qwords), dict(hits)
+    for phrase in role_phrases(query):
+        heads = [w for w in phrase if singular(w) in ROLE_HEADS]
+        for pid, h in hits.items():
+            prof = index.profiles[pid]
+            fits = phrase_fits(phrase, prof)
+            for w in phrase:
+                if fits is not None:
+                    field_name = fits[w]
+                    h[w] = max(h.get(w, (0.0, field_name)), (FIELD_WEIGHTS[field_name], field_name))
+                elif w in heads and w in h and h[w][1] == "title":
+                    other = _other_field(prof, w)
+                    if other is None:
+                        del h[w]
+                    else:
+                        h[w] = (FIELD_WEIGHTS[other], other)
+    return len(qwords), {pid: h for pid, h in hits.items() if h}
+
+
+def _field_words(text: str) -> set[str]:
+    return {singular(w) for w in canonical_words(text)}
+
+
+def phrase_fits(phrase: Sequence[str], prof: Profile) -> dict[str, str] | None:
+    """Whether a role phrase describes the person, and where each word of it was found.
+
+    The role nouns must be whole words of the title; each other word must be
+    in the title or in the organisation, industry or tags ("film producer" is
+    a Producer at a film studio; "casting director" is not an Account
+    Director). None when it does not fit.
+    """
+    fields = prof.fields()
+    title = _field_words(fields["title"])
+    where: dict[str, str] = {}
+    for w in phrase:
+        key = singular(w)
+        if key in title:
+            where[w] = "title"
+        elif key in ROLE_HEADS:
+            return None
+        else:
+            found = next((f for f in ("tag", "org", "industry") if key in _field_words(fields[f])), None)
+            if found is None:
+                return None
+            where[w] = found
+    return where
+
+
+def _other_field(prof: Profile, word: str) -> str | None:
+    """The best field but the title that has ``word`` as a whole word."""
+    fields = prof.fields()
+    key = singular(word)
+    return next((f for f in ("tag", "org", "industry", "notes") if key in _field_words(fields[f])), None)
 
 
 def score(hits: Hits, n_words: int) -> float:
@@ -290,8 +401,12 @@ def same_industry(have: str, wanted: str) -> bool:
 
 
 def role_words(role: str) -> list[str]:
-    """The words of a role that a title must contain (filler like "of" dropped unless that is all)."""
-    ws = words(role)
+    """The words of a role that a title must contain (filler like "of" dropped unless that is all).
+
+    Abbreviations are spelled out (:data:`TITLE_VARIANTS`): "VP marketing" is
+    "vice president marketing", and matches "Vice President of Marketing".
+    """
+    ws = canonical_words(role)
     return [w for w in ws if w not in ROLE_FILLER] or ws
 
 
@@ -301,7 +416,7 @@ def role_matches(role: str, title: str) -> bool:
     In any order ("casting director" is "Director of Casting"), a plural allowed; "casting
     director" is not "Account Director", "editor" is not "Creditor", "writer" is not "Waiter".
     """
-    rw, tw = role_words(role), words(title)
+    rw, tw = role_words(role), canonical_words(title)
     if not rw or not tw:
         return False
     have = {singular(t) for t in tw}

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from kith.engine.graph import ME, Path, best_paths
 from kith.engine.kinds import KINDS
-from kith.engine.relevance import expand, role_matches, tag_key, words
+from kith.engine.relevance import expand, role_matches, role_words, tag_key
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import email_key, fold
 from kith.services.network import Network, my_ties, network
@@ -202,12 +202,12 @@ def _tag_target(net: Network, raw: str) -> Target | None:
 
 
 def _role_target(net: Network, raw: str) -> Target | None:
-    role_words = words(raw)
-    if not role_words:
+    wanted = role_words(raw)
+    if not wanted:
         return None
     index = net.index()
     candidates: set[int] = set()
-    for cand in expand(index, role_words[0]):
+    for cand in expand(index, wanted[0]):
         candidates.update(pid for pid, f in index.postings[cand].items() if f == "title")
     people = sorted(pid for pid in candidates if role_matches(raw, net.people[pid].title))
     return Target("role", raw, people) if people else None
