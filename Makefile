@@ -41,6 +41,7 @@ bench: install
 	$(PY) bench/run_all.py
 
 validate: install
+	$(PY) bench/relevance_p5.py
 	$(PY) bench/validate_ties.py
 
 demo: install

@@ -27,6 +27,7 @@ from kith.normalize import fold
 FIELD_WEIGHTS: dict[str, float] = {"title": 1.0, "tag": 0.9, "org": 0.8, "industry": 0.7, "notes": 0.5}
 FIELD_LABELS: dict[str, str] = {"title": "role", "tag": "tag", "org": "organisation", "industry": "industry", "notes": "notes"}
 FUZZY_CUTOFF = 85.0
+PARTIAL_ROLE = 0.5  # a word of a role phrase in a title that is another role
 STEM = 6  # words sharing their first six letters match ("fundraise", "fundraising")
 
 _FILLER = """a an the to for on in of with and or at from by about into as is are be my me i we our
@@ -74,26 +75,41 @@ ROLE_HEADS = frozenset(_ROLE_NOUNS.split())
 
 
 def role_phrases(query: str) -> list[tuple[str, ...]]:
-    """The role phrases of a request: runs of two or more meaningful words with a role noun.
+    """The role phrases of a request: runs of two or more meaningful words around a role noun.
 
     "intro to a casting director at a film studio" has one, ("casting",
     "director"); "head of casting" is ("head", "casting"): an "of" between two
-    meaningful words joins them.
+    meaningful words joins them. Words after the last role noun end the
+    phrase unless an "of" joined them ("an executive assistant contact" is
+    ("executive", "assistant")).
     """
     ws = canonical_words(query)
-    runs: list[list[str]] = []
-    run: list[str] = []
+    runs: list[list[tuple[str, bool]]] = []
+    run: list[tuple[str, bool]] = []
+    joined = False
     for k, w in enumerate(ws):
         if w not in STOPWORDS and len(w) > 1:
-            run.append(w)
+            run.append((w, joined))
+            joined = False
             continue
-        joins = w == "of" and run and k + 1 < len(ws) and ws[k + 1] not in STOPWORDS
-        if not joins and run:
+        joined = bool(w == "of" and run and k + 1 < len(ws) and ws[k + 1] not in STOPWORDS)
+        if not joined and run:
             runs.append(run)
             run = []
     if run:
         runs.append(run)
-    return [tuple(dict.fromkeys(r)) for r in runs if len(set(r)) >= 2 and any(singular(w) in ROLE_HEADS for w in r)]
+    phrases = []
+    for r in runs:
+        heads = [i for i, (w, _) in enumerate(r) if singular(w) in ROLE_HEADS]
+        if not heads:
+            continue
+        end = heads[-1] + 1
+        while end < len(r) and (r[end][1] or any(j for _, j in r[heads[-1] + 1:end])):
+            end += 1
+        phrase = tuple(dict.fromkeys(w for w, _ in r[:end]))
+        if len(phrase) >= 2:
+            phrases.append(phrase)
+    return phrases
 
 
 def query_words(query: str) -> list[str]:
@@ -183,9 +199,12 @@ def match(index: RelevanceIndex, query: str) -> tuple[int, dict[int, Hits]]:
     """How many meaningful words ``query`` has, and each matching person's hits.
 
     A role phrase of the request (:func:`role_phrases`) counts as a phrase:
-    its role noun counts from a title only when the whole phrase describes the
-    person (:func:`phrase_fits`), so "casting director" is not "Account
-    Director"; the phrase's other words still count where they match.
+    its words count fully from a title only when the whole phrase describes
+    the person (:func:`phrase_fits`): "casting director" is not "Account
+    Director". Otherwise the role noun does not count from the title, the
+    other words count half (``PARTIAL_ROLE``: a Casting Associate is near),
+    and both still count where they match the organisation, industry, tags
+    or notes.
     """
     qwords = query_words(query)
     hits: dict[int, Hits] = defaultdict(dict)
@@ -196,7 +215,6 @@ def match(index: RelevanceIndex, query: str) -> tuple[int, dict[int, Hits]]:
                 if qw not in hits[pid] or value > hits[pid][qw][0]:
                     hits[pid][qw] = (value, fname)
     for phrase in role_phrases(query):
-        heads = [w for w in phrase if singular(w) in ROLE_HEADS]
         for pid, h in hits.items():
             prof = index.profiles[pid]
             fits = phrase_fits(phrase, prof)
@@ -204,12 +222,14 @@ def match(index: RelevanceIndex, query: str) -> tuple[int, dict[int, Hits]]:
                 if fits is not None:
                     field_name = fits[w]
                     h[w] = max(h.get(w, (0.0, field_name)), (FIELD_WEIGHTS[field_name], field_name))
-                elif w in heads and w in h and h[w][1] == "title":
+                elif w in h and h[w][1] == "title":  # "senior" of Senior Agent is no senior publicist
                     other = _other_field(prof, w)
-                    if other is None:
-                        del h[w]
-                    else:
+                    if other is not None:
                         h[w] = (FIELD_WEIGHTS[other], other)
+                    elif singular(w) in ROLE_HEADS:
+                        del h[w]
+                    else:  # a Casting Associate is near a casting director: half a title's credit
+                        h[w] = (PARTIAL_ROLE, "title")
     return len(qwords), {pid: h for pid, h in hits.items() if h}
 
 
@@ -227,6 +247,9 @@ def phrase_fits(phrase: Sequence[str], prof: Profile) -> dict[str, str] | None:
     """
     fields = prof.fields()
     title = _field_words(fields["title"])
+    head = title_head(fields["title"])
+    if head is not None and head not in {singular(w) for w in phrase}:
+        return None  # an Agent's Assistant is an assistant, not a talent agent
     where: dict[str, str] = {}
     for w in phrase:
         key = singular(w)
@@ -240,6 +263,18 @@ def phrase_fits(phrase: Sequence[str], prof: Profile) -> dict[str, str] | None:
                 return None
             where[w] = found
     return where
+
+
+def title_head(title: str) -> str | None:
+    """The role noun a title is about: the last one before any "of" ("Director of Photography": director;
+    "Agent's Assistant": assistant), None when the title has none."""
+    ws = [singular(w) for w in canonical_words(title)]
+    before_of = ws[:ws.index("of")] if "of" in ws else ws
+    for part in (before_of, ws):
+        nouns = [w for w in part if w in ROLE_HEADS]
+        if nouns:
+            return nouns[-1]
+    return None
 
 
 def _other_field(prof: Profile, word: str) -> str | None:

@@ -2,8 +2,11 @@
 
 Relevance (0-1) comes from matching the request against role, organisation,
 industry, tags and notes (:mod:`kith.engine.relevance`); readiness (0-100) is
-the tie engine's answer to "could I ask them a favour now?". The rank is
-``relevance * readiness / 100``, and every answer says why.
+the tie engine's answer to "could I ask them a favour now?". The people who
+answer the request about as well as the best answer (relevance at least
+``TOP_BAND`` of the best) come first, then partial matches, then people with
+no live tie; within each, the rank is ``relevance * readiness / 100``. Every
+answer says why.
 
 :class:`Helper` is the read model `kith ask --json` (:func:`who_can_help`)
 and ``GET /api/v1/ask`` (:func:`list_helpers`, paged) render through its ``as_dict()``.
@@ -21,6 +24,9 @@ from sqlalchemy.orm import Session
 from kith.engine.relevance import explain, match, query_words, score
 from kith.errors import BadInput
 from kith.services.network import my_ties, network
+
+TOP_BAND = 0.75
+"""People at least this share of the best relevance answer the request; they come before partial matches."""
 
 
 @dataclass(frozen=True)
@@ -58,14 +64,18 @@ def list_helpers(
     ties = my_ties(session, net, as_of)
     index = net.index()
     n_words, hits = match(index, query)
+    best = max((score(h, n_words) for h in hits.values()), default=0.0)
     ranked = []
     for pid, h in hits.items():
         tie = ties.get(pid)
         relevance = score(h, n_words)
         readiness = tie.readiness if tie else 0.0
-        ranked.append((-round(relevance * readiness, 2), -relevance, net.people[pid].name, pid, readiness))
+        live = tie is not None and tie.score > 0 and readiness > 0
+        answers = relevance >= TOP_BAND * best
+        ranked.append((not live, not answers, -round(relevance * readiness, 2), -relevance, net.people[pid].name, pid,
+                       readiness))
     helpers = []
-    for neg_score, neg_rel, name, pid, readiness in heapq.nsmallest(offset + limit, ranked)[offset:]:
+    for _, _, neg_score, neg_rel, name, pid, readiness in heapq.nsmallest(offset + limit, ranked)[offset:]:
         tie = ties.get(pid)
         layer = tie.layer if tie else "dormant"
         live = tie is not None and tie.score > 0
