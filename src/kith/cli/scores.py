@@ -17,10 +17,12 @@ from kith.services import people as people_svc
 
 if TYPE_CHECKING:
     from kith.services import favors as favors_svc
+    from kith.services import likelihood_model as model_svc
     from kith.services import score_views as views
     from kith.services import tie_states
 else:
     favors_svc = lazy_module("kith.services.favors")
+    model_svc = lazy_module("kith.services.likelihood_model")
     views = lazy_module("kith.services.score_views")
     tie_states = lazy_module("kith.services.tie_states")
 
@@ -106,3 +108,33 @@ def favour_cmd(
         emit_json(data)
     else:
         say(f"Recorded a favour {direction} ({what}), {status}")
+
+
+@app.command("model")
+def model_cmd(
+    refit: Annotated[bool, typer.Option("--refit", help="Fit again now, whatever the log's growth.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """The personal model of contact likelihood: defaults or a fit on your own log, its weights and held-out AUCs.
+
+    Fits when there is no fit yet or the log has grown by a tenth since the last one (or with --refit).
+    """
+    with STATE.session() as session:
+        status = model_svc.model_status(session, STATE.now, refit=refit)
+    if as_json:
+        emit_json(status.as_dict())
+        return
+    fit = status.fit
+    say("Contact likelihood uses " + ("your personal fit." if fit.in_use else "the default weights."))
+    when = status.fitted_at.date().isoformat() if status.fitted_at else "never"
+    say(f"Last fit: {when}, on {status.log_at_fit} logged contacts ({status.log_now} now)"
+        + ("; fitted just now." if status.refitted else "."))
+    say(f"  {fit.reason}")
+    if fit.heldout_auc_fit == fit.heldout_auc_fit:  # not nan: a fit was made
+        say(f"Held-out AUC ({fit.heldout_rows} ties, the last 28 days): defaults {fit.heldout_auc_default:.3f}, "
+            f"fit {fit.heldout_auc_fit:.3f}")
+    fitted = fit.heldout_auc_fit == fit.heldout_auc_fit  # a fit was made (nan: not enough history)
+    table(None, ["term", "default", "fitted"], [
+        (name, f"{fit.default_weights[name]:+.3f}", f"{fit.weights[name]:+.3f}" if fitted else "-")
+        for name in fit.default_weights
+    ])

@@ -516,6 +516,11 @@ def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
     )  # fmt: skip
 
 
+def likelihood_terms(arrays: StateArrays, as_of: float, params: TieParams = DEFAULT_PARAMS) -> dict[str, F64]:
+    """Every term of the contact likelihood's logit, row by row (``bias`` included): for a personal fit."""
+    return _terms(arrays, as_of, params).z
+
+
 def _freshness(days_since: F64, params: TieParams) -> F64:
     """log2(1 + horizon/scale) − log2(1 + days/scale), floored at 0 (never: 0).
 

@@ -31,6 +31,7 @@ from kith.engine.readiness import CALLABLE_THRESHOLD, Readiness, readiness, read
 from kith.engine.ties import (
     DEFAULT_PARAMS,
     StateArrays,
+    TieParams,
     TieScore,
     TieState,
     layer_thresholds,
@@ -40,6 +41,7 @@ from kith.engine.ties import (
     score_batch,
     unpack,
 )
+from kith.services.likelihood_model import likelihood_params
 from kith.services.tie_log import NetworkLog, network_people, read_log, read_network_log, touches_of
 from kith.services.tie_states import StoredStates, current_states, stored_state
 from kith.store.models import Favor, Interaction, Person
@@ -153,7 +155,7 @@ def tie_scores(session: Session, as_of: datetime, person_ids: Iterable[int] | No
     ids, closeness = network_people(session)
     stored = _current(session, ids, as_of)
     wanted = None if person_ids is None else set(person_ids)
-    return TieTable(ids, closeness, stored, favour_ledger(session, as_of), as_of, wanted)
+    return TieTable(ids, closeness, stored, favour_ledger(session, as_of), as_of, wanted, likelihood_params(session))
 
 
 class TieTable(Mapping[int, PersonTie]):
@@ -166,10 +168,10 @@ class TieTable(Mapping[int, PersonTie]):
 
     def __init__(
         self, ids: np.ndarray, closeness: np.ndarray, stored: StoredStates, ledger: dict[int, FavourBalance],
-        as_of: datetime, wanted: set[int] | None = None,
+        as_of: datetime, wanted: set[int] | None = None, params: TieParams = DEFAULT_PARAMS,
     ) -> None:
         arrays = stored.arrays
-        batch = score_batch(arrays, as_of, DEFAULT_PARAMS, closeness)
+        batch = score_batch(arrays, as_of, params, closeness)
         self.ids = ids
         self.score = batch.score
         self.strength, self.likelihood = batch.strength, batch.likelihood
@@ -452,7 +454,7 @@ def explain(session: Session, person: Person, as_of: datetime, tie: PersonTie | 
         tie = PersonTie(person.id, 0.0, "dormant", 0.0, False, None)
     state = _state_as_of(session, person.id, as_of)
     closeness = None if person.closeness is None else float(person.closeness)
-    detail = score(state, as_of, DEFAULT_PARAMS, closeness)
+    detail = score(state, as_of, likelihood_params(session), closeness)
     tie.components = detail.components
     tie.reasons = detail.reasons
     tie.likelihood_reasons = detail.likelihood_reasons

@@ -390,6 +390,23 @@ class TieState(Scoped, Base):
     updated_at: Mapped[datetime]
 
 
+class ModelFit(Scoped, Base):
+    """A personal fit of contact likelihood's weights (``kith.services.likelihood_model``, migration 0009).
+
+    One row per workspace: when it was fitted, how large the log was then
+    (``participations``), whether the fit is in use, and its weights and
+    held-out AUCs (``data``).
+    """
+
+    __tablename__ = "model_fit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    fitted_at: Mapped[datetime]
+    participations: Mapped[int] = mapped_column(BigInteger)
+    in_use: Mapped[bool]
+    data: Mapped[dict[str, Any]]
+
+
 class LogCount(Base):
     """How many (interaction, person) rows the log of a workspace holds.
 
