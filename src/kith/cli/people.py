@@ -106,7 +106,7 @@ def show(
 def list_(
     tag: Annotated[str | None, typer.Option("--tag", help="Only people with this tag.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Only people at this organisation.")] = None,
-    layer: Annotated[str | None, typer.Option("--layer", help="inner, close, active, meaningful, acquaintance or dormant.")] = None,
+    layer: Annotated[str | None, typer.Option("--layer", help="inner, close, active, meaningful, acquaintance, dormant or new.")] = None,
     sort: Annotated[str, typer.Option("--sort", help="name, org, recent, created or score.")] = "name",
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many.")] = None,
     archived: Annotated[bool, typer.Option("--archived", help="Include archived people.")] = False,

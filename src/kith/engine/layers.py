@@ -1,4 +1,4 @@
-"""Layers of a network: inner, close, active, meaningful, acquaintance, dormant.
+"""Layers of a network: inner, close, active, meaningful, acquaintance, dormant, new.
 
 A tie's own layer comes from its score and the score thresholds that
 ``kith.engine.ties.layer_thresholds`` derives from steady contact cadences.
