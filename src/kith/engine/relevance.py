@@ -19,6 +19,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -233,8 +234,10 @@ def match(index: RelevanceIndex, query: str) -> tuple[int, dict[int, Hits]]:
     return len(qwords), {pid: h for pid, h in hits.items() if h}
 
 
-def _field_words(text: str) -> set[str]:
-    return {singular(w) for w in canonical_words(text)}
+@lru_cache(maxsize=4096)
+def _field_words(text: str) -> frozenset[str]:
+    """A field's words, spelled out and singular (titles and organisations repeat: remembered)."""
+    return frozenset(singular(w) for w in canonical_words(text))
 
 
 def phrase_fits(phrase: Sequence[str], prof: Profile) -> dict[str, str] | None:
