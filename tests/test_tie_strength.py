@@ -58,8 +58,8 @@ def test_weekly_tie_silent_for_a_month_is_cooling_but_yearly_is_not() -> None:
     weekly = [Touch(days_ago(30 + 7 * i), "call") for i in range(30)]
     yearly = [Touch(days_ago(30 + 365 * i), "call") for i in range(5)]
     weekly_score, yearly_score = score(build_state(weekly), NOW), score(build_state(yearly), NOW)
-    assert weekly_score.cooling and weekly_score.components["cooling"] < 0
-    assert not yearly_score.cooling and "cooling" not in yearly_score.components  # a zero term is left out
+    assert weekly_score.cooling and weekly_score.likelihood_components["cooling"] < 0
+    assert not yearly_score.cooling and "cooling" not in yearly_score.likelihood_components  # zero: left out
     assert weekly_score.learned_gap_days is not None and 7 <= weekly_score.learned_gap_days < 10
     assert yearly_score.learned_gap_days is not None and yearly_score.learned_gap_days > 200
 
@@ -165,6 +165,11 @@ def test_a_person_never_contacted_is_new_not_dormant() -> None:
 def test_a_tie_that_went_silent_is_dormant() -> None:
     old = score(build_state([Touch(days_ago(365 * 4 + 30 * i), "call") for i in range(6)]), NOW)
     assert old.layer == "dormant"
+
+
+def test_a_burst_of_real_messages_long_ago_is_stronger_than_a_lone_connection() -> None:
+    burst = [Touch(days_ago(820), "connection")] + [Touch(days_ago(d), "message") for d in (820, 820, 818)]
+    assert score(build_state(burst), NOW).strength > score(build_state([Touch(days_ago(1260), "connection")]), NOW).strength
 
 
 def test_one_or_two_contacts_make_a_tie_likely_but_never_more_than_an_acquaintance() -> None:

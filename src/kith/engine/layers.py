@@ -39,14 +39,19 @@ def layer_codes(scores: NDArray[np.float64], thresholds: Mapping[str, float]) ->
 
 
 def history_caps(
-    codes: NDArray[np.int64], contacts: NDArray[np.float64], thin: int, manual: NDArray[np.bool_] | None = None
+    codes: NDArray[np.int64], contacts: NDArray[np.float64], thin: int, manual: NDArray[np.bool_] | None = None,
+    recent: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.int64]:
-    """Layers a short history allows: no contact is ``new``, ``thin`` contacts or fewer at most acquaintance.
+    """Layers the history allows: no contact is ``new``; ``thin`` contacts or fewer at most acquaintance;
+    a contact in the recent past (``recent``) at least acquaintance, since dormant means gone silent.
 
     One recent coffee can make a tie likely to continue, never close. A
     manual closeness (``manual`` True) is the user's word and is not capped.
     """
-    capped = np.where(contacts <= 0, NEW, np.where(contacts <= thin, np.maximum(codes, ACQUAINTANCE), codes))
+    capped = np.where(contacts <= thin, np.maximum(codes, ACQUAINTANCE), codes)
+    if recent is not None:
+        capped = np.where(recent & (capped > ACQUAINTANCE), ACQUAINTANCE, capped)
+    capped = np.where(contacts <= 0, NEW, capped)
     out: NDArray[np.int64] = capped if manual is None else np.where(manual, codes, capped)
     return out
 

@@ -1,4 +1,4 @@
-"""Tie strength: a 0-100 score per person, explained term by term.
+"""A tie in two numbers, 0-100 each, explained term by term: relationship strength and contact likelihood.
 
 The model (``docs/scoring.md`` has the full story and the numbers)::
 
@@ -7,7 +7,11 @@ The model (``docs/scoring.md`` has the full story and the numbers)::
     w  = depth(kind) / group_size^γ    a forty-person meeting counts less
     z  = bias + gain · (activity + bond + recency + cooling + reciprocity
                        + initiative + duration + multiplexity + sentiment)
-    score = 100 · σ(z)                 a manual closeness override always wins
+    likelihood = 100 · σ(z)            will we be in touch soon?
+    s  = s_bias + s_gain · (bond + duration + reciprocity + multiplexity
+                           + favours + sentiment)
+    strength = 100 · σ(s)              depth built over time; layers and readiness
+                                       come from it; a manual closeness always wins
 
 Public API:
 
@@ -137,9 +141,9 @@ class TieParams:
     s_multiplexity: float = 0.5  # per extra context (half per extra kind)
     s_favours: float = 0.5  # favours both ways
     s_sentiment: float = 1.0  # per point of average sentiment
-    s_cooling: float = 0.3  # per doubling of silence beyond the tie's usual gap
     history_contacts: int = 5  # reciprocity is judged only from this many contacts
     thin_contacts: int = 2  # a tie with this many contacts or fewer is at most an acquaintance
+    acquainted_days: float = 365.0  # a contact this recent makes at least an acquaintance (not dormant)
 
 
 DEFAULT_PARAMS = TieParams()
@@ -506,7 +510,6 @@ def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
         "multiplexity": params.s_multiplexity * multiplex,
         "favours": params.s_favours * favours,
         "sentiment": params.s_sentiment * sentiment,
-        "cooling": -params.s_cooling * np.log2(np.maximum(ratio, 1.0)) * (s.n >= 2),
     }
     strength = {name: v if name == "bias" else params.s_gain * v for name, v in strength.items()}
     return _Terms(
@@ -580,7 +583,8 @@ def _batch(arrays: StateArrays, terms: _Terms, params: TieParams, closeness: F64
     if closeness is not None:
         manual = ~np.isnan(closeness)
         value = np.where(manual, np.clip(np.nan_to_num(closeness), 0.0, 100.0), strength)
-    codes = history_caps(layer_codes(value, layer_thresholds(params)), arrays.n, params.thin_contacts, manual)
+    recent = np.nan_to_num(terms.days_since, nan=np.inf) <= params.acquainted_days
+    codes = history_caps(layer_codes(value, layer_thresholds(params)), arrays.n, params.thin_contacts, manual, recent)
     return BatchScores(
         score=value,
         layer=codes,
@@ -711,7 +715,6 @@ def _strength_reasons(
         "multiplexity": f"{_plural(t.kinds[0], 'kind')} of contact in {_plural(t.contexts[0], 'context')}",
         "favours": "favours both ways",
         "sentiment": f"average sentiment {float(t.sentiment[0]):+.1f}",
-        "cooling": f"{_last_contact(days)}, {_past_gap(state, t)}",
     }
     for name, text in terms.items():
         if name in c:
