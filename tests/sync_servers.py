@@ -12,12 +12,14 @@ Each is started and stopped by its fixture; ``stop()``/``start()`` are also used
 from __future__ import annotations
 
 import base64
+import contextlib
 import grp
 import http.client
 import imaplib
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -199,12 +201,14 @@ service anvil {{
     def start(self) -> None:
         log = self.root / "dovecot.out"
         self.proc = subprocess.Popen([self.binary, "-F", "-c", str(self.root / "dovecot.conf")],
-                                     stdout=log.open("ab"), stderr=subprocess.STDOUT)
+                                     stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
         _wait_port(self.port, self.proc, log, "Dovecot")
 
     def stop(self) -> None:
+        """Stop the server and every session it serves (its own process group)."""
         if self.proc is not None:
-            self.proc.terminate()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
             self.proc = None
 
@@ -220,21 +224,17 @@ service anvil {{
             assert typ == "OK", data
         m.logout()
 
-    def recreate_inbox(self) -> None:
-        """Empty the inbox and give it a new UIDVALIDITY (as a server does after a rebuild)."""
-        m = imaplib.IMAP4("127.0.0.1", self.port)
-        m.login(USER, PASSWORD)
-        m.create("Tmp")
-        m.select("INBOX")
-        m.uid("COPY", "1:*", "Tmp")
-        m.close()
-        m.delete("INBOX")  # Dovecot recreates INBOX with a new UIDVALIDITY
-        m.select("INBOX")
-        m.select("Tmp")
-        m.uid("COPY", "1:*", "INBOX")
-        m.close()
-        m.delete("Tmp")
-        m.logout()
+    def new_uidvalidity(self) -> None:
+        """Give the inbox a new UIDVALIDITY (as after a server rebuild): its UIDs mean nothing any more."""
+        self.stop()
+        box = self.root / "mail" / USER
+        uidlist = box / "dovecot-uidlist"
+        head, _, rest = uidlist.read_text().partition("\n")
+        words = [f"V{int(w[1:]) + 1000}" if w.startswith("V") else w for w in head.split(" ")]
+        uidlist.write_text(" ".join(words) + "\n" + rest)
+        for index in box.glob("dovecot.index*"):
+            index.unlink()
+        self.start()
 
 
 @pytest.fixture
