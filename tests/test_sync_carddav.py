@@ -191,3 +191,53 @@ def test_incremental_sync_fetches_only_what_changed(kith: Kith, radicale: Radica
     assert report.updated == 1
     assert [[h.rsplit("/", 1)[-1] for h in batch] for batch in fetched] == [["p7.vcf"]]
     assert person(kith, "Person Seven").display_name == "Person Seven"
+
+
+def test_a_wrong_password_is_a_clear_error_kept_on_the_account(kith: Kith, radicale: Radicale) -> None:  # noqa: F811
+    url = radicale.make_collection("contacts", "card")
+    with kith.session() as s:
+        add_account(s, "carddav", "phone", url=url, user=USER, password="wrong", now=FIXED_NOW)
+    report = sync(kith)
+    assert report.error == "127.0.0.1: the server refused the user name or password"
+    [view] = list_accounts_of(kith)
+    assert view.status() == "failed: 127.0.0.1: the server refused the user name or password"
+
+
+def test_a_malformed_card_is_reported_and_the_others_are_synced(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    radicale.put(book, "ben.vcf", BEN)
+    radicale.put(book, "broken.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:broken\r\nFN: \r\nNOTE:no name at all\r\nEND:VCARD\r\n")
+    report = sync(kith)
+    assert report.added == 1 and report.error == ""
+    assert report.problems == [f"{book.replace(radicale.base, '')}broken.vcf: no name, e-mail or phone"]
+    assert sync(kith).problems == []  # reported once, read again only when it changes
+
+
+def test_a_server_going_down_mid_sync_is_reported_and_the_next_sync_resumes_without_duplicates(
+        kith: Kith, radicale: Radicale, book: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    for i in range(25):
+        radicale.put(book, f"p{i}.vcf", f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:p{i}\r\nFN:Person {i}\r\n"
+                                        f"EMAIL:p{i}@example.org\r\nEND:VCARD\r\n")
+    monkeypatch.setattr(sync_service, "BATCH", 10)
+    calls = 0
+
+    class Failing(sync_service.DavClient):
+        def multiget(self, hrefs: list[str], kind: str) -> list:
+            nonlocal calls
+            calls += 1
+            if calls == 2:
+                radicale.stop()
+            return super().multiget(hrefs, kind)
+
+    with kith.session() as s:
+        broken = sync_service.sync_account(s, "phone", now=FIXED_NOW, clients=sync_service.Clients(dav=Failing))
+    assert broken.error.startswith("cannot reach 127.0.0.1"), broken.as_dict()
+    with kith.session() as s:
+        assert len(find_people(s, "Person")) == 10
+        from kith.services.sync_accounts import get_account
+        assert get_account(s, "phone").state.get("sync_token") is None  # kept only when a sync completes
+    radicale.start()
+    resumed = sync(kith)
+    assert resumed.error == "" and resumed.added == 15, resumed.as_dict()
+    with kith.session() as s:
+        assert len(find_people(s, "Person", limit=100)) == 25

@@ -62,7 +62,8 @@ def check_url(kind: str, url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in SCHEMES[kind] or not parts.hostname:
         wanted = " or ".join(f"{s}://" for s in SCHEMES[kind])
-        raise BadInput(f"a {kind} account needs a {wanted} address, not '{url}'")
+        article = "an" if kind == "imap" else "a"
+        raise BadInput(f"{article} {kind} account needs {article} {wanted} address, not '{url}'")
     return url.strip()
 
 
