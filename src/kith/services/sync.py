@@ -604,3 +604,66 @@ class CalSync:
             self.report.interactions_added += 1
         base["meetings"] = known
         item.base = base
+
+
+# -- background ----------------------------------------------------------------------
+
+
+def accounts_everywhere(session: Session) -> list[tuple[int, str]]:
+    """(workspace, account name) of every account of every workspace (an unscoped session)."""
+    return [(int(ws), str(name)) for ws, name in session.execute(
+        select(SyncAccount.workspace_id, SyncAccount.name).order_by(SyncAccount.workspace_id, SyncAccount.name))]
+
+
+class BackgroundSync:
+    """Syncs every account of every workspace every ``interval`` seconds, on its own thread.
+
+    `kith serve` runs one (in the serving process, beside the workers: requests never wait for it). A
+    failing account is recorded on the account like any sync; nothing a round raises stops the next one.
+    """
+
+    def __init__(self, factory: Callable[[], Session], open_workspace: Callable[[int], Any],
+                 interval: float, *, now: Callable[[], datetime], me: Iterable[str] = (),
+                 log: Callable[[str], None] = lambda _m: None) -> None:
+        import threading
+
+        self.factory, self.open_workspace, self.interval, self.now = factory, open_workspace, interval, now
+        self.me, self.log = list(me), log
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="kith-sync", daemon=True)
+
+    def start(self) -> BackgroundSync:
+        """Begin: a first round now, then one per interval."""
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the account being synced and stop."""
+        self.stopped.set()
+        self.thread.join(timeout)
+
+    def round(self) -> list[SyncReport]:
+        """Sync every account once."""
+        with self.factory() as session:
+            targets = accounts_everywhere(session)
+        reports = []
+        for ws, name in targets:
+            if self.stopped.is_set():
+                break
+            try:
+                with self.open_workspace(ws) as session:
+                    report = sync_account(session, name, now=self.now(), me=self.me)
+            except Exception as exc:  # a bug or a database hiccup must not end the schedule
+                self.log(f"sync of {name} failed: {type(exc).__name__}: {exc}")
+                continue
+            reports.append(report)
+            self.log(f"{name}: " + (f"sync failed: {report.error}" if report.error else report.headline()))
+        return reports
+
+    def _loop(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.round()
+            except Exception as exc:  # the accounts could not be listed (database down): try next round
+                self.log(f"sync round failed: {type(exc).__name__}: {exc}")
+            self.stopped.wait(self.interval)
