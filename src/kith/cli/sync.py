@@ -33,18 +33,29 @@ class SyncFailed(KithError):
 def account_add(
     kind: Annotated[str, typer.Argument(help="carddav, caldav or imap.")],
     name: Annotated[str, typer.Argument(help="A short name for the account (used by `kith sync NAME`).")],
-    url: Annotated[str, typer.Option("--url", help="The address book or calendar URL, or imap(s)://host:port.")],
-    user: Annotated[str, typer.Option("--user", help="The user name on the server.")],
+    url: Annotated[str, typer.Option("--url", help="The address book or calendar URL, imap(s)://host:port, "
+                                     "or smtp://, smtp+starttls://, smtps://host:port for the digest.")],
+    user: Annotated[str, typer.Option("--user", help="The user name on the server (a mail relay may need none).")] = "",
     password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from stdin.")] = False,
     me: Annotated[list[str] | None, typer.Option("--me", help="Your own address on this account (repeatable).")] = None,
     folder: Annotated[list[str] | None, typer.Option("--folder", help="IMAP folder to read (repeatable; "
                                                      "default: the inbox and the sent folder).")] = None,
+    to: Annotated[str | None, typer.Option("--to", help="smtp: where the daily digest goes.")] = None,
+    sender: Annotated[str | None, typer.Option("--from", help="smtp: the digest's sender address.")] = None,
 ) -> None:
-    """Add an account; the password goes to the system keyring (or a file only you can read)."""
-    if not password_stdin:
+    """Add an account (smtp: opt in to the daily digest); the password goes to the system keyring (or a file
+    only you can read)."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    elif kind == "smtp" and not user:
+        password = ""
+    else:
         raise BadInput("give the password on stdin: --password-stdin (it is never taken from the command line)")
-    password = sys.stdin.readline().rstrip("\r\n")
     options: dict[str, object] = {}
+    if to:
+        options["to"] = to
+    if sender:
+        options["from"] = sender
     if me:
         options["me"] = list(me)
     if folder:
@@ -138,3 +149,16 @@ def sync(
     failed = [r.account for r in reports if r.error]
     if failed:
         raise SyncFailed(f"could not sync {', '.join(failed)} (see above; the work done before the failure is kept)")
+
+
+@app.command("digest")
+def digest(as_json: JsonOpt = False) -> None:
+    """Print today's digest (the e-mail an smtp account sends once a day)."""
+    from kith.services.digest import daily_digest
+
+    with STATE.session() as session:
+        result = daily_digest(session, STATE.now)
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        sys.stdout.write(result.text())

@@ -62,6 +62,7 @@ class SyncReport:
     interactions_updated: int = 0
     interactions_removed: int = 0
     interactions_known: int = 0
+    sent: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     error: str = ""
@@ -72,6 +73,8 @@ class SyncReport:
 
     def headline(self) -> str:
         """One line in plain words."""
+        if self.kind == "smtp":
+            return "digest sent" if self.sent else "digest not sent"
         if self.kind == "carddav":
             parts = [f"{self.added} people added", f"{self.updated} updated", f"{self.pushed} cards written back"]
             if self.archived:
@@ -98,6 +101,7 @@ class SyncReport:
                 "archived": self.archived, "pushed": self.pushed, "conflicts": self.conflicts,
                 "interactions_added": self.interactions_added, "interactions_updated": self.interactions_updated,
                 "interactions_removed": self.interactions_removed, "interactions_known": self.interactions_known,
+                "sent": self.sent,
                 "skipped": dict(self.skipped), "problems": list(self.problems[:100]), "error": self.error,
                 "headline": self.headline()}
 
@@ -110,15 +114,25 @@ class Clients:
     mail: MailFactory = MailClient
 
 
+def due(account: SyncAccount, now: datetime) -> bool:
+    """Is the account due in a scheduled round? (The digest goes once a day; the others every round.)"""
+    if account.kind != "smtp":
+        return True
+    return account.last_ok_at is None or account.last_ok_at.date() < now.date()
+
+
 def sync_account(session: Session, name: str, *, now: datetime, me: Iterable[str] = (),
                  clients: Clients | None = None) -> SyncReport:
-    """Sync one account; commits as it goes; a failure is recorded on the account and in the report."""
+    """Sync one account (an smtp account: send the digest); commits as it goes; a failure is recorded on the
+    account and in the report."""
     account = get_account(session, name)
     report = SyncReport(account.name, account.kind)
     clients = clients or Clients()
     try:
         password = password_of(account)
-        if account.kind == "carddav":
+        if account.kind == "smtp":
+            send_digest(session, account, password, now, report)
+        elif account.kind == "carddav":
             CardSync(session, account, now, report, clients.dav(account.url, account.username, password)).run()
         elif account.kind == "caldav":
             mine = _me(session, account, me)
@@ -138,6 +152,19 @@ def sync_account(session: Session, name: str, *, now: datetime, me: Iterable[str
     account.last_summary = report.as_dict()
     session.commit()
     return report
+
+
+def send_digest(session: Session, account: SyncAccount, password: str, now: datetime, report: SyncReport) -> None:
+    """Send the day's digest through the account's SMTP server."""
+    from kith.services.digest import daily_digest, digest_message
+    from kith.sync.smtp import send
+
+    digest = daily_digest(session, now)
+    to = str(account.options.get("to", ""))
+    sender = str(account.options.get("from") or account.username or to)
+    send(account.url, digest_message(digest, to=to, sender=sender, now=now), user=account.username,
+         password=password)
+    report.sent = 1
 
 
 class _closing:
@@ -652,7 +679,10 @@ class BackgroundSync:
                 break
             try:
                 with self.open_workspace(ws) as session:
-                    report = sync_account(session, name, now=self.now(), me=self.me)
+                    now = self.now()
+                    if not due(get_account(session, name), now):
+                        continue
+                    report = sync_account(session, name, now=now, me=self.me)
             except Exception as exc:  # a bug or a database hiccup must not end the schedule
                 self.log(f"sync of {name} failed: {type(exc).__name__}: {exc}")
                 continue

@@ -21,8 +21,9 @@ from kith.errors import BadInput, NotFound
 from kith.store.models import SyncAccount, SyncConflict
 from kith.sync import secrets
 
-KINDS = ("carddav", "caldav", "imap")
-SCHEMES = {"carddav": ("http", "https"), "caldav": ("http", "https"), "imap": ("imap", "imaps")}
+KINDS = ("carddav", "caldav", "imap", "smtp")  # smtp: the daily digest
+SCHEMES = {"carddav": ("http", "https"), "caldav": ("http", "https"), "imap": ("imap", "imaps"),
+           "smtp": ("smtp", "smtps", "smtp+starttls")}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
@@ -75,15 +76,22 @@ def add_account(session: Session, kind: str, name: str, *, url: str, user: str, 
     if not _NAME.match(name):
         raise BadInput(f"'{name}' is not a usable account name (letters, digits, '.', '_' and '-')")
     url = check_url(kind, url)
-    if not user.strip():
-        raise BadInput("the account needs a user name (--user)")
-    if not password:
-        raise BadInput("the account needs a password (--password-stdin)")
+    if kind == "smtp":
+        if not (options or {}).get("to"):
+            raise BadInput("the digest needs an address to go to (--to you@example.org)")
+        if user.strip() and not password:
+            raise BadInput("a user name needs a password (--password-stdin)")
+    else:
+        if not user.strip():
+            raise BadInput("the account needs a user name (--user)")
+        if not password:
+            raise BadInput("the account needs a password (--password-stdin)")
     if session.scalar(select(SyncAccount.id).where(SyncAccount.name == name)) is not None:
         raise BadInput(f"there is already an account named '{name}'")
     opts = dict(options or {})
     opts["secret"] = f"account-{uuid.uuid4()}"
-    secrets.store(opts["secret"], password)
+    if password:
+        secrets.store(opts["secret"], password)
     account = SyncAccount(name=name, kind=kind, url=url, username=user.strip(), options=opts, state={},
                           created_at=now, last_summary={}, last_error="")
     session.add(account)
@@ -106,7 +114,9 @@ def all_accounts(session: Session) -> list[SyncAccount]:
 
 
 def password_of(account: SyncAccount) -> str:
-    """The account's password, from where it is kept."""
+    """The account's password, from where it is kept ('' for a mail relay that needs no login)."""
+    if account.kind == "smtp" and not account.username:
+        return ""
     return secrets.load(str(account.options.get("secret", "")))
 
 
