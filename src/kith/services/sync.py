@@ -18,6 +18,7 @@ deleted on the server archives its person (history is never deleted).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,13 +29,19 @@ from sqlalchemy.orm import Session, selectinload
 
 from kith.errors import BadInput, NotFound
 from kith.importers.grouping import Threads
-from kith.importers.records import Party
+from kith.importers.records import InteractionRecord, Party
 from kith.normalize import email_key, fold
+from kith.services.bulk import (
+    BulkInteraction,
+    BulkPerson,
+    insert_interactions_bulk,
+    insert_people_bulk,
+)
 from kith.services.importing import Applier, ImportOptions, ImportSummary, owner_emails
 from kith.services.interactions import delete_interaction, log_interaction
 from kith.services.people import add_identifier, archive_person, edit_person
 from kith.services.sync_accounts import get_account, password_of
-from kith.store.models import Interaction, Person, SyncAccount, SyncConflict, SyncItem
+from kith.store.models import Identifier, Interaction, Person, SyncAccount, SyncConflict, SyncItem
 from kith.sync import SyncError, carddav
 from kith.sync.caldav import read_events
 from kith.sync.dav import DavClient, PreconditionFailed, TokenExpired
@@ -495,18 +502,33 @@ def resolve_conflict(session: Session, conflict_id: int, keep: str, *, now: date
 
 
 class MailSync:
-    """Capture of who wrote to whom, folder by folder, by UIDVALIDITY and UID."""
+    """Capture of who wrote to whom, folder by folder, by UIDVALIDITY and UID.
+
+    Mail is the big source (a mailbox of 100,000 messages), so a batch goes in through the bulk path
+    (:mod:`kith.services.bulk`): correspondents are matched by e-mail address (a strong identifier; a
+    name alone never merges anyone), the unknown ones added in one statement, the interactions in one
+    more, their tie states folded in the same transaction.
+    """
 
     def __init__(self, session: Session, account: SyncAccount, now: datetime, report: SyncReport,
                  client: MailClient, me: set[str]) -> None:
         self.session, self.account, self.now, self.report, self.client, self.me = (
             session, account, now, report, client, me)
-        self.applier = _applier(session, "imap", now, report)
+        self.emails: dict[str, int] | None = None  # e-mail key -> person, loaded at the first new message
+        self.known: set[str] = set()
 
     def run(self) -> None:
         """Every folder, in batches, each committed with its last UID."""
         for folder in self.client.folders(list(self.account.options.get("folders", []))):
             self._folder(folder)
+
+    def _load(self) -> dict[str, int]:
+        if self.emails is None:
+            self.emails = {str(k): int(p) for k, p in self.session.execute(
+                select(Identifier.value_key, Identifier.person_id).where(Identifier.kind == "email"))}
+            self.known = set(self.session.scalars(
+                select(Interaction.dedupe_key).where(Interaction.dedupe_key.like("imap:%"))))
+        return self.emails
 
     def _folder(self, folder: str) -> None:
         validity = self.client.select(folder)
@@ -514,7 +536,6 @@ class MailSync:
         mark = marks.get(folder, {})
         last = int(mark.get("last_uid", 0)) if mark.get("uidvalidity") == validity else 0
         uids = self.client.uids_after(last)
-        summary = self.applier.summary
         for at in range(0, len(uids), MAIL_BATCH):
             chunk = uids[at:at + MAIL_BATCH]
             threads = Threads("email")
@@ -528,14 +549,50 @@ class MailSync:
                     continue
                 threads.add(found.thread, found.when, found.others, found.direction, f"{folder} UID {uid}",
                             found.subject)
-            added, known = summary.interactions_added, summary.interactions_known
-            for rec in threads.interactions("mail"):
-                self.applier.interaction(rec)
-            self.report.interactions_added += summary.interactions_added - added
-            self.report.interactions_known += summary.interactions_known - known
+            self._apply(threads)
             marks[folder] = {"uidvalidity": validity, "last_uid": chunk[-1]}
             _set_state(self.account, folders=dict(marks))
             self.session.commit()
+
+    def _apply(self, threads: Threads) -> None:
+        records = threads.interactions("mail")
+        if not records:
+            return
+        emails = self._load()
+        fresh: list[tuple[str, InteractionRecord]] = []
+        unknown: dict[str, Party] = {}
+        for rec in records:
+            key = _dedupe("imap", rec.dedupe_key)
+            if key in self.known:
+                self.report.interactions_known += 1
+                continue
+            fresh.append((key, rec))
+            for party in rec.participants:
+                k = email_key(party.email)
+                if k and k not in emails and k not in unknown:
+                    unknown[k] = party
+        if unknown:
+            people = [BulkPerson(name=" ".join(p.name.split()) or p.email.split("@")[0], emails=(p.email.strip(),),
+                                 source="imap") for p in unknown.values()]
+            emails.update(zip(unknown, insert_people_bulk(self.session, people, now=self.now), strict=True))
+            self.report.added += len(unknown)
+        rows = []
+        for key, rec in fresh:
+            ids = tuple(dict.fromkeys(emails[k] for k in (email_key(p.email) for p in rec.participants) if k))
+            if ids:
+                rows.append(BulkInteraction(occurred_at=rec.when, kind="email", person_ids=ids,
+                                            direction=rec.direction, note=rec.note, source="imap", dedupe_key=key))
+                self.known.add(key)
+        if rows:
+            self.report.interactions_added += insert_interactions_bulk(self.session, rows, now=self.now)
+
+
+def _dedupe(source: str, dedupe: str) -> str:
+    """The stored dedupe key of a record (as the importers store theirs)."""
+    key = f"{source}:{dedupe}"
+    if len(key) > 300:
+        key = f"{source}:sha1:{hashlib.sha1(dedupe.encode('utf-8', 'replace')).hexdigest()}"
+    return key
 
 
 # -- CalDAV ------------------------------------------------------------------------
