@@ -24,11 +24,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
 import pytest  # noqa: E402  (sync_servers skips through pytest when Dovecot is missing)
-from sync_servers import PASSWORD, USER, Dovecot, Radicale  # noqa: E402
 
 from kith.runtime import open_kith  # noqa: E402
 from kith.services.sync import sync_account  # noqa: E402
 from kith.services.sync_accounts import add_account  # noqa: E402
+from sync_servers import PASSWORD, USER, Dovecot, Radicale  # noqa: E402
 
 GIVEN = ["Ana", "Bo", "Carla", "Dev", "Evan", "Fatima", "Gil", "Hana", "Ian", "Jo", "Kara", "Lena", "Mika", "Noor"]
 FAMILY = ["Diaz", "Li", "Nunes", "Patel", "Walsh", "Haddad", "Amar", "Sato", "Moss", "Reyes", "Voss", "Ortiz"]
