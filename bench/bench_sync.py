@@ -26,8 +26,9 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 import pytest  # noqa: E402  (sync_servers skips through pytest when Dovecot is missing)
 
 from kith.runtime import open_kith  # noqa: E402
-from kith.services.sync import sync_account  # noqa: E402
+from kith.services.sync import Clients, sync_account  # noqa: E402
 from kith.services.sync_accounts import add_account  # noqa: E402
+from kith.sync.dav import DavClient  # noqa: E402
 from sync_servers import PASSWORD, USER, Dovecot, Radicale  # noqa: E402
 
 GIVEN = ["Ana", "Bo", "Carla", "Dev", "Evan", "Fatima", "Gil", "Hana", "Ian", "Jo", "Kara", "Lena", "Mika", "Noor"]
@@ -50,7 +51,8 @@ def fill_address_book(server: Radicale, n: int) -> str:
             encoding="utf-8")
     # A server that has served its address book before has its items cached: list them once, untimed.
     status, _, _ = server.request("PROPFIND", url.replace(server.base, ""),
-                                  '<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>', {"Depth": "1"})
+                                  '<propfind xmlns="DAV:"><prop><getetag/></prop></propfind>', {"Depth": "1"},
+                                  timeout=1200)
     assert status == 207, status
     return url
 
@@ -82,11 +84,12 @@ def fill_mailbox(server: Dovecot, m: int, people: int = 2000) -> None:
 
 def timed(db: str, name: str) -> None:
     kith = open_kith(db, as_of=NOW)
+    clients = Clients(dav=lambda url, user, pw: DavClient(url, user, pw, timeout=600))
     try:
         for run in ("first sync", "nothing new"):
             t0 = time.perf_counter()
             with kith.session() as session:
-                report = sync_account(session, name, now=NOW)
+                report = sync_account(session, name, now=NOW, clients=clients)
             took = time.perf_counter() - t0
             print(f"{name:<8} {run:<12} {took:8.2f} s   {report.headline()}{'  ERROR ' + report.error if report.error else ''}",
                   flush=True)

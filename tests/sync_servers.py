@@ -80,14 +80,18 @@ class Radicale:
     def stop(self) -> None:
         if self.proc is not None:
             self.proc.terminate()
-            self.proc.wait(10)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(10)
             self.proc = None
 
     # -- a client's side of the server (what a phone would do) --------------------
 
-    def request(self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None
-                ) -> tuple[int, dict[str, str], str]:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+    def request(self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None,
+                timeout: float = 30) -> tuple[int, dict[str, str], str]:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         auth = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
         conn.request(method, path, body=body.encode() or None,
                      headers={"Authorization": f"Basic {auth}", **(headers or {})})

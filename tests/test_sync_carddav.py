@@ -241,3 +241,26 @@ def test_a_server_going_down_mid_sync_is_reported_and_the_next_sync_resumes_with
     assert resumed.error == "" and resumed.added == 15, resumed.as_dict()
     with kith.session() as s:
         assert len(find_people(s, "Person", limit=100)) == 25
+
+
+def test_a_server_without_sync_tokens_is_compared_by_etags(kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    for i in range(5):
+        radicale.put(book, f"p{i}.vcf", f"BEGIN:VCARD\r\nVERSION:3.0\r\nUID:p{i}\r\nFN:Person {i}\r\n"
+                                        f"EMAIL:p{i}@example.org\r\nEND:VCARD\r\n")
+    with kith.session() as s:
+        from kith.services.sync_accounts import get_account
+        get_account(s, "phone").state = {"no_sync_token": True}
+    assert sync(kith).added == 5
+    radicale.put(book, "p3.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:p3\r\nFN:Person Three\r\n"
+                                 "EMAIL:p3@example.org\r\nEND:VCARD\r\n")
+    radicale.delete(book, "p4.vcf")
+    fetched: list[str] = []
+
+    class Counting(sync_service.DavClient):
+        def multiget(self, hrefs: list[str], kind: str) -> list:
+            fetched.extend(h.rsplit("/", 1)[-1] for h in hrefs)
+            return super().multiget(hrefs, kind)
+
+    with kith.session() as s:
+        report = sync_service.sync_account(s, "phone", now=FIXED_NOW, clients=sync_service.Clients(dav=Counting))
+    assert (report.updated, report.archived, fetched) == (1, 1, ["p3.vcf"]), report.as_dict()

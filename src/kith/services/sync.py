@@ -42,9 +42,9 @@ from kith.services.interactions import delete_interaction, log_interaction
 from kith.services.people import add_identifier, archive_person, edit_person
 from kith.services.sync_accounts import get_account, password_of
 from kith.store.models import Identifier, Interaction, Person, SyncAccount, SyncConflict, SyncItem
-from kith.sync import SyncError, carddav
+from kith.sync import AuthFailed, SyncError, Unreachable, carddav
 from kith.sync.caldav import read_events
-from kith.sync.dav import DavClient, PreconditionFailed, TokenExpired
+from kith.sync.dav import Changes, DavClient, PreconditionFailed, TokenExpired
 from kith.sync.imap import MailClient, message
 
 BATCH = 200  # cards or events applied per transaction
@@ -207,6 +207,21 @@ def _set_state(account: SyncAccount, **changes: Any) -> None:
 # -- CardDAV -------------------------------------------------------------------
 
 
+def _listing(client: DavClient, account: SyncAccount) -> Changes:
+    """What changed on the collection: by sync-token when the server keeps them, else every member's ETag."""
+    if account.state.get("no_sync_token"):
+        return client.members()
+    try:
+        return client.changes(str(account.state.get("sync_token", "")))
+    except TokenExpired:
+        return client.members()
+    except (AuthFailed, Unreachable):
+        raise
+    except SyncError:
+        _set_state(account, no_sync_token=True)  # the server has no sync-collection: list by ETags from now on
+        return client.members()
+
+
 def kith_values(person: Person) -> dict[str, Any]:
     """The values of a person a card carries, in the comparison's form."""
     return {"name": person.display_name, "org": person.organization.name if person.organization else "",
@@ -246,21 +261,10 @@ class CardSync:
         finally:
             self.client.close()
 
-    def _changes(self) -> Any:
-        token = str(self.account.state.get("sync_token", ""))
-        if self.account.state.get("no_sync_token"):
-            return self.client.members()
-        try:
-            return self.client.changes(token)
-        except TokenExpired:
-            return self.client.members()
-        except SyncError as exc:
-            if "answered" not in str(exc):
-                raise
-            _set_state(self.account, no_sync_token=True)  # the server has no sync-collection
-            return self.client.members()
+    def _changes(self) -> Changes:
+        return _listing(self.client, self.account)
 
-    def _pull(self, changes: Any) -> None:
+    def _pull(self, changes: Changes) -> None:
         changed = [h for h, etag in changes.members.items() if h not in self.items or self.items[h].etag != etag]
         removed = list(changes.removed)
         if changes.complete:
@@ -611,11 +615,7 @@ class CalSync:
     def run(self) -> None:
         """Pull changed and removed events, then look again at events that were still ahead."""
         try:
-            token = str(self.account.state.get("sync_token", ""))
-            try:
-                changes = self.client.changes(token)
-            except TokenExpired:
-                changes = self.client.members()
+            changes = _listing(self.client, self.account)
             changed = [h for h, e in changes.members.items() if h not in self.items or self.items[h].etag != e]
             removed = list(changes.removed)
             if changes.complete:
