@@ -264,3 +264,17 @@ def test_a_server_without_sync_tokens_is_compared_by_etags(kith: Kith, radicale:
     with kith.session() as s:
         report = sync_service.sync_account(s, "phone", now=FIXED_NOW, clients=sync_service.Clients(dav=Counting))
     assert (report.updated, report.archived, fetched) == (1, 1, ["p3.vcf"]), report.as_dict()
+
+
+def test_two_new_cards_of_one_person_in_one_batch_become_one_person(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    radicale.put(book, "a.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:a\r\nFN:Dana Ruiz\r\nEMAIL:dana@example.org\r\n"
+                                "END:VCARD\r\n")
+    radicale.put(book, "b.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:b\r\nFN:Dana R.\r\nEMAIL:DANA@example.org\r\n"
+                                "TEL:+1 555 0199\r\nEND:VCARD\r\n")
+    report = sync(kith)
+    assert report.added == 1 and report.error == "", report.as_dict()
+    with kith.session() as s:
+        [dana] = find_people(s, "dana")
+        assert {"email", "phone"} <= {i.kind for i in dana.identifiers}
+        assert {i.person_id for i in s.query(SyncItem)} == {dana.id}

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from kith.errors import BadInput, NotFound
 from kith.importers.grouping import Threads
-from kith.importers.records import InteractionRecord, Party
+from kith.importers.records import ContactRecord, InteractionRecord, Party
 from kith.normalize import email_key, fold
 from kith.services.bulk import (
     BulkInteraction,
@@ -37,14 +37,28 @@ from kith.services.bulk import (
     insert_interactions_bulk,
     insert_people_bulk,
 )
-from kith.services.importing import Applier, ImportOptions, ImportSummary, owner_emails
+from kith.services.importing import (
+    Applier,
+    ImportOptions,
+    ImportSummary,
+    PeopleIndex,
+    owner_emails,
+    record_keys,
+)
 from kith.services.interactions import delete_interaction, log_interaction
-from kith.services.people import add_identifier, archive_person, edit_person
+from kith.services.organizations import get_or_create_org
+from kith.services.people import (
+    add_identifier,
+    archive_person,
+    edit_person,
+    refresh_search_key,
+    tag_person,
+)
 from kith.services.sync_accounts import get_account, password_of
 from kith.store.models import Identifier, Interaction, Person, SyncAccount, SyncConflict, SyncItem
 from kith.sync import AuthFailed, SyncError, Unreachable, carddav
 from kith.sync.caldav import read_events
-from kith.sync.dav import Changes, DavClient, PreconditionFailed, TokenExpired
+from kith.sync.dav import Changes, DavClient, PreconditionFailed, Resource, TokenExpired
 from kith.sync.imap import MailClient, message
 
 BATCH = 200  # cards or events applied per transaction
@@ -270,14 +284,99 @@ class CardSync:
         if changes.complete:
             removed += [h for h in self.items if h not in changes.members]
         for at in range(0, len(changed), BATCH):
-            for res in self.client.multiget(changed[at:at + BATCH], "card"):
-                self._card(res.href, res.etag, res.data)
+            self._cards(self.client.multiget(changed[at:at + BATCH], "card"))
             self.session.commit()
         for href in removed:
             self._removed(href)
         if changes.token:
             _set_state(self.account, sync_token=changes.token)
         self.session.commit()
+
+    def _cards(self, resources: list[Resource]) -> None:
+        """One batch: cards of people nobody in Kith matches are added together, the others one by one.
+
+        The identity rules are the importers' (:class:`~kith.services.importing.PeopleIndex`): a card
+        matching someone known or another new card of the batch, or with profile URLs (whose kinds the
+        importers decide), takes the per-card path.
+        """
+        index = self.applier.index
+        new: list[tuple[Resource, ContactRecord]] = []
+        later: list[Resource] = []
+        taken: set[tuple[str, str]] = set()
+        names: set[str] = set()
+        for res in resources:
+            if res.href in self.items:
+                later.append(res)
+                continue
+            try:
+                rec = carddav.parse_card(res.data, res.href.rsplit("/", 1)[-1])
+            except carddav.BadCard:
+                later.append(res)  # reported there
+                continue
+            keys = record_keys(rec)
+            ordered = [PeopleIndex.group_key(k, v) for k, v in keys.ordered()]
+            strong = bool(keys.emails or keys.phones or keys.urls or keys.external)
+            name = rec.display_name()
+            known = index.by_identifiers(keys.ordered()) or index.by_folded_name(name, rec.org, keys.urls,
+                                                                                   name_alone=not strong)
+            if known is not None or taken.intersection(ordered) or fold(name) in names or rec.urls:
+                later.append(res)
+                continue
+            taken.update(ordered)
+            names.add(fold(name))
+            new.append((res, rec))
+        if new:
+            self._add_people(new)
+        for res in later:
+            self._card(res.href, res.etag, res.data)
+
+    def _add_people(self, new: list[tuple[Resource, ContactRecord]]) -> None:
+        orgs: dict[str, int] = {}
+        rows = []
+        for _res, rec in new:
+            org_id = None
+            if rec.org.strip():
+                key = fold(rec.org)
+                if key not in orgs:
+                    orgs[key] = get_or_create_org(self.session, rec.org).id
+                org_id = orgs[key]
+            emails = tuple(dict.fromkeys(e.value.strip() for e in rec.emails if email_key(e.value)))
+            rows.append(BulkPerson(name=rec.display_name(), organization_id=org_id, title=rec.title, emails=emails,
+                                   notes=rec.notes, location=rec.location, source="carddav"))
+        ids = insert_people_bulk(self.session, rows, now=self.now)
+        people = {p.id: p for p in self.session.scalars(
+            select(Person).where(Person.id.in_(ids)).options(selectinload(Person.identifiers)))}
+        stamp = {"source": "carddav", "at": self.now.isoformat()}
+        for (res, rec), pid in zip(new, ids, strict=True):
+            person = people[pid]
+            person.birthday = rec.birthday
+            person.nickname = rec.nickname
+            person.given_name = rec.given_name or person.given_name
+            person.family_name = rec.family_name or person.family_name
+            person.provenance = {f: stamp for f in ("name", "title", "org", "location", "birthday", "notes")
+                                 if getattr(rec, "display_name" if f == "name" else f, "")}
+            for kind, values in (("phone", [p.value for p in rec.phones]),
+                                 ("external", [rec.external_id] if rec.external_id else [])):
+                for value in values:
+                    try:
+                        add_identifier(self.session, person, kind, value, source="carddav")
+                    except BadInput:
+                        self.report.skip(f"unusable {kind}")
+            if rec.nickname:
+                refresh_search_key(person)
+            if rec.tags:
+                try:
+                    tag_person(self.session, person, [t for t in rec.tags if fold(t).strip()])
+                except BadInput:
+                    self.report.skip("unusable tag")
+            self.applier.index.add(person)
+            self.touched.add(res.href)
+            item = SyncItem(account_id=self.account.id, href=res.href, etag=res.etag, raw=res.data,
+                            base=carddav.values_of(rec), synced_at=self.now, person_id=pid)
+            self.session.add(item)
+            self.items[res.href] = item
+            self.report.added += 1
+        self.session.flush()
 
     def _card(self, href: str, etag: str, data: str) -> None:
         item = self.items.get(href)
