@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, defer, selectinload
 
 from kith.errors import BadInput, NotFound
 from kith.importers.grouping import Threads
@@ -46,7 +46,6 @@ from kith.services.importing import (
     record_keys,
 )
 from kith.services.interactions import delete_interaction, log_interaction
-from kith.services.organizations import get_or_create_org
 from kith.services.people import (
     add_identifier,
     archive_person,
@@ -55,7 +54,15 @@ from kith.services.people import (
     tag_person,
 )
 from kith.services.sync_accounts import get_account, password_of
-from kith.store.models import Identifier, Interaction, Person, SyncAccount, SyncConflict, SyncItem
+from kith.store.models import (
+    Identifier,
+    Interaction,
+    Organization,
+    Person,
+    SyncAccount,
+    SyncConflict,
+    SyncItem,
+)
 from kith.sync import AuthFailed, SyncError, Unreachable, carddav
 from kith.sync.caldav import read_events
 from kith.sync.dav import Changes, DavClient, PreconditionFailed, Resource, TokenExpired
@@ -245,11 +252,36 @@ def kith_values(person: Person) -> dict[str, Any]:
 
 
 def _same(field_name: str, a: Any, b: Any) -> bool:
+    if a == b:
+        return True
     if field_name in carddav.LISTS:
         return _keys(field_name, a) == _keys(field_name, b)
     if field_name in ("name", "org", "title"):
         return fold(" ".join(str(a or "").split())) == fold(" ".join(str(b or "").split()))
     return str(a or "").strip() == str(b or "").strip()
+
+
+def _current_values(session: Session, person_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """:func:`kith_values` of many people not archived, read as plain rows (no ORM objects: a sync with
+    nothing new compares thousands of them)."""
+    out: dict[int, dict[str, Any]] = {}
+    rows = session.execute(
+        select(Person.id, Person.display_name, Organization.name, Person.title, Person.notes, Person.birthday)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .where(Person.archived.is_(False)))
+    for pid, name, org, title, notes, birthday in rows:
+        if pid in person_ids:
+            out[pid] = {"name": name, "org": org or "", "title": title, "notes": notes, "birthday": birthday,
+                        "emails": [], "phones": []}
+    for pid, kind, value, key in session.execute(
+            select(Identifier.person_id, Identifier.kind, Identifier.value, Identifier.value_key)
+            .where(Identifier.kind.in_(("email", "phone"))).order_by(Identifier.id)):
+        values = out.get(pid)
+        if values is not None:
+            values["emails" if kind == "email" else "phones"].append(key if kind == "email" else value)
+    for values in out.values():
+        values["emails"] = sorted(set(values["emails"]))
+    return out
 
 
 def _keys(field_name: str, values: Iterable[str]) -> set[str]:
@@ -262,9 +294,18 @@ class CardSync:
     def __init__(self, session: Session, account: SyncAccount, now: datetime, report: SyncReport,
                  client: DavClient) -> None:
         self.session, self.account, self.now, self.report, self.client = session, account, now, report, client
-        self.applier = _applier(session, "carddav", now, report)
-        self.items = {i.href: i for i in session.scalars(select(SyncItem).where(SyncItem.account_id == account.id))}
+        self._applier: Applier | None = None  # the people index: loaded only when a card changed
+        self.items = {i.href: i for i in session.scalars(
+            select(SyncItem).where(SyncItem.account_id == account.id).options(defer(SyncItem.raw)))}
         self.touched: set[str] = set()
+        self.orgs: dict[str, int] | None = None
+
+    @property
+    def applier(self) -> Applier:
+        """The importers' applier (and its index of everyone), made on first use."""
+        if self._applier is None:
+            self._applier = _applier(self.session, "carddav", self.now, self.report)
+        return self._applier
 
     def run(self) -> None:
         """Pull what changed on the server, then push what changed in Kith."""
@@ -331,15 +372,22 @@ class CardSync:
             self._card(res.href, res.etag, res.data)
 
     def _add_people(self, new: list[tuple[Resource, ContactRecord]]) -> None:
-        orgs: dict[str, int] = {}
+        if self.orgs is None:
+            self.orgs = {str(k): int(i) for k, i in self.session.execute(select(Organization.name_key, Organization.id))}
+        orgs = self.orgs
+        missing: dict[str, Organization] = {}
+        for _res, rec in new:
+            clean = " ".join(rec.org.split())
+            if clean and fold(clean) not in orgs and fold(clean) not in missing:
+                missing[fold(clean)] = Organization(name=clean, name_key=fold(clean), note="")
+        if missing:  # the organisations get_or_create_org would make, in one flush
+            self.session.add_all(missing.values())
+            self.session.flush()
+            orgs.update({k: o.id for k, o in missing.items()})
         rows = []
         for _res, rec in new:
-            org_id = None
-            if rec.org.strip():
-                key = fold(rec.org)
-                if key not in orgs:
-                    orgs[key] = get_or_create_org(self.session, rec.org).id
-                org_id = orgs[key]
+            clean = " ".join(rec.org.split())
+            org_id = orgs[fold(clean)] if clean else None
             emails = tuple(dict.fromkeys(e.value.strip() for e in rec.emails if email_key(e.value)))
             rows.append(BulkPerson(name=rec.display_name(), organization_id=org_id, title=rec.title, emails=emails,
                                    notes=rec.notes, location=rec.location, source="carddav"))
@@ -432,17 +480,17 @@ class CardSync:
     def _push(self) -> None:
         """Cards whose person changed in Kith since the last sync (and were not just pulled)."""
         rest = [i for h, i in self.items.items() if h not in self.touched and i.person_id]
-        people = {p.id: p for p in self.session.scalars(
-            select(Person).where(Person.id.in_([i.person_id for i in rest])).options(
-                selectinload(Person.identifiers)))} if rest else {}
+        current = _current_values(self.session, {i.person_id for i in rest if i.person_id}) if rest else {}
         done = 0
         for item in rest:
-            person = people.get(item.person_id or 0)
-            if person is None or person.archived:
+            mine = current.get(item.person_id or 0)
+            if mine is None:  # archived (or gone): nothing to write back
                 continue
-            mine = kith_values(person)
             base = item.base or {}
             if all(_same(f, mine.get(f), base.get(f)) for f in carddav.FIELDS):
+                continue
+            person = self.session.get(Person, item.person_id)
+            if person is None:
                 continue
             try:
                 server = carddav.values_of(carddav.parse_card(item.raw, item.href))
