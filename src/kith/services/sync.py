@@ -109,6 +109,8 @@ class SyncReport:
                 parts.append(f"{self.archived} archived (deleted on the server)")
         else:
             parts = [f"{self.interactions_added} interactions added"]
+            if self.added:
+                parts.append(f"{self.added} new people")
             if self.interactions_updated:
                 parts.append(f"{self.interactions_updated} updated")
             if self.interactions_removed:
