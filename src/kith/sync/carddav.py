@@ -8,7 +8,6 @@ folding); only the lines of changed fields are replaced.
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
 from kith.importers.records import ContactRecord, ParseOptions
@@ -138,14 +137,3 @@ def _list_key(field: str, value: str) -> str:
     if field == "emails":
         return email_key(value) or value.strip().lower()
     return re.sub(r"[^0-9+]", "", value)
-
-
-def new_card(values: dict[str, Any], name_parts: tuple[str, str]) -> tuple[str, str]:
-    """A vCard 3.0 for someone the server does not have yet: (uid, text)."""
-    uid = str(uuid.uuid4())
-    lines = ["BEGIN:VCARD", "VERSION:3.0", f"UID:{uid}"]
-    for field in FIELDS:
-        lines += [part for line in _lines_for(field, values.get(field) or ([] if field in LISTS else ""),
-                                              name_parts) for part in _fold(line)]
-    lines.append("END:VCARD")
-    return uid, "\r\n".join(lines) + "\r\n"

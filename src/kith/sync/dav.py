@@ -129,11 +129,6 @@ class DavClient:
 
     # -- listing ------------------------------------------------------------
 
-    def check(self) -> None:
-        """Log in and look at the collection (wrong password, wrong address: a clear error)."""
-        self.request("PROPFIND", self.path, '<propfind xmlns="DAV:"><prop><resourcetype/></prop></propfind>',
-                     {"Depth": "0"})
-
     def members(self) -> Changes:
         """Every member with its ETag (PROPFIND, depth 1)."""
         body = '<propfind xmlns="DAV:"><prop><getetag/><resourcetype/></prop></propfind>'
@@ -177,17 +172,6 @@ class DavClient:
                 continue
             out.members[href] = etag
         return out
-
-    def supports_sync(self) -> bool:
-        """Does the collection offer sync tokens?"""
-        body = '<propfind xmlns="DAV:"><prop><sync-token/></prop></propfind>'
-        try:
-            _, _, payload = self.request("PROPFIND", self.path, body, {"Depth": "0"})
-        except (AuthFailed, Unreachable):
-            raise
-        except SyncError:
-            return False
-        return any((e.text or "").strip() for e in ET.fromstring(payload).iter(_q(DAV, "sync-token")))
 
     # -- data -------------------------------------------------------------
 
@@ -238,10 +222,6 @@ class DavClient:
         if resp.status not in (200, 201, 204):
             raise SyncError(f"{self.host}: PUT {href} answered {resp.status} {resp.reason}")
         return resp.status, resp, payload
-
-    def delete(self, href: str) -> None:
-        """Remove a member (gone already is fine)."""
-        self.request("DELETE", href, ok=(200, 204, 404))
 
 
 def _xml(text: str) -> str:
