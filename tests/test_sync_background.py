@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.conftest import FIXED_NOW, KITH_SCRIPT
+from tests.sync_servers import PASSWORD, USER, Radicale, free_port, radicale  # noqa: F401  (fixture)
 
-from conftest import FIXED_NOW, KITH_SCRIPT
 from kith.runtime import Kith
 from kith.services.people import find_people
 from kith.services.sync import BackgroundSync
 from kith.services.sync_accounts import add_account, list_accounts
-from sync_servers import PASSWORD, USER, Radicale, free_port, radicale  # noqa: F401  (fixture)
 
 CARD = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ana-1\r\nFN:Ana Lima\r\nEMAIL:ana@example.org\r\nEND:VCARD\r\n"
 

@@ -8,14 +8,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from tests.conftest import FIXED_NOW
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services import sync as sync_service
 from kith.services.people import find_people
 from kith.services.sync_accounts import add_account
 from kith.store.models import Interaction
-from sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
 
 ME = "alice@example.org"
 

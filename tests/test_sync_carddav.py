@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.conftest import FIXED_NOW
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services import sync as sync_service
 from kith.services.people import PersonChanges, change_person, find_people, resolve_person
 from kith.services.sync_accounts import add_account, list_accounts
 from kith.store.models import Person, SyncConflict, SyncItem
-from sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
 
 ANA = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ana-1\r\nFN:Ana Lima\r\nN:Lima;Ana;;;\r\n"
        "EMAIL;TYPE=INTERNET:ana@example.org\r\nTEL;TYPE=CELL:+1 555 0100\r\nORG:Acme\r\nTITLE:Engineer\r\n"

@@ -10,11 +10,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.conftest import FIXED_NOW, KITH_SCRIPT
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
 
-from conftest import FIXED_NOW, KITH_SCRIPT
 from kith.runtime import Kith
 from kith.store.models import SyncAccount
-from sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
 
 CARD = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ana-1\r\nFN:Ana Lima\r\nEMAIL:ana@example.org\r\nEND:VCARD\r\n"
 

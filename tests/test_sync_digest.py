@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from tests.conftest import FIXED_NOW
+from tests.sync_servers import free_port
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services.cadences import set_cadence
 from kith.services.digest import daily_digest
@@ -22,7 +23,6 @@ from kith.services.interactions import log_interaction
 from kith.services.people import NewPerson, add_person
 from kith.services.sync import BackgroundSync, sync_account
 from kith.services.sync_accounts import add_account
-from sync_servers import free_port
 
 
 class Inbox:

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import FIXED_NOW
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services.people import PersonChanges, change_person, resolve_person
 from kith.store.models import SyncAccount
 from kith.web.app import create_app
-from sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
 
 CARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ana-1\r\nFN:Ana Lima\r\nTITLE:Engineer\r\n"
         "EMAIL:ana@example.org\r\nEND:VCARD\r\n")
