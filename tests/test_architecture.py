@@ -16,7 +16,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "kith"
 MIGRATIONS = SRC / "store" / "migrations" / "versions"
 # Tables whose writes change no figure (logins, tokens, the import history) or that are derived from the log
 # in the same transaction as its change (tie states): the only ones the data version does not follow.
-UNVERSIONED = {"user_account", "membership", "api_token", "import_run", "tie_state"}
+UNVERSIONED = {"user_account", "membership", "api_token", "import_run", "tie_state",
+               "sync_account", "sync_item", "sync_conflict"}
 
 
 def _python_files(below: Path) -> list[Path]:
@@ -89,3 +90,15 @@ def test_every_table_of_a_workspace_s_data_moves_its_data_version(kith: Kith) ->
         assert expected <= names, f"{table} lacks {sorted(expected - names)}"
     for table in UNVERSIONED:
         assert not {n for n in triggers.get(table, set()) if n.startswith("data_version_")}, table
+
+
+def test_protocol_clients_hold_no_database_code() -> None:
+    """kith.sync is a layer like the importers: it speaks to servers and hands plain values up."""
+    found = []
+    for path in _python_files(SRC / "sync"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.name}: {n}" for n in names
+                      if n.split(".")[0] == "sqlalchemy" or n.startswith(("kith.store", "kith.services", "kith.runtime"))]
+    assert found == [], "protocol adapters must stay free of database code"

@@ -22,6 +22,7 @@ from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve
     people,
     scores,
     serve,
+    sync,
     users,
 )
 from kith.cli.base import app

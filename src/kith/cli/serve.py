@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from kith.cli.base import app
 from kith.cli.context import STATE
 from kith.config import env_int, load_settings
+
+if TYPE_CHECKING:
+    from kith.services.sync import BackgroundSync
 
 
 def serve_url(host: str, port: int) -> str:
@@ -29,6 +32,8 @@ def serve(
     port: Annotated[int | None, typer.Option("--port", help="Port (default 8765; KITH_PORT overrides the config).")] = None,
     server: Annotated[bool, typer.Option("--server", help="Server mode: user accounts, logins, API tokens.")] = False,
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
+    sync_every: Annotated[float | None, typer.Option(
+        "--sync-every", min=0, help="Minutes between syncs of every account (default 15, KITH_SYNC_MINUTES; 0: never).")] = None,
 ) -> None:
     """Run the web app (dashboard, people, network, API under /api/v1) until interrupted."""
     import uvicorn
@@ -58,9 +63,39 @@ def serve(
             raise typer.BadParameter("server mode needs a secret (KITH_SECRET_KEY or secret_key in the config)")
         if host not in ("127.0.0.1", "localhost", "::1"):
             print("note: serve over HTTPS (a reverse proxy); session cookies are marked Secure", file=sys.stderr)
+    minutes = sync_every if sync_every is not None else _sync_minutes()
+    background = _background_sync(url, minutes, settings.me) if minutes > 0 else None
     mode = "server mode" if server_mode else "local mode"
     print(f"Kith ({mode}) is running at {serve_url(host, port)}  (Ctrl+C to stop)", flush=True)
     uvicorn.run(
         "kith.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
         log_level="warning", proxy_headers=server_mode,
     )
+    if background is not None:
+        background.stop()
+
+
+def _sync_minutes() -> float:
+    raw = os.environ.get("KITH_SYNC_MINUTES", "").strip()
+    if not raw:
+        return 15.0
+    try:
+        value = float(raw)
+    except ValueError:
+        raise typer.BadParameter(f"KITH_SYNC_MINUTES must be a number of minutes, not '{raw}'") from None
+    if value < 0:
+        raise typer.BadParameter("KITH_SYNC_MINUTES cannot be negative")
+    return value
+
+
+def _background_sync(url: str, minutes: float, me: list[str]) -> BackgroundSync:
+    """The schedule that syncs every account, on its own thread of this process (never in a request)."""
+    from kith import clock
+    from kith.runtime import open_kith
+    from kith.services.sync import BackgroundSync
+
+    kith = open_kith(url)
+    fixed = STATE.now if STATE.as_of_text else None  # --as-of: every round syncs as of that moment
+    now = (lambda: fixed) if fixed is not None else clock.now
+    return BackgroundSync(kith.factory, kith.session, minutes * 60, now=now, me=me,
+                          log=lambda m: print(f"sync: {m}", file=sys.stderr, flush=True)).start()

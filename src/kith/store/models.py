@@ -500,3 +500,57 @@ class LoginAttempt(Base):
 SCOPED_MODELS: tuple[type[Scoped], ...] = tuple(
     m.class_ for m in Base.registry.mappers if issubclass(m.class_, Scoped)
 )
+
+
+class SyncAccount(Scoped, Base):
+    """A CardDAV, CalDAV or IMAP server Kith syncs with (migration 0012); its password is never stored here."""
+
+    __tablename__ = "sync_account"
+    __table_args__ = (UniqueConstraint("workspace_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(20))  # carddav | caldav | imap
+    url: Mapped[str] = mapped_column(String(1000))
+    username: Mapped[str] = mapped_column(String(300))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)  # folders, me...
+    # sync-token, {folder: {uidvalidity, last_uid}}...
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    last_sync_at: Mapped[datetime | None]
+    last_ok_at: Mapped[datetime | None]
+    last_summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class SyncItem(Scoped, Base):
+    """One resource on a server (a vCard, an event): its ETag, what it became in Kith, the text last seen."""
+
+    __tablename__ = "sync_item"
+    __table_args__ = (UniqueConstraint("account_id", "href"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("sync_account.id", ondelete="CASCADE"))
+    href: Mapped[str] = mapped_column(String(1000))
+    etag: Mapped[str] = mapped_column(String(300), default="")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="SET NULL"), index=True)
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interaction.id", ondelete="SET NULL"))
+    raw: Mapped[str] = mapped_column(Text, default="")
+    base: Mapped[dict[str, Any]] = mapped_column(default=dict)  # the modelled values at the last sync
+    synced_at: Mapped[datetime]
+
+
+class SyncConflict(Scoped, Base):
+    """Both sides changed one field: Kith's value is kept, the server's waits here for review."""
+
+    __tablename__ = "sync_conflict"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("sync_account.id", ondelete="CASCADE"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
+    href: Mapped[str] = mapped_column(String(1000))
+    field: Mapped[str] = mapped_column(String(50))
+    kith_value: Mapped[str] = mapped_column(Text, default="")
+    server_value: Mapped[str] = mapped_column(Text, default="")
+    found_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]

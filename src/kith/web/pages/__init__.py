@@ -11,9 +11,11 @@ from kith.web.pages.goals import router as goals_router
 from kith.web.pages.network import router as network_router
 from kith.web.pages.people import router as people_router
 from kith.web.pages.settings import router as settings_router
+from kith.web.pages.sync import router as sync_router
 
 router = APIRouter(include_in_schema=False)
-for sub in (account_router, dashboard_router, people_router, network_router, goals_router, data_router, settings_router):
+for sub in (account_router, dashboard_router, people_router, network_router, goals_router, data_router, settings_router,
+            sync_router):
     router.include_router(sub)
 
 __all__ = ["router"]

@@ -1,0 +1,905 @@
+"""Syncing an account: CardDAV both ways, IMAP and CalDAV capture.
+
+One call of :func:`sync_account` talks to one server through the pure
+clients of :mod:`kith.sync` and commits its work in batches, each with the
+state that says how far it got (the ETags of the cards applied, the last UID
+of a mail folder), so an interrupted sync resumes where it stopped and never
+applies anything twice. The collection's sync-token is kept only when a
+sync completes. A failure is kept on the account in plain words (and
+returned); what the batches before it did stays.
+
+CardDAV is a three-way comparison per field between the server's card, Kith's
+person and the values both had at the last sync (``SyncItem.base``): a side
+that changed wins; both changed to different values is a conflict, kept for
+review with both values (Kith's stays, the server's waits in
+``sync_conflict``). E-mail addresses and phones are merged as sets. A card
+deleted on the server archives its person (history is never deleted).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, defer, selectinload
+
+from kith.errors import BadInput, NotFound
+from kith.importers.grouping import Threads
+from kith.importers.records import ContactRecord, InteractionRecord, Party
+from kith.normalize import email_key, fold
+from kith.services.bulk import (
+    BulkInteraction,
+    BulkPerson,
+    insert_interactions_bulk,
+    insert_people_bulk,
+)
+from kith.services.importing import (
+    Applier,
+    ImportOptions,
+    ImportSummary,
+    PeopleIndex,
+    owner_emails,
+    record_keys,
+)
+from kith.services.interactions import delete_interaction, log_interaction
+from kith.services.people import (
+    add_identifier,
+    archive_person,
+    edit_person,
+    refresh_search_key,
+    tag_person,
+)
+from kith.services.sync_accounts import get_account, password_of
+from kith.store.models import (
+    Identifier,
+    Interaction,
+    Organization,
+    Person,
+    SyncAccount,
+    SyncConflict,
+    SyncItem,
+)
+from kith.sync import AuthFailed, SyncError, Unreachable, carddav
+from kith.sync.caldav import read_events
+from kith.sync.dav import Changes, DavClient, PreconditionFailed, Resource, TokenExpired
+from kith.sync.imap import MailClient, message
+
+BATCH = 200  # cards or events applied per transaction
+MAIL_BATCH = 2000  # messages per transaction
+
+DavFactory = Callable[[str, str, str], DavClient]
+MailFactory = Callable[[str, str, str], MailClient]
+
+
+@dataclass
+class SyncReport:
+    """What one sync of one account changed (`kith sync --json`, the sync page)."""
+
+    account: str
+    kind: str
+    added: int = 0
+    updated: int = 0
+    archived: int = 0
+    pushed: int = 0
+    conflicts: int = 0
+    interactions_added: int = 0
+    interactions_updated: int = 0
+    interactions_removed: int = 0
+    interactions_known: int = 0
+    sent: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    error: str = ""
+
+    def skip(self, reason: str, n: int = 1) -> None:
+        """Count what was left out on purpose."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + n
+
+    def headline(self) -> str:
+        """One line in plain words."""
+        if self.kind == "smtp":
+            return "digest sent" if self.sent else "digest not sent"
+        if self.kind == "carddav":
+            parts = [f"{self.added} people added", f"{self.updated} updated", f"{self.pushed} cards written back"]
+            if self.archived:
+                parts.append(f"{self.archived} archived (deleted on the server)")
+        else:
+            parts = [f"{self.interactions_added} interactions added"]
+            if self.added:
+                parts.append(f"{self.added} new people")
+            if self.interactions_updated:
+                parts.append(f"{self.interactions_updated} updated")
+            if self.interactions_removed:
+                parts.append(f"{self.interactions_removed} removed")
+            if self.interactions_known:
+                parts.append(f"{self.interactions_known} already there")
+        if self.conflicts:
+            parts.append(f"{self.conflicts} conflicts to review")
+        if self.skipped:
+            parts.append(f"{sum(self.skipped.values())} skipped")
+        if self.problems:
+            parts.append(f"{len(self.problems)} problems")
+        return ", ".join(parts)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form (also kept on the account as its last summary)."""
+        return {"account": self.account, "kind": self.kind, "added": self.added, "updated": self.updated,
+                "archived": self.archived, "pushed": self.pushed, "conflicts": self.conflicts,
+                "interactions_added": self.interactions_added, "interactions_updated": self.interactions_updated,
+                "interactions_removed": self.interactions_removed, "interactions_known": self.interactions_known,
+                "sent": self.sent,
+                "skipped": dict(self.skipped), "problems": list(self.problems[:100]), "error": self.error,
+                "headline": self.headline()}
+
+
+@dataclass
+class Clients:
+    """How to reach servers (tests and benchmarks may pass their own timeouts)."""
+
+    dav: DavFactory = DavClient
+    mail: MailFactory = MailClient
+
+
+def due(account: SyncAccount, now: datetime) -> bool:
+    """Is the account due in a scheduled round? (The digest goes once a day; the others every round.)"""
+    if account.kind != "smtp":
+        return True
+    return account.last_ok_at is None or account.last_ok_at.date() < now.date()
+
+
+def sync_account(session: Session, name: str, *, now: datetime, me: Iterable[str] = (),
+                 clients: Clients | None = None) -> SyncReport:
+    """Sync one account (an smtp account: send the digest); commits as it goes; a failure is recorded on the
+    account and in the report."""
+    account = get_account(session, name)
+    report = SyncReport(account.name, account.kind)
+    clients = clients or Clients()
+    try:
+        password = password_of(account)
+        if account.kind == "smtp":
+            send_digest(session, account, password, now, report)
+        elif account.kind == "carddav":
+            CardSync(session, account, now, report, clients.dav(account.url, account.username, password)).run()
+        elif account.kind == "caldav":
+            mine = _me(session, account, me)
+            CalSync(session, account, now, report, clients.dav(account.url, account.username, password), mine).run()
+        else:
+            mine = _me(session, account, me)
+            with _closing(clients.mail(account.url, account.username, password)) as client:
+                MailSync(session, account, now, report, client, mine).run()
+    except (SyncError, BadInput) as exc:
+        session.rollback()
+        report.error = str(exc)
+    account = get_account(session, name)
+    account.last_sync_at = now
+    account.last_error = report.error
+    if not report.error:
+        account.last_ok_at = now
+    account.last_summary = report.as_dict()
+    session.commit()
+    return report
+
+
+def send_digest(session: Session, account: SyncAccount, password: str, now: datetime, report: SyncReport) -> None:
+    """Send the day's digest through the account's SMTP server."""
+    from kith.services.digest import daily_digest, digest_message
+    from kith.sync.smtp import send
+
+    digest = daily_digest(session, now)
+    to = str(account.options.get("to", ""))
+    sender = str(account.options.get("from") or account.username or to)
+    send(account.url, digest_message(digest, to=to, sender=sender, now=now), user=account.username,
+         password=password)
+    report.sent = 1
+
+
+class _closing:
+    def __init__(self, client: MailClient) -> None:
+        self.client = client
+
+    def __enter__(self) -> MailClient:
+        return self.client
+
+    def __exit__(self, *exc: object) -> None:
+        self.client.close()
+
+
+def _me(session: Session, account: SyncAccount, me: Iterable[str]) -> set[str]:
+    mine = {k for k in (email_key(m) for m in [*me, *owner_emails(session), *account.options.get("me", [])]) if k}
+    if not mine:
+        raise BadInput("tell Kith your own e-mail addresses first: 'me' in the config file, or "
+                       "`kith account add ... --me you@example.com`")
+    return mine
+
+
+def _applier(session: Session, source: str, now: datetime, report: SyncReport) -> Applier:
+    return Applier(session, source, now, ImportSummary(format=source, file=report.account),
+                   ImportOptions(photos=False))
+
+
+def _set_state(account: SyncAccount, **changes: Any) -> None:
+    state = dict(account.state or {})
+    state.update(changes)
+    account.state = state  # a new dict: the JSON column sees the change
+
+
+# -- CardDAV -------------------------------------------------------------------
+
+
+def _listing(client: DavClient, account: SyncAccount) -> Changes:
+    """What changed on the collection: by sync-token when the server keeps them, else every member's ETag."""
+    if account.state.get("no_sync_token"):
+        return client.members()
+    try:
+        return client.changes(str(account.state.get("sync_token", "")))
+    except TokenExpired:
+        return client.members()
+    except (AuthFailed, Unreachable):
+        raise
+    except SyncError:
+        _set_state(account, no_sync_token=True)  # the server has no sync-collection: list by ETags from now on
+        return client.members()
+
+
+def kith_values(person: Person) -> dict[str, Any]:
+    """The values of a person a card carries, in the comparison's form."""
+    return {"name": person.display_name, "org": person.organization.name if person.organization else "",
+            "title": person.title, "notes": person.notes, "birthday": person.birthday,
+            "emails": sorted({i.value_key for i in person.identifiers if i.kind == "email"}),
+            "phones": [i.value for i in person.identifiers if i.kind == "phone"]}
+
+
+def _same(field_name: str, a: Any, b: Any) -> bool:
+    if a == b:
+        return True
+    if field_name in carddav.LISTS:
+        return _keys(field_name, a) == _keys(field_name, b)
+    if field_name in ("name", "org", "title"):
+        return fold(" ".join(str(a or "").split())) == fold(" ".join(str(b or "").split()))
+    return str(a or "").strip() == str(b or "").strip()
+
+
+def _current_values(session: Session, person_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """:func:`kith_values` of many people not archived, read as plain rows (no ORM objects: a sync with
+    nothing new compares thousands of them)."""
+    out: dict[int, dict[str, Any]] = {}
+    rows = session.execute(
+        select(Person.id, Person.display_name, Organization.name, Person.title, Person.notes, Person.birthday)
+        .outerjoin(Organization, Organization.id == Person.organization_id)
+        .where(Person.archived.is_(False)))
+    for pid, name, org, title, notes, birthday in rows:
+        if pid in person_ids:
+            out[pid] = {"name": name, "org": org or "", "title": title, "notes": notes, "birthday": birthday,
+                        "emails": [], "phones": []}
+    for pid, kind, value, key in session.execute(
+            select(Identifier.person_id, Identifier.kind, Identifier.value, Identifier.value_key)
+            .where(Identifier.kind.in_(("email", "phone"))).order_by(Identifier.id)):
+        values = out.get(pid)
+        if values is not None:
+            values["emails" if kind == "email" else "phones"].append(key if kind == "email" else value)
+    for values in out.values():
+        values["emails"] = sorted(set(values["emails"]))
+    return out
+
+
+def _keys(field_name: str, values: Iterable[str]) -> set[str]:
+    return {carddav._list_key(field_name, v) for v in values or []}
+
+
+class CardSync:
+    """Two-way sync of one address book."""
+
+    def __init__(self, session: Session, account: SyncAccount, now: datetime, report: SyncReport,
+                 client: DavClient) -> None:
+        self.session, self.account, self.now, self.report, self.client = session, account, now, report, client
+        self._applier: Applier | None = None  # the people index: loaded only when a card changed
+        self.items = {i.href: i for i in session.scalars(
+            select(SyncItem).where(SyncItem.account_id == account.id).options(defer(SyncItem.raw)))}
+        self.touched: set[str] = set()
+        self.orgs: dict[str, int] | None = None
+
+    @property
+    def applier(self) -> Applier:
+        """The importers' applier (and its index of everyone), made on first use."""
+        if self._applier is None:
+            self._applier = _applier(self.session, "carddav", self.now, self.report)
+        return self._applier
+
+    def run(self) -> None:
+        """Pull what changed on the server, then push what changed in Kith."""
+        try:
+            changes = self._changes()
+            self._pull(changes)
+            self._push()
+        finally:
+            self.client.close()
+
+    def _changes(self) -> Changes:
+        return _listing(self.client, self.account)
+
+    def _pull(self, changes: Changes) -> None:
+        changed = [h for h, etag in changes.members.items() if h not in self.items or self.items[h].etag != etag]
+        removed = list(changes.removed)
+        if changes.complete:
+            removed += [h for h in self.items if h not in changes.members]
+        for at in range(0, len(changed), BATCH):
+            self._cards(self.client.multiget(changed[at:at + BATCH], "card"))
+            self.session.commit()
+        for href in removed:
+            self._removed(href)
+        if changes.token:
+            _set_state(self.account, sync_token=changes.token)
+        self.session.commit()
+
+    def _cards(self, resources: list[Resource]) -> None:
+        """One batch: cards of people nobody in Kith matches are added together, the others one by one.
+
+        The identity rules are the importers' (:class:`~kith.services.importing.PeopleIndex`): a card
+        matching someone known or another new card of the batch, or with profile URLs (whose kinds the
+        importers decide), takes the per-card path.
+        """
+        index = self.applier.index
+        new: list[tuple[Resource, ContactRecord]] = []
+        later: list[Resource] = []
+        taken: set[tuple[str, str]] = set()
+        names: set[str] = set()
+        for res in resources:
+            if res.href in self.items:
+                later.append(res)
+                continue
+            try:
+                rec = carddav.parse_card(res.data, res.href.rsplit("/", 1)[-1])
+            except carddav.BadCard:
+                later.append(res)  # reported there
+                continue
+            keys = record_keys(rec)
+            ordered = [PeopleIndex.group_key(k, v) for k, v in keys.ordered()]
+            strong = bool(keys.emails or keys.phones or keys.urls or keys.external)
+            name = rec.display_name()
+            known = index.by_identifiers(keys.ordered()) or index.by_folded_name(name, rec.org, keys.urls,
+                                                                                   name_alone=not strong)
+            if known is not None or taken.intersection(ordered) or fold(name) in names or rec.urls:
+                later.append(res)
+                continue
+            taken.update(ordered)
+            names.add(fold(name))
+            new.append((res, rec))
+        if new:
+            self._add_people(new)
+        for res in later:
+            self._card(res.href, res.etag, res.data)
+
+    def _add_people(self, new: list[tuple[Resource, ContactRecord]]) -> None:
+        if self.orgs is None:
+            self.orgs = {str(k): int(i) for k, i in self.session.execute(select(Organization.name_key, Organization.id))}
+        orgs = self.orgs
+        missing: dict[str, Organization] = {}
+        for _res, rec in new:
+            clean = " ".join(rec.org.split())
+            if clean and fold(clean) not in orgs and fold(clean) not in missing:
+                missing[fold(clean)] = Organization(name=clean, name_key=fold(clean), note="")
+        if missing:  # the organisations get_or_create_org would make, in one flush
+            self.session.add_all(missing.values())
+            self.session.flush()
+            orgs.update({k: o.id for k, o in missing.items()})
+        rows = []
+        for _res, rec in new:
+            clean = " ".join(rec.org.split())
+            org_id = orgs[fold(clean)] if clean else None
+            emails = tuple(dict.fromkeys(e.value.strip() for e in rec.emails if email_key(e.value)))
+            rows.append(BulkPerson(name=rec.display_name(), organization_id=org_id, title=rec.title, emails=emails,
+                                   notes=rec.notes, location=rec.location, source="carddav"))
+        ids = insert_people_bulk(self.session, rows, now=self.now)
+        people = {p.id: p for p in self.session.scalars(
+            select(Person).where(Person.id.in_(ids)).options(selectinload(Person.identifiers)))}
+        stamp = {"source": "carddav", "at": self.now.isoformat()}
+        for (res, rec), pid in zip(new, ids, strict=True):
+            person = people[pid]
+            person.birthday = rec.birthday
+            person.nickname = rec.nickname
+            person.given_name = rec.given_name or person.given_name
+            person.family_name = rec.family_name or person.family_name
+            person.provenance = {f: stamp for f in ("name", "title", "org", "location", "birthday", "notes")
+                                 if getattr(rec, "display_name" if f == "name" else f, "")}
+            for kind, values in (("phone", [p.value for p in rec.phones]),
+                                 ("external", [rec.external_id] if rec.external_id else [])):
+                for value in values:
+                    try:
+                        add_identifier(self.session, person, kind, value, source="carddav")
+                    except BadInput:
+                        self.report.skip(f"unusable {kind}")
+            if rec.nickname:
+                refresh_search_key(person)
+            if rec.tags:
+                try:
+                    tag_person(self.session, person, [t for t in rec.tags if fold(t).strip()])
+                except BadInput:
+                    self.report.skip("unusable tag")
+            self.applier.index.add(person)
+            self.touched.add(res.href)
+            item = SyncItem(account_id=self.account.id, href=res.href, etag=res.etag, raw=res.data,
+                            base=carddav.values_of(rec), synced_at=self.now, person_id=pid)
+            self.session.add(item)
+            self.items[res.href] = item
+            self.report.added += 1
+        self.session.flush()
+
+    def _card(self, href: str, etag: str, data: str) -> None:
+        item = self.items.get(href)
+        self.touched.add(href)
+        try:
+            rec = carddav.parse_card(data, href.rsplit("/", 1)[-1])
+        except carddav.BadCard as exc:
+            self.report.problems.append(f"{href}: {exc}")
+            server = None
+        else:
+            server = carddav.values_of(rec)
+        if item is None:
+            item = SyncItem(account_id=self.account.id, href=href, etag=etag, raw=data, base={},
+                            synced_at=self.now)
+            self.session.add(item)
+            self.items[href] = item
+            if server is None:
+                return
+            added = self.applier.summary.added
+            person = self.applier.contact(rec)
+            if person is None:
+                return
+            self.session.flush()
+            item.person_id = person.id
+            item.base = server
+            if self.applier.summary.added > added:
+                self.report.added += 1
+            else:  # someone Kith knew: what Kith holds beyond the card goes to the server
+                self._reconcile(item, person, server)
+            return
+        item.etag, item.raw, item.synced_at = etag, data, self.now
+        if server is None:
+            return
+        person = self.session.get(Person, item.person_id) if item.person_id else None
+        if person is None:
+            return
+        self._reconcile(item, person, server)
+
+    def _removed(self, href: str) -> None:
+        item = self.items.pop(href, None)
+        if item is None:
+            return
+        person = self.session.get(Person, item.person_id) if item.person_id else None
+        if person is not None and not person.archived:
+            archive_person(person, now=self.now)
+            self.report.archived += 1
+        for conflict in self.session.scalars(select(SyncConflict).where(
+                SyncConflict.account_id == self.account.id, SyncConflict.href == href,
+                SyncConflict.resolved_at.is_(None))):
+            conflict.resolved_at = self.now
+        self.session.delete(item)
+
+    def _push(self) -> None:
+        """Cards whose person changed in Kith since the last sync (and were not just pulled)."""
+        rest = [i for h, i in self.items.items() if h not in self.touched and i.person_id]
+        current = _current_values(self.session, {i.person_id for i in rest if i.person_id}) if rest else {}
+        done = 0
+        for item in rest:
+            mine = current.get(item.person_id or 0)
+            if mine is None:  # archived (or gone): nothing to write back
+                continue
+            base = item.base or {}
+            if all(_same(f, mine.get(f), base.get(f)) for f in carddav.FIELDS):
+                continue
+            person = self.session.get(Person, item.person_id)
+            if person is None:
+                continue
+            try:
+                server = carddav.values_of(carddav.parse_card(item.raw, item.href))
+            except carddav.BadCard:
+                continue
+            self._reconcile(item, person, server)
+            done += 1
+            if done % BATCH == 0:
+                self.session.commit()
+        self.session.commit()
+
+    def _reconcile(self, item: SyncItem, person: Person, server: dict[str, Any]) -> None:
+        """The three-way comparison of one card; writes Kith, the server, conflicts and the new base."""
+        base = dict(item.base or {})
+        mine = kith_values(person)
+        to_server: dict[str, Any] = {}
+        to_kith: dict[str, Any] = {}
+        new_base = dict(base)
+        for f in carddav.SCALARS:
+            s, k, b = server.get(f, ""), mine.get(f, ""), base.get(f, "")
+            if _same(f, s, k):
+                new_base[f] = s
+            elif _same(f, k, b):
+                to_kith[f] = s
+                new_base[f] = s
+            elif _same(f, s, b):
+                to_server[f] = k
+                new_base[f] = k
+            else:
+                self._conflict(item, person, f, str(k), str(s))
+        for f in carddav.LISTS:
+            s_list, k_list, b_keys = list(server.get(f, [])), list(mine.get(f, [])), _keys(f, base.get(f, []))
+            s_keys, k_keys = _keys(f, s_list), _keys(f, k_list)
+            removed = (b_keys - s_keys) | (b_keys - k_keys)
+            merged = [v for v in k_list + s_list if carddav._list_key(f, v) not in removed]
+            seen: set[str] = set()
+            final = [v for v in merged if not (carddav._list_key(f, v) in seen
+                                               or seen.add(carddav._list_key(f, v)))]  # type: ignore[func-returns-value]
+            final_keys = {carddav._list_key(f, v) for v in final}
+            if final_keys != k_keys:
+                to_kith[f] = final
+            if final_keys != s_keys:
+                to_server[f] = final
+            new_base[f] = sorted(final_keys) if f == "emails" else final
+        if to_kith:
+            self._write_kith(person, to_kith)
+        if to_server:
+            self._write_server(item, person, server, to_server)
+        item.base = new_base
+        item.synced_at = self.now
+
+    def _write_kith(self, person: Person, changes: dict[str, Any]) -> None:
+        scalars = {f: v for f, v in changes.items() if f in carddav.SCALARS and not (f == "name" and not v)}
+        changed = edit_person(self.session, person, scalars, now=self.now, source="carddav") if scalars else []
+        for f in carddav.LISTS:
+            if f not in changes:
+                continue
+            kind = "email" if f == "emails" else "phone"
+            wanted = {carddav._list_key(f, v): v for v in changes[f]}
+            for ident in list(person.identifiers):
+                key = email_key(ident.value) or "" if kind == "email" else carddav._list_key(f, ident.value)
+                if ident.kind == kind and key not in wanted:
+                    person.identifiers.remove(ident)
+                    changed.append(f"-{kind}")
+            have = {carddav._list_key(f, i.value) for i in person.identifiers if i.kind == kind}
+            for key, value in wanted.items():
+                if key in have:
+                    continue
+                try:
+                    add_identifier(self.session, person, kind, value, source="carddav")
+                    changed.append(f"+{kind}")
+                except BadInput:
+                    self.report.skip(f"unusable {kind}")
+        if changed:
+            person.updated_at = self.now
+            self.report.updated += 1
+
+    def _write_server(self, item: SyncItem, person: Person, server: dict[str, Any],
+                      changes: dict[str, Any]) -> None:
+        text = carddav.rewrite(item.raw, changes, server=server,
+                               name_parts=(person.given_name, person.family_name))
+        try:
+            etag = self.client.put(item.href, text, etag=item.etag or "", content_type=carddav.CONTENT_TYPE)
+        except PreconditionFailed:
+            self.report.skip("card changed on the server meanwhile (next sync)")
+            return
+        item.raw, item.etag = text, etag
+        self.report.pushed += 1
+
+    def _conflict(self, item: SyncItem, person: Person, field_name: str, kith_value: str, server_value: str) -> None:
+        open_ = self.session.scalar(select(SyncConflict).where(
+            SyncConflict.account_id == self.account.id, SyncConflict.href == item.href,
+            SyncConflict.field == field_name, SyncConflict.resolved_at.is_(None)))
+        if open_ is not None and open_.server_value == server_value and open_.kith_value == kith_value:
+            return
+        if open_ is not None:
+            open_.resolved_at = self.now  # superseded by the new pair of values
+        self.session.add(SyncConflict(account_id=self.account.id, person_id=person.id, href=item.href,
+                                      field=field_name, kith_value=kith_value, server_value=server_value,
+                                      found_at=self.now))
+        self.report.conflicts += 1
+
+
+# -- conflicts -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A field both sides changed: the two values, for review."""
+
+    id: int
+    account: str
+    person_id: int | None
+    person: str
+    field: str
+    kith_value: str
+    server_value: str
+    found_at: datetime
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON form."""
+        return {"id": self.id, "account": self.account, "person_id": self.person_id, "person": self.person,
+                "field": self.field, "kith_value": self.kith_value, "server_value": self.server_value,
+                "found_at": self.found_at.isoformat()}
+
+
+def open_conflicts(session: Session) -> list[ConflictView]:
+    """Every conflict waiting for review, oldest first."""
+    rows = session.execute(select(SyncConflict, SyncAccount.name, Person.display_name)
+                           .join(SyncAccount, SyncAccount.id == SyncConflict.account_id)
+                           .outerjoin(Person, Person.id == SyncConflict.person_id)
+                           .where(SyncConflict.resolved_at.is_(None)).order_by(SyncConflict.id)).all()
+    return [ConflictView(c.id, name, c.person_id, person or "", c.field, c.kith_value, c.server_value, c.found_at)
+            for c, name, person in rows]
+
+
+def resolve_conflict(session: Session, conflict_id: int, keep: str, *, now: datetime) -> ConflictView:
+    """Keep Kith's value (written to the server at the next sync) or the server's (written to Kith now)."""
+    if keep not in ("kith", "server"):
+        raise BadInput("keep 'kith' or 'server'")
+    conflict = session.get(SyncConflict, conflict_id)
+    if conflict is None or conflict.resolved_at is not None:
+        raise NotFound(f"no open conflict {conflict_id}")
+    view = next(v for v in open_conflicts(session) if v.id == conflict_id)
+    item = session.scalar(select(SyncItem).where(SyncItem.account_id == conflict.account_id,
+                                                 SyncItem.href == conflict.href))
+    person = session.get(Person, conflict.person_id) if conflict.person_id else None
+    if item is not None:
+        base = dict(item.base or {})
+        base[conflict.field] = conflict.server_value  # the server's value becomes the common ground
+        item.base = base
+        if keep == "server" and person is not None:
+            edit_person(session, person, {conflict.field: conflict.server_value}, now=now, source="carddav")
+    conflict.resolved_at = now
+    session.flush()
+    return view
+
+
+# -- IMAP ------------------------------------------------------------------------
+
+
+class MailSync:
+    """Capture of who wrote to whom, folder by folder, by UIDVALIDITY and UID.
+
+    Mail is the big source (a mailbox of 100,000 messages), so a batch goes in through the bulk path
+    (:mod:`kith.services.bulk`): correspondents are matched by e-mail address (a strong identifier; a
+    name alone never merges anyone), the unknown ones added in one statement, the interactions in one
+    more, their tie states folded in the same transaction.
+    """
+
+    def __init__(self, session: Session, account: SyncAccount, now: datetime, report: SyncReport,
+                 client: MailClient, me: set[str]) -> None:
+        self.session, self.account, self.now, self.report, self.client, self.me = (
+            session, account, now, report, client, me)
+        self.emails: dict[str, int] | None = None  # e-mail key -> person, loaded at the first new message
+        self.known: set[str] = set()
+
+    def run(self) -> None:
+        """Every folder, in batches, each committed with its last UID."""
+        for folder in self.client.folders(list(self.account.options.get("folders", []))):
+            self._folder(folder)
+
+    def _load(self) -> dict[str, int]:
+        if self.emails is None:
+            self.emails = {str(k): int(p) for k, p in self.session.execute(
+                select(Identifier.value_key, Identifier.person_id).where(Identifier.kind == "email"))}
+            self.known = set(self.session.scalars(
+                select(Interaction.dedupe_key).where(Interaction.dedupe_key.like("imap:%"))))
+        return self.emails
+
+    def _folder(self, folder: str) -> None:
+        validity = self.client.select(folder)
+        marks = dict(self.account.state.get("folders", {}))
+        mark = marks.get(folder, {})
+        last = int(mark.get("last_uid", 0)) if mark.get("uidvalidity") == validity else 0
+        uids = self.client.uids_after(last)
+        for at in range(0, len(uids), MAIL_BATCH):
+            chunk = uids[at:at + MAIL_BATCH]
+            threads = Threads("email")
+            for uid, head in self.client.headers(chunk):
+                found = message(uid, head, self.me)
+                if isinstance(found, str):
+                    if found.startswith("problem: "):
+                        self.report.problems.append(f"{folder} UID {uid}: {found[len('problem: '):]}")
+                    else:
+                        self.report.skip(found)
+                    continue
+                threads.add(found.thread, found.when, found.others, found.direction, f"{folder} UID {uid}",
+                            found.subject)
+            self._apply(threads)
+            marks[folder] = {"uidvalidity": validity, "last_uid": chunk[-1]}
+            _set_state(self.account, folders=dict(marks))
+            self.session.commit()
+
+    def _apply(self, threads: Threads) -> None:
+        records = threads.interactions("mail")
+        if not records:
+            return
+        emails = self._load()
+        fresh: list[tuple[str, InteractionRecord]] = []
+        unknown: dict[str, Party] = {}
+        for rec in records:
+            key = _dedupe("imap", rec.dedupe_key)
+            if key in self.known:
+                self.report.interactions_known += 1
+                continue
+            fresh.append((key, rec))
+            for party in rec.participants:
+                k = email_key(party.email)
+                if k and k not in emails and k not in unknown:
+                    unknown[k] = party
+        if unknown:
+            people = [BulkPerson(name=" ".join(p.name.split()) or p.email.split("@")[0], emails=(p.email.strip(),),
+                                 source="imap") for p in unknown.values()]
+            emails.update(zip(unknown, insert_people_bulk(self.session, people, now=self.now), strict=True))
+            self.report.added += len(unknown)
+        rows = []
+        for key, rec in fresh:
+            ids = tuple(dict.fromkeys(emails[k] for k in (email_key(p.email) for p in rec.participants) if k))
+            if ids:
+                rows.append(BulkInteraction(occurred_at=rec.when, kind="email", person_ids=ids,
+                                            direction=rec.direction, note=rec.note, source="imap", dedupe_key=key))
+                self.known.add(key)
+        if rows:
+            self.report.interactions_added += insert_interactions_bulk(self.session, rows, now=self.now)
+
+
+def _dedupe(source: str, dedupe: str) -> str:
+    """The stored dedupe key of a record (as the importers store theirs)."""
+    key = f"{source}:{dedupe}"
+    if len(key) > 300:
+        key = f"{source}:sha1:{hashlib.sha1(dedupe.encode('utf-8', 'replace')).hexdigest()}"
+    return key
+
+
+# -- CalDAV ------------------------------------------------------------------------
+
+
+class CalSync:
+    """Meetings from one calendar: added, moved and removed with their events."""
+
+    def __init__(self, session: Session, account: SyncAccount, now: datetime, report: SyncReport,
+                 client: DavClient, me: set[str]) -> None:
+        self.session, self.account, self.now, self.report, self.client, self.me = (
+            session, account, now, report, client, me)
+        self.applier = _applier(session, "caldav", now, report)
+        self.items = {i.href: i for i in session.scalars(select(SyncItem).where(SyncItem.account_id == account.id))}
+
+    def run(self) -> None:
+        """Pull changed and removed events, then look again at events that were still ahead."""
+        try:
+            changes = _listing(self.client, self.account)
+            changed = [h for h, e in changes.members.items() if h not in self.items or self.items[h].etag != e]
+            removed = list(changes.removed)
+            if changes.complete:
+                removed += [h for h in self.items if h not in changes.members]
+            for at in range(0, len(changed), BATCH):
+                for res in self.client.multiget(changed[at:at + BATCH], "cal"):
+                    self._event(res.href, res.etag, res.data)
+                self.session.commit()
+            for href in removed:
+                item = self.items.pop(href, None)
+                if item is not None:
+                    self._apply(item, [])
+                    self.session.delete(item)
+            for href, item in self.items.items():
+                if href not in changed and (item.base or {}).get("upcoming"):
+                    self._event(href, item.etag, item.raw)
+            if changes.token:
+                _set_state(self.account, sync_token=changes.token)
+            self.session.commit()
+        finally:
+            self.client.close()
+
+    def _event(self, href: str, etag: str, data: str) -> None:
+        item = self.items.get(href)
+        if item is None:
+            item = SyncItem(account_id=self.account.id, href=href, etag=etag, raw=data, base={}, synced_at=self.now)
+            self.session.add(item)
+            self.items[href] = item
+        item.etag, item.raw, item.synced_at = etag, data, self.now
+        try:
+            reading = read_events(data, self.me, self.now)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, OverflowError) as exc:
+            self.report.problems.append(f"{href}: {exc}")
+            return
+        for reason, n in reading.skipped.items():
+            self.report.skip(reason, n)
+        self._apply(item, reading.meetings)
+        base = dict(item.base or {})
+        base["upcoming"] = reading.upcoming
+        item.base = base
+
+    def _apply(self, item: SyncItem, meetings: list[Any]) -> None:
+        base = dict(item.base or {})
+        known: dict[str, int] = dict(base.get("meetings", {}))
+        wanted = {m.key: m for m in meetings}
+        for key, inter_id in list(known.items()):
+            inter = self.session.get(Interaction, inter_id)
+            if key not in wanted:
+                if inter is not None:
+                    delete_interaction(self.session, inter)
+                    self.report.interactions_removed += 1
+                del known[key]
+                continue
+            meeting = wanted.pop(key)
+            if inter is None:
+                wanted[key] = meeting
+                del known[key]
+            elif inter.occurred_at != meeting.when or inter.note != meeting.note:
+                inter.occurred_at, inter.note = meeting.when, meeting.note
+                self.report.interactions_updated += 1
+        for key, meeting in wanted.items():
+            people = [p for p in (self.applier.party(Party(o.name, o.email)) for o in meeting.others) if p]
+            if not people:
+                continue
+            self.session.flush()
+            inter = log_interaction(self.session, people, "meeting", when=meeting.when, now=self.now,
+                                    direction=meeting.direction, note=meeting.note, source="caldav")
+            self.session.flush()
+            known[key] = inter.id
+            self.report.interactions_added += 1
+        base["meetings"] = known
+        item.base = base
+
+
+# -- background ----------------------------------------------------------------------
+
+
+def accounts_everywhere(session: Session) -> list[tuple[int, str]]:
+    """(workspace, account name) of every account of every workspace (an unscoped session)."""
+    return [(int(ws), str(name)) for ws, name in session.execute(
+        select(SyncAccount.workspace_id, SyncAccount.name).order_by(SyncAccount.workspace_id, SyncAccount.name))]
+
+
+class BackgroundSync:
+    """Syncs every account of every workspace every ``interval`` seconds, on its own thread.
+
+    `kith serve` runs one (in the serving process, beside the workers: requests never wait for it). A
+    failing account is recorded on the account like any sync; nothing a round raises stops the next one.
+    """
+
+    def __init__(self, factory: Callable[[], Session], open_workspace: Callable[[int], Any],
+                 interval: float, *, now: Callable[[], datetime], me: Iterable[str] = (),
+                 log: Callable[[str], None] = lambda _m: None) -> None:
+        import threading
+
+        self.factory, self.open_workspace, self.interval, self.now = factory, open_workspace, interval, now
+        self.me, self.log = list(me), log
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._loop, name="kith-sync", daemon=True)
+
+    def start(self) -> BackgroundSync:
+        """Begin: a first round now, then one per interval."""
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Finish the account being synced and stop."""
+        self.stopped.set()
+        self.thread.join(timeout)
+
+    def round(self) -> list[SyncReport]:
+        """Sync every account once."""
+        with self.factory() as session:
+            targets = accounts_everywhere(session)
+        reports = []
+        for ws, name in targets:
+            if self.stopped.is_set():
+                break
+            try:
+                with self.open_workspace(ws) as session:
+                    now = self.now()
+                    if not due(get_account(session, name), now):
+                        continue
+                    report = sync_account(session, name, now=now, me=self.me)
+            except Exception as exc:  # a bug or a database hiccup must not end the schedule
+                self.log(f"sync of {name} failed: {type(exc).__name__}: {exc}")
+                continue
+            reports.append(report)
+            self.log(f"{name}: " + (f"sync failed: {report.error}" if report.error else report.headline()))
+        return reports
+
+    def _loop(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                self.round()
+            except Exception as exc:  # the accounts could not be listed (database down): try next round
+                self.log(f"sync round failed: {type(exc).__name__}: {exc}")
+            self.stopped.wait(self.interval)
