@@ -20,6 +20,7 @@ def serve_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+GRACEFUL_SECONDS = 5  # on SIGTERM or Ctrl+C, requests in flight get this long to finish
 SERVER_SQLITE_MMAP = 1 << 30  # bytes of a SQLite database the web workers map (KITH_SQLITE_MMAP overrides; 0: off)
 
 
@@ -63,4 +64,6 @@ def serve(
     uvicorn.run(
         "kith.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
         log_level="warning", proxy_headers=server_mode,
+        # SIGTERM: stop taking requests, give those in flight a few seconds, then stop (well within 10 s).
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
