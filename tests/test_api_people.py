@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, LOCAL
 from kith.runtime import Kith
 from kith.web.app import create_app
 
@@ -16,7 +16,7 @@ from kith.web.app import create_app
 def api(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

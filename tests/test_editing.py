@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW, add_workspace
 
+from conftest import LOCAL
 from kith.errors import BadInput, NotFound
 from kith.runtime import Kith
 from kith.services import events as events_svc
@@ -31,7 +32,7 @@ TODAY = FIXED_NOW.date()
 def api(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 from tests.conftest import FIXED_NOW
 
+from conftest import LOCAL
 from kith.engine.relevance import (
     GoalCriteria,
     GoalMatcher,
@@ -144,7 +145,7 @@ def _add(s: Session, name: str, **kw: Any) -> int:
 def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW
 
+from conftest import LOCAL
 from kith.runtime import Kith
 from kith.web.app import create_app
 
@@ -61,7 +62,7 @@ def test_the_scan_sees_an_import_of_the_store_wherever_it_is() -> None:
 def openapi(kith: Kith) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as client:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as client:
         spec: dict[str, Any] = client.get("/openapi.json").json()
     return spec
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW, add_workspace
 
+from conftest import LOCAL
 from kith.runtime import Kith
 from kith.services import events, favors, goals, opportunities, relations
 from kith.services.people import NewPerson, add_person
@@ -20,7 +21,7 @@ from kith.web.app import create_app
 def api(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as client:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as client:
         yield client
 
 

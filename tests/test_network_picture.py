@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW
 
+from conftest import LOCAL
 from kith.runtime import Kith
 from kith.services import relations
 from kith.services.network import PersonRef, brokerage, network_picture
@@ -37,7 +38,7 @@ def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     app = create_app(kith, secret_key="test-secret-" + "x" * 20, now=lambda: FIXED_NOW)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 

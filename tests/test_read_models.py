@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW, FIXTURES, CliResult
 
+from conftest import LOCAL
 from kith.runtime import Kith
 from kith.services import events, relations
 from kith.services.favors import record_favor
@@ -98,7 +99,7 @@ def views(kith: Kith, cli: Callable[..., CliResult]) -> Iterator[Views]:
     from fastapi.testclient import TestClient
 
     _build(kith)
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as api:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as api:
         yield Views(cli, api)
 
 

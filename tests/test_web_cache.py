@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete
 
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, LOCAL
 from kith.runtime import Kith
 from kith.services import memo
 from kith.services import scores as scores_svc
@@ -25,7 +25,7 @@ def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     app = create_app(kith, secret_key="test-secret-" + "x" * 20, now=lambda: FIXED_NOW)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, LOCAL
 from kith.runtime import Kith
 from kith.services import accounts
 from kith.web.app import create_app
@@ -40,7 +40,7 @@ def app(kith: Kith) -> Any:
 def client(app: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 

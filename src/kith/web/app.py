@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -93,8 +93,14 @@ def create_app(
     secret_key: str | None = None,
     now: Callable[[], datetime] | None = None,
     secure_cookies: bool | None = None,
+    allowed_hosts: Iterable[str] = (),
 ) -> FastAPI:
-    """Build the web app over ``kith`` (or the database ``db_url`` names)."""
+    """Build the web app over ``kith`` (or the database ``db_url`` names).
+
+    Requests must name a loopback host or one of ``allowed_hosts``
+    (:class:`kith.web.security.HostGuard`); in server mode with no
+    ``allowed_hosts`` any name is accepted (the reverse proxy chooses).
+    """
     if kith is None:
         kith = open_kith(db_url, init=True)
     secret = secret_key or secret_from(kith.settings, create=True)
@@ -128,6 +134,8 @@ def create_app(
     app.add_middleware(SessionCookies, cfg=cfg)
     app.add_middleware(retry.RetryBusy)
     app.add_middleware(Admission)
+    names = frozenset(allowed_hosts)
+    app.add_middleware(security.HostGuard, allowed=None if server_mode and not names else names)
     app.add_middleware(security.SecurityHeaders)  # added last: the outermost
 
     from kith.web.api import router as api_router
@@ -226,4 +234,13 @@ def app_from_env() -> FastAPI:
         server_mode=server,
         secure_cookies=None if secure is None else secure == "1",
         now=fixed,
+        allowed_hosts=allowed_hosts_from_env(),
     )
+
+
+ALLOWED_HOSTS_ENV = "KITH_ALLOWED_HOSTS"
+
+
+def allowed_hosts_from_env() -> list[str]:
+    """The names besides the loopback ones the app answers to: ``KITH_ALLOWED_HOSTS`` (comma-separated)."""
+    return [h.strip() for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip()]
