@@ -28,7 +28,7 @@ from kith.config import Settings, data_dir, env_int, load_settings
 from kith.errors import BadInput
 from kith.runtime import Kith, ensure_statistics, open_kith
 from kith.services.memo import Memo
-from kith.web import errors, retry, security
+from kith.web import audit, errors, retry, security
 from kith.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, WebConfig, load_session, new_session
 
 STATIC = Path(__file__).parent / "static"
@@ -133,6 +133,8 @@ def create_app(
     errors.install(app)
     app.add_middleware(SessionCookies, cfg=cfg)
     app.add_middleware(retry.RetryBusy)
+    if server_mode:
+        app.add_middleware(audit.AuditWrites, cfg=cfg)
     app.add_middleware(Admission)
     names = frozenset(allowed_hosts)
     app.add_middleware(security.HostGuard, allowed=None if server_mode and not names else names)
