@@ -178,7 +178,9 @@ def _cli_loop(url: str, home: Path, res: Result, end: float, person: str) -> Non
 
 
 async def _drive(base: str, res: Result, people: list[int], duration: float, think: float, writes: float) -> None:
-    limits = httpx.Limits(max_connections=res.clients, max_keepalive_connections=res.clients)
+    # Idle connections are dropped by the client before the server's keep-alive timeout (5 s) can close them
+    # under a request being sent (a race of HTTP keep-alive, not an error of the server).
+    limits = httpx.Limits(max_connections=res.clients, max_keepalive_connections=res.clients, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as http:
         end = time.monotonic() + duration
         await asyncio.gather(*(_client(http, res, people, end, think, writes, i) for i in range(res.clients)))

@@ -19,8 +19,8 @@ from conftest import KITH_SCRIPT, CliResult
 from live_server import LiveServer, kith_env, live_server
 
 WRITERS = 6
-POSTS_EACH = 5
-CLI_LOGS = 4
+POSTS_EACH = 4
+CLI_LOGS = 3
 
 
 def _people(kith_process: Callable[..., CliResult], n: int = 3) -> None:

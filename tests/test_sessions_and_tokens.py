@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from conftest import FIXED_NOW, LOCAL, CliResult
-from kith.runtime import Kith
+from kith.runtime import Kith, open_kith
 from kith.services import accounts
+from kith.store.models import LoginAttempt
 from kith.web.app import create_app
 
 PASSWORD = "correct horse battery"
@@ -210,3 +211,42 @@ def test_logins_and_writes_are_in_the_audit_log_which_only_administrators_read(a
     write = next(e for e in entries if e.action == "write")
     assert write.status == 201 and write.client == "10.0.0.1"
     assert [e.action for e in entries if e.actor == "alice@example.com"][-2:] == ["login", "login failed"]
+
+
+def test_forwarded_for_headers_are_ignored_unless_proxy_headers_is_given(db_url: str, tmp_path: Any) -> None:
+    import http.cookiejar
+    import subprocess
+    import urllib.parse
+    import urllib.request
+
+    from conftest import KITH_SCRIPT
+    from live_server import kith_env, live_server
+
+    env = {"KITH_SECRET_KEY": "p" * 40, "KITH_COOKIE_SECURE": "0"}
+    added = subprocess.run([str(KITH_SCRIPT), "--db", db_url, "user", "add", "alice@example.com", "--password-stdin"],
+                           input=PASSWORD + "\n", env=kith_env(tmp_path, env), capture_output=True, text=True,
+                           check=False)
+    assert added.returncode == 0, added.stderr
+    with live_server(db_url, tmp_path, "--server", env=env) as server:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(server.base + "/login").read().decode()
+        found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+        assert found
+        statuses = []
+        for i in range(4):  # each attempt claims another client address
+            form = urllib.parse.urlencode({"email": "alice@example.com", "password": "guess", "next": "/",
+                                           "csrf_token": found.group(1)}).encode()
+            req = urllib.request.Request(server.base + "/login", data=form, headers={"X-Forwarded-For": f"203.0.113.{i}"})
+            try:
+                statuses.append(opener.open(req).status)
+            except urllib.error.HTTPError as err:
+                statuses.append(err.code)
+        assert statuses[:3] == [401, 401, 401]
+    k = open_kith(db_url)
+    with k.factory() as s:
+        keys = set(s.scalars(accounts.select(LoginAttempt.key)))
+        entries, _total = accounts.audit_log(s)
+    k.close()
+    assert "client:127.0.0.1" in keys and not any("203.0.113" in key for key in keys)  # the real client counted
+    assert {e.client for e in entries} == {"127.0.0.1"}

@@ -57,8 +57,9 @@ def serve(
     env_int("KITH_SQLITE_MMAP", 0)  # bad tuning values are refused here, before any worker starts
     handler_threads()
     names = [*allowed_hosts_from_env(), *(allow_host or [])]
-    if host not in ("0.0.0.0", "::", ""):
-        names.append(host)  # the address it was asked to bind is one of its names
+    # The address it was asked to bind is one of its names (server mode checks Host only when given names).
+    if (names or not server_mode) and host not in ("0.0.0.0", "::", ""):
+        names.append(host)
     os.environ["KITH_ALLOWED_HOSTS"] = ",".join(names)
     if STATE.as_of_text:
         os.environ["KITH_NOW"] = STATE.as_of_text
