@@ -31,8 +31,6 @@ BACKEND = os.environ.get("KITH_TEST_BACKEND", "sqlite")
 PG_ADMIN = os.environ.get("KITH_TEST_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 FIXED_NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 FIXTURES = Path(__file__).parent / "fixtures"
-# The base URL of in-process (TestClient) apps: a name local mode answers to (kith.web.security.HostGuard).
-LOCAL = "http://localhost"
 # The console script `make install` put beside this interpreter: what a user runs.
 KITH_SCRIPT = Path(sys.executable).with_name("kith")
 

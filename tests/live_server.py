@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -20,7 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conftest import KITH_SCRIPT
+# The console script `make install` put beside this interpreter (as tests/conftest.py's KITH_SCRIPT).
+KITH_SCRIPT = Path(sys.executable).with_name("kith")
+
+
 
 
 def free_port() -> int:

@@ -11,11 +11,11 @@ import icalendar
 import pytest
 from tests.conftest import FIXED_NOW
 
-from conftest import LOCAL
 from kith.runtime import Kith
 from kith.services import accounts
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 UID = re.compile(r"^kith-agenda-(\d+)-([a-z-]+)@kith$")
 

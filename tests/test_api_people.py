@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXED_NOW, LOCAL
+from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW, add_workspace
 
-from conftest import LOCAL
 from kith.errors import BadInput, NotFound
 from kith.runtime import Kith
 from kith.services import events as events_svc
@@ -24,6 +23,7 @@ from kith.services import goals as goals_svc
 from kith.services import opportunities as opp_svc
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 TODAY = FIXED_NOW.date()
 

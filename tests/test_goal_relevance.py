@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy.orm import Session
 from tests.conftest import FIXED_NOW
 
-from conftest import LOCAL
 from kith.engine.relevance import (
     GoalCriteria,
     GoalMatcher,
@@ -28,6 +27,7 @@ from kith.services.network import network
 from kith.services.organizations import get_or_create_org
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 # -- the rule itself (pure) ---------------------------------------------------------------------
 

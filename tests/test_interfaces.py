@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW
 
-from conftest import LOCAL
 from kith.runtime import Kith
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kith"
 INTERFACES = ("cli", "web")

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW, add_workspace
 
-from conftest import LOCAL
 from kith.runtime import Kith
 from kith.services import events, favors, goals, opportunities, relations
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 
 @pytest.fixture

@@ -8,14 +8,14 @@ every acknowledged write is in the database afterwards.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-from conftest import BACKEND
-
+BACKEND = os.environ.get("KITH_TEST_BACKEND", "sqlite")
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "bench_load.py"
 
 

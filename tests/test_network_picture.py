@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW
 
-from conftest import LOCAL
 from kith.runtime import Kith
 from kith.services import relations
 from kith.services.network import PersonRef, brokerage, network_picture
 from kith.services.people import NewPerson, add_person
 from kith.store.models import Person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 # Two triangles {Ann, Bob, Cid} and {Dee, Eli, Fay} joined by Cid - Dee; Gus is Ann's assistant.
 CIRCLES = [("Ann", "Bob"), ("Ann", "Cid"), ("Bob", "Cid"), ("Dee", "Eli"), ("Dee", "Fay"), ("Eli", "Fay"),

@@ -19,7 +19,6 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW, FIXTURES, CliResult
 
-from conftest import LOCAL
 from kith.runtime import Kith
 from kith.services import events, relations
 from kith.services.favors import record_favor
@@ -30,6 +29,7 @@ from kith.services.organizations import get_or_create_org
 from kith.services.people import NewPerson, add_person
 from kith.store.models import Person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 
 @dataclass

@@ -12,18 +12,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from conftest import KITH_SCRIPT, CliResult
-from live_server import LiveServer, kith_env, live_server
+from live_server import KITH_SCRIPT, LiveServer, kith_env, live_server
 
 WRITERS = 6
 POSTS_EACH = 4
 CLI_LOGS = 3
 
 
-def _people(kith_process: Callable[..., CliResult], n: int = 3) -> None:
+def _people(kith_process: Callable[..., Any], n: int = 3) -> None:
     for i in range(n):
         assert kith_process("add", f"Person {i}").code == 0
 
@@ -70,7 +70,7 @@ def _write_concurrently(server: LiveServer, db_url: str, home: Path) -> tuple[li
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_concurrent_api_writers_and_a_cli_writer_all_succeed_and_nothing_is_lost(
-    db_url: str, tmp_path: Path, kith_process: Callable[..., CliResult], workers: str,
+    db_url: str, tmp_path: Path, kith_process: Callable[..., Any], workers: str,
 ) -> None:
     _people(kith_process)
     with live_server(db_url, tmp_path, "--workers", workers) as server:
@@ -87,7 +87,7 @@ def test_concurrent_api_writers_and_a_cli_writer_all_succeed_and_nothing_is_lost
 
 
 def test_three_simultaneous_posts_are_all_answered_quickly(
-    db_url: str, tmp_path: Path, kith_process: Callable[..., CliResult],
+    db_url: str, tmp_path: Path, kith_process: Callable[..., Any],
 ) -> None:
     _people(kith_process, 1)
     with live_server(db_url, tmp_path) as server:
@@ -106,7 +106,7 @@ def test_three_simultaneous_posts_are_all_answered_quickly(
 
 
 def test_sigterm_stops_the_server_within_ten_seconds_even_with_requests_in_flight(
-    db_url: str, tmp_path: Path, kith_process: Callable[..., CliResult],
+    db_url: str, tmp_path: Path, kith_process: Callable[..., Any],
 ) -> None:
     _people(kith_process, 1)
     with live_server(db_url, tmp_path, "--workers", "2") as server:

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXED_NOW, LOCAL, CliResult
+from conftest import FIXED_NOW
 from kith.runtime import Kith, open_kith
 from kith.services import accounts
 from kith.store.models import LoginAttempt
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 PASSWORD = "correct horse battery"
 
@@ -103,7 +104,7 @@ def test_a_session_expires_after_fourteen_days(client: Any, kith: Kith, clock: C
 
 
 def test_deactivating_a_user_revokes_their_tokens_and_sessions(
-    client: Any, kith: Kith, cli: Callable[..., CliResult],
+    client: Any, kith: Kith, cli: Callable[..., Any],
 ) -> None:
     add_user(kith)
     _id, token = new_token(kith, "alice@example.com")
@@ -127,7 +128,7 @@ def test_a_token_with_an_expiry_stops_working_then(client: Any, kith: Kith, cloc
 
 
 def test_token_list_shows_when_each_token_was_last_used_and_when_it_expires(
-    client: Any, kith: Kith, cli: Callable[..., CliResult],
+    client: Any, kith: Kith, cli: Callable[..., Any],
 ) -> None:
     import json
 
@@ -219,8 +220,7 @@ def test_forwarded_for_headers_are_ignored_unless_proxy_headers_is_given(db_url:
     import urllib.parse
     import urllib.request
 
-    from conftest import KITH_SCRIPT
-    from live_server import kith_env, live_server
+    from live_server import KITH_SCRIPT, kith_env, live_server
 
     env = {"KITH_SECRET_KEY": "p" * 40, "KITH_COOKIE_SECURE": "0"}
     added = subprocess.run([str(KITH_SCRIPT), "--db", db_url, "user", "add", "alice@example.com", "--password-stdin"],

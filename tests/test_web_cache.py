@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import delete
 
-from conftest import FIXED_NOW, LOCAL
+from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services import memo
 from kith.services import scores as scores_svc
@@ -18,6 +18,7 @@ from kith.services.interactions import log_interaction
 from kith.services.people import NewPerson, add_person
 from kith.store.models import Person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 
 @pytest.fixture

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXED_NOW, LOCAL, CliResult
+from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.web.app import create_app
 from live_server import live_server
+from web_helpers import LOCAL
 
 
 @pytest.fixture
@@ -71,7 +72,7 @@ def test_a_500_on_a_page_is_the_error_page(client: Any) -> None:
 
 
 def test_the_real_server_refuses_a_rebinding_host(
-    db_url: str, tmp_path: Path, kith_process: Callable[..., CliResult],
+    db_url: str, tmp_path: Path, kith_process: Callable[..., Any],
 ) -> None:
     assert kith_process("add", "Ana Lima").code == 0
     with live_server(db_url, tmp_path) as server:

@@ -9,9 +9,9 @@ from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
-from conftest import LOCAL
 from kith.services.retrying import is_transient
 from kith.web.retry import RetryBusy
+from web_helpers import LOCAL
 
 
 def locked() -> OperationalError:

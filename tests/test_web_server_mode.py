@@ -9,10 +9,11 @@ from typing import Any
 
 import pytest
 
-from conftest import FIXED_NOW, LOCAL
+from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services import accounts
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 PASSWORD = "correct horse battery"
 
