@@ -88,9 +88,12 @@ class HostGuard:
     configured names: a reverse proxy decides which names reach it).
 
     Cross-site writes: a POST, PUT, PATCH or DELETE sent by a browser from
-    another site carries its ``Origin`` (or ``Sec-Fetch-Site: cross-site``);
-    those are refused with 403 unless the origin is one of our names. Clients
-    that send neither (curl, scripts) are not browsers and pass.
+    another site carries its ``Origin``, or (when the origin is hidden as
+    ``null``, as for our own pages under ``Referrer-Policy: no-referrer``)
+    ``Sec-Fetch-Site``; those are refused with 403 unless the origin is
+    exactly the address asked or a configured name, or the browser says
+    ``same-origin``. Clients that send neither (curl, scripts) are not
+    browsers and pass.
     """
 
     def __init__(self, app: ASGIApp, allowed: frozenset[str] | None) -> None:
@@ -116,12 +119,14 @@ class HostGuard:
             return
         if scope["method"] in UNSAFE_METHODS:
             origin = headers.get("origin")
-            cross = headers.get("sec-fetch-site") == "cross-site"
+            site = headers.get("sec-fetch-site")
             if origin is not None and origin != "null":
                 authority = origin.partition("://")[2].partition("/")[0]
-                cross = not self._ours(authority.lower(), host)
-            elif origin == "null":
-                cross = True
+                cross = site == "cross-site" or not self._ours(authority.lower(), host)
+            else:
+                # Our own pages send "Origin: null" (their Referrer-Policy is no-referrer); the browser's
+                # Sec-Fetch-Site then says where the request came from.
+                cross = site is not None and site not in ("same-origin", "none")
             if cross:
                 await _refuse(send, 403, "a change sent from another site was refused")
                 return
