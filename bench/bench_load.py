@@ -220,7 +220,11 @@ def run_load(backend: str, *, clients: int = 50, duration: float = 60.0, workers
             if cli:
                 cli_thread.start()
             started = time.monotonic()
-            asyncio.run(_drive(base, res, ids, duration, think, writes))
+            # The clients' event loop runs in a thread of its own: the caller may already run one (a test
+            # session after Playwright's), and asyncio.run refuses to nest.
+            driver = threading.Thread(target=lambda: asyncio.run(_drive(base, res, ids, duration, think, writes)))
+            driver.start()
+            driver.join()
             if cli:
                 cli_thread.join(180)
             res.duration = round(time.monotonic() - started, 1)
