@@ -15,6 +15,7 @@ from kith.runtime import Kith
 from kith.services import accounts
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 UID = re.compile(r"^kith-agenda-(\d+)-([a-z-]+)@kith$")
 
@@ -38,7 +39,7 @@ def clock() -> Clock:
 def client(kith: Kith, clock: Clock) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=clock)) as c:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=clock), base_url=LOCAL) as c:
         yield c
 
 

@@ -10,13 +10,14 @@ import pytest
 from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 
 @pytest.fixture
 def api(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

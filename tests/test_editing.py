@@ -23,6 +23,7 @@ from kith.services import goals as goals_svc
 from kith.services import opportunities as opp_svc
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 TODAY = FIXED_NOW.date()
 
@@ -31,7 +32,7 @@ TODAY = FIXED_NOW.date()
 def api(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

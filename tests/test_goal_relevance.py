@@ -27,6 +27,7 @@ from kith.services.network import network
 from kith.services.organizations import get_or_create_org
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 # -- the rule itself (pure) ---------------------------------------------------------------------
 
@@ -144,7 +145,7 @@ def _add(s: Session, name: str, **kw: Any) -> int:
 def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

@@ -17,6 +17,7 @@ from tests.conftest import FIXED_NOW
 
 from kith.runtime import Kith
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "kith"
 INTERFACES = ("cli", "web")
@@ -61,7 +62,7 @@ def test_the_scan_sees_an_import_of_the_store_wherever_it_is() -> None:
 def openapi(kith: Kith) -> dict[str, Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as client:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as client:
         spec: dict[str, Any] = client.get("/openapi.json").json()
     return spec
 

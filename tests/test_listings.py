@@ -14,13 +14,14 @@ from kith.runtime import Kith
 from kith.services import events, favors, goals, opportunities, relations
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 
 @pytest.fixture
 def api(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as client:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as client:
         yield client
 
 

@@ -15,6 +15,7 @@ from kith.services.network import PersonRef, brokerage, network_picture
 from kith.services.people import NewPerson, add_person
 from kith.store.models import Person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 # Two triangles {Ann, Bob, Cid} and {Dee, Eli, Fay} joined by Cid - Dee; Gus is Ann's assistant.
 CIRCLES = [("Ann", "Bob"), ("Ann", "Cid"), ("Bob", "Cid"), ("Dee", "Eli"), ("Dee", "Fay"), ("Eli", "Fay"),
@@ -37,7 +38,7 @@ def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     app = create_app(kith, secret_key="test-secret-" + "x" * 20, now=lambda: FIXED_NOW)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 

@@ -29,6 +29,7 @@ from kith.services.organizations import get_or_create_org
 from kith.services.people import NewPerson, add_person
 from kith.store.models import Person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 
 @dataclass
@@ -98,7 +99,7 @@ def views(kith: Kith, cli: Callable[..., CliResult]) -> Iterator[Views]:
     from fastapi.testclient import TestClient
 
     _build(kith)
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as api:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as api:
         yield Views(cli, api)
 
 

@@ -13,6 +13,7 @@ from kith.runtime import Kith
 from kith.services.interactions import log_interaction
 from kith.services.people import NewPerson, add_person
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 
 @pytest.fixture
@@ -20,7 +21,7 @@ def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     app = create_app(kith, secret_key="test-secret-" + "x" * 20, now=lambda: FIXED_NOW)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 

@@ -13,6 +13,7 @@ from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services import accounts
 from kith.web.app import create_app
+from web_helpers import LOCAL
 
 PASSWORD = "correct horse battery"
 
@@ -40,7 +41,7 @@ def app(kith: Kith) -> Any:
 def client(app: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
@@ -94,8 +95,8 @@ def test_pages_need_a_login_and_login_opens_them(client: Any, kith: Kith) -> Non
 
 def test_logins_are_rate_limited_through_the_database(client: Any, kith: Kith) -> None:
     make_tenant(kith, "alice@example.com")
-    codes = [login(client, "alice@example.com", f"guess {i}").status_code for i in range(6)]
-    assert codes[:5] == [401] * 5 and codes[5] == 429
+    codes = [login(client, "alice@example.com", f"guess {i}").status_code for i in range(4)]
+    assert codes[:3] == [401] * 3 and codes[3] == 429  # the clock stands still: the delay never passes
     assert login(client, "alice@example.com").status_code == 429  # even the right password, for a while
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import sys
+import time
 from collections.abc import Sequence
 
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -28,18 +29,15 @@ from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve
 from kith.cli.base import app
 from kith.cli.context import STATE
 from kith.errors import KithError
+from kith.services import retrying
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns (and as a script exits with) the exit code."""
     if argv is None:  # a real command line (not a test calling in): a short-lived process
         _quiet_garbage_collector()
-    STATE.db = None
-    STATE.as_of_text = None
     try:
-        # Typer handles usage errors itself (exit 2) and always ends in SystemExit.
-        app(args=list(argv) if argv is not None else None, prog_name="kith")
-        code = 0
+        code = _run_retrying(argv)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KithError as exc:
@@ -54,6 +52,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv is None:
         sys.exit(code)
     return code
+
+
+def _run_retrying(argv: Sequence[str] | None) -> int:
+    """Run the command; one that lost a database race (its transaction rolled back) runs again.
+
+    A write that waited past SQLite's busy timeout or PostgreSQL's lock timeout
+    behind another writer changed nothing, so the whole command is run once
+    more after a short pause (:mod:`kith.services.retrying`), up to a few times.
+    """
+    attempt = 0
+    while True:
+        STATE.db = None
+        STATE.as_of_text = None
+        try:
+            # Typer handles usage errors itself (exit 2) and always ends in SystemExit.
+            app(args=list(argv) if argv is not None else None, prog_name="kith")
+            return 0
+        except (OperationalError, SADatabaseError) as exc:
+            if attempt + 1 >= retrying.ATTEMPTS or not retrying.is_transient(exc):
+                raise
+        STATE.close()
+        time.sleep(retrying.pause(attempt))
+        attempt += 1
 
 
 def _quiet_garbage_collector() -> None:

@@ -23,6 +23,7 @@ def serve_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+GRACEFUL_SECONDS = 5  # on SIGTERM or Ctrl+C, requests in flight get this long to finish
 SERVER_SQLITE_MMAP = 1 << 30  # bytes of a SQLite database the web workers map (KITH_SQLITE_MMAP overrides; 0: off)
 
 
@@ -34,6 +35,12 @@ def serve(
     workers: Annotated[int, typer.Option("--workers", min=1, max=64, help="Worker processes.")] = 1,
     sync_every: Annotated[float | None, typer.Option(
         "--sync-every", min=0, help="Minutes between syncs of every account (default 15, KITH_SYNC_MINUTES; 0: never).")] = None,
+    allow_host: Annotated[list[str] | None, typer.Option(
+        "--allow-host", help="A host name the app answers to besides localhost/127.0.0.1/[::1] (repeatable).",
+    )] = None,
+    proxy_headers: Annotated[bool, typer.Option(
+        "--proxy-headers", help="Trust X-Forwarded-For/-Proto from 127.0.0.1 (only behind a reverse proxy).",
+    )] = False,
 ) -> None:
     """Run the web app (dashboard, people, network, API under /api/v1) until interrupted."""
     import uvicorn
@@ -50,10 +57,15 @@ def serve(
     os.environ["KITH_SERVER_MODE"] = "1" if server_mode else "0"
     # The web workers read a SQLite database through a memory map (see docs/web.md).
     os.environ.setdefault("KITH_SQLITE_MMAP", str(SERVER_SQLITE_MMAP))
-    from kith.web.app import handler_threads
+    from kith.web.app import allowed_hosts_from_env, handler_threads
 
     env_int("KITH_SQLITE_MMAP", 0)  # bad tuning values are refused here, before any worker starts
     handler_threads()
+    names = [*allowed_hosts_from_env(), *(allow_host or [])]
+    # The address it was asked to bind is one of its names (server mode checks Host only when given names).
+    if (names or not server_mode) and host not in ("0.0.0.0", "::", ""):
+        names.append(host)
+    os.environ["KITH_ALLOWED_HOSTS"] = ",".join(names)
     if STATE.as_of_text:
         os.environ["KITH_NOW"] = STATE.as_of_text
     if server_mode:
@@ -69,7 +81,9 @@ def serve(
     print(f"Kith ({mode}) is running at {serve_url(host, port)}  (Ctrl+C to stop)", flush=True)
     uvicorn.run(
         "kith.web.app:app_from_env", factory=True, host=host, port=port, workers=workers,
-        log_level="warning", proxy_headers=server_mode,
+        log_level="warning", proxy_headers=proxy_headers,
+        # SIGTERM: stop taking requests, give those in flight a few seconds, then stop (well within 10 s).
+        timeout_graceful_shutdown=GRACEFUL_SECONDS,
     )
     if background is not None:
         background.stop()

@@ -44,6 +44,25 @@ def _sqlite_pragmas(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
     cur.close()
 
 
+# PostgreSQL limits on every connection (milliseconds; KITH_PG_LOCK_TIMEOUT,
+# KITH_PG_STATEMENT_TIMEOUT, KITH_PG_IDLE_TIMEOUT override, 0 turns one off).
+# A lock wait past the first is a lost race the interfaces retry
+# (kith.services.retrying); a runaway statement or a transaction left open by
+# a stuck client is ended instead of holding its locks for ever.
+PG_LOCK_TIMEOUT_MS = 5_000
+PG_STATEMENT_TIMEOUT_MS = 300_000
+PG_IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000
+
+
+def pg_timeouts() -> str:
+    """The libpq ``options`` that set the PostgreSQL timeouts of a connection."""
+    lock = env_int("KITH_PG_LOCK_TIMEOUT", PG_LOCK_TIMEOUT_MS)
+    statement = env_int("KITH_PG_STATEMENT_TIMEOUT", PG_STATEMENT_TIMEOUT_MS)
+    idle = env_int("KITH_PG_IDLE_TIMEOUT", PG_IDLE_IN_TRANSACTION_TIMEOUT_MS)
+    return (f"-c lock_timeout={lock} -c statement_timeout={statement} "
+            f"-c idle_in_transaction_session_timeout={idle}")
+
+
 def make_engine(url: str) -> Engine:
     """Create an engine for ``url``; a malformed or unsupported URL is a user error."""
     try:
@@ -65,7 +84,7 @@ def make_engine(url: str) -> Engine:
             engine = create_engine(parsed, connect_args={"timeout": 10})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
-            engine = create_engine(parsed, pool_pre_ping=True)
+            engine = create_engine(parsed, pool_pre_ping=True, connect_args={"options": pg_timeouts()})
     except (NoSuchModuleError, ArgumentError) as exc:
         raise DatabaseError(f"cannot use the database URL '{url}': {exc}") from None
     return engine

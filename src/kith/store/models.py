@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -91,6 +92,8 @@ class User(Scoped, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))  # base32; two-factor login when set
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Membership(Scoped, Base):
@@ -115,6 +118,7 @@ class ApiToken(Scoped, Base):
     created_at: Mapped[datetime]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
 
 
 class Organization(Scoped, Base):
@@ -495,6 +499,40 @@ class LoginAttempt(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(320))
     at: Mapped[datetime]
+
+
+class WebSession(Base):
+    """A login's server-side session; the cookie carries its key, only the key's SHA-256 is kept.
+
+    Not scoped: it is looked up before any workspace is known (like tokens).
+    """
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    client: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditEntry(Base):
+    """One line of the audit log of server mode (logins, logouts, writes). Not scoped: administrators read it whole."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    user_id: Mapped[int | None]
+    workspace_id: Mapped[int | None]
+    actor: Mapped[str] = mapped_column(String(320), default="", server_default="")
+    action: Mapped[str] = mapped_column(String(40))
+    target: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    status: Mapped[int | None]
+    client: Mapped[str] = mapped_column(String(100), default="", server_default="")
 
 
 SCOPED_MODELS: tuple[type[Scoped], ...] = tuple(

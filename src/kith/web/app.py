@@ -11,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+import anyio
 import anyio.to_thread
 from fastapi import FastAPI, Response
 from fastapi.staticfiles import StaticFiles
@@ -27,21 +28,30 @@ from kith.config import Settings, data_dir, env_int, load_settings
 from kith.errors import BadInput
 from kith.runtime import Kith, ensure_statistics, open_kith
 from kith.services.memo import Memo
-from kith.web import errors, security
+from kith.web import audit, errors, retry, security
 from kith.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, WebConfig, load_session, new_session
 
 STATIC = Path(__file__).parent / "static"
-# Threads per worker process that run (synchronous) handlers (KITH_HANDLER_THREADS
-# overrides). Handlers are CPU bound under the GIL: more threads than this only
-# make requests wait for each other's GIL turns (a third of a worker's
-# throughput lost at 10 concurrent requests, measured), while a few keep a
-# slow request from holding up the rest.
+# Requests a worker process handles at once (KITH_HANDLER_THREADS overrides).
+# Handlers are CPU bound under the GIL: more at once only make requests wait
+# for each other's GIL turns (a third of a worker's throughput lost at 10
+# concurrent requests, measured), while a few keep a slow request from holding
+# up the rest. The bound is on whole requests (:class:`Admission`), never on
+# threads: a request is admitted once and then never waits for a thread, so
+# one that holds a database lock always gets to its commit (a bound on threads
+# deadlocked: a writer finished its handler, gave back its thread, and waited
+# for one to check its answer and commit, while the other requests held every
+# thread waiting for its lock).
 HANDLER_THREADS = 2
+# Threads available to the admitted requests: each uses at most one at a time,
+# so this only has to exceed the admitted count (static files and commits use
+# threads too).
+THREAD_POOL = 40
 
 
 def handler_threads() -> int:
-    """The handler threads per worker: ``KITH_HANDLER_THREADS``, else :data:`HANDLER_THREADS`."""
-    return env_int("KITH_HANDLER_THREADS", HANDLER_THREADS, minimum=1)
+    """The requests handled at once per worker: ``KITH_HANDLER_THREADS``, else :data:`HANDLER_THREADS`."""
+    return min(env_int("KITH_HANDLER_THREADS", HANDLER_THREADS, minimum=1), THREAD_POOL // 2)
 API_DESCRIPTION = """\
 Kith's REST API. Every object belongs to the caller's workspace; another
 workspace's objects are 404. In server mode send `Authorization: Bearer TOKEN`
@@ -83,8 +93,14 @@ def create_app(
     secret_key: str | None = None,
     now: Callable[[], datetime] | None = None,
     secure_cookies: bool | None = None,
+    allowed_hosts: Iterable[str] = (),
 ) -> FastAPI:
-    """Build the web app over ``kith`` (or the database ``db_url`` names)."""
+    """Build the web app over ``kith`` (or the database ``db_url`` names).
+
+    Requests must name a loopback host or one of ``allowed_hosts``
+    (:class:`kith.web.security.HostGuard`); in server mode with no
+    ``allowed_hosts`` any name is accepted (the reverse proxy chooses).
+    """
     if kith is None:
         kith = open_kith(db_url, init=True)
     secret = secret_key or secret_from(kith.settings, create=True)
@@ -116,6 +132,12 @@ def create_app(
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     errors.install(app)
     app.add_middleware(SessionCookies, cfg=cfg)
+    app.add_middleware(retry.RetryBusy)
+    if server_mode:
+        app.add_middleware(audit.AuditWrites, cfg=cfg)
+    app.add_middleware(Admission)
+    names = frozenset(allowed_hosts)
+    app.add_middleware(security.HostGuard, allowed=None if server_mode and not names else names)
     app.add_middleware(security.SecurityHeaders)  # added last: the outermost
 
     from kith.web.api import router as api_router
@@ -132,9 +154,33 @@ def create_app(
 
 @contextlib.asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    """Bound the threads that run page and API handlers (see :data:`HANDLER_THREADS`)."""
-    anyio.to_thread.current_default_thread_limiter().total_tokens = handler_threads()
+    """Enough threads for every admitted request (see :data:`HANDLER_THREADS`)."""
+    anyio.to_thread.current_default_thread_limiter().total_tokens = THREAD_POOL
     yield
+
+
+class Admission:
+    """ASGI middleware: at most :func:`handler_threads` requests of a worker run at once, start to finish.
+
+    A request waits here, before it has touched the database; once admitted
+    it runs through its handler, answer and commit without waiting for a
+    thread (there are more threads than admitted requests). Static files pass
+    straight through.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.slots = handler_threads()
+        self._sem: anyio.Semaphore | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith("/static/"):
+            await self.app(scope, receive, send)
+            return
+        if self._sem is None:
+            self._sem = anyio.Semaphore(self.slots)
+        async with self._sem:
+            await self.app(scope, receive, send)
 
 
 class SessionCookies:
@@ -190,4 +236,13 @@ def app_from_env() -> FastAPI:
         server_mode=server,
         secure_cookies=None if secure is None else secure == "1",
         now=fixed,
+        allowed_hosts=allowed_hosts_from_env(),
     )
+
+
+ALLOWED_HOSTS_ENV = "KITH_ALLOWED_HOSTS"
+
+
+def allowed_hosts_from_env() -> list[str]:
+    """The names besides the loopback ones the app answers to: ``KITH_ALLOWED_HOSTS`` (comma-separated)."""
+    return [h.strip() for h in os.environ.get(ALLOWED_HOSTS_ENV, "").split(",") if h.strip()]

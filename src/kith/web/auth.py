@@ -2,7 +2,8 @@
 
 Local mode: everyone on the loopback interface is the one local user of the
 local workspace; no login. Server mode: pages need a login (a signed session
-cookie carrying the user id), the API needs ``Authorization: Bearer TOKEN``.
+cookie carrying the key of a server-side session, which logout, expiry or the
+user's deactivation revokes), the API needs ``Authorization: Bearer TOKEN``.
 
 Every request gets a signed session cookie holding a random CSRF token; every
 form post must echo it (hidden field ``csrf_token`` or header
@@ -81,9 +82,9 @@ def load_session(cfg: WebConfig, cookie: str | None) -> dict[str, Any] | None:
     return data if isinstance(data, dict) and isinstance(data.get("csrf"), str) else None
 
 
-def new_session(uid: int | None = None) -> dict[str, Any]:
-    """A fresh session: a new CSRF token (rotated at login and logout)."""
-    return {"csrf": secrets.token_urlsafe(24), "uid": uid}
+def new_session(sid: str | None = None) -> dict[str, Any]:
+    """A fresh cookie session: a new CSRF token (rotated at login and logout) and the server-side session's key."""
+    return {"csrf": secrets.token_urlsafe(24), "sid": sid}
 
 
 def web_session(request: Request) -> dict[str, Any]:
@@ -117,11 +118,11 @@ class Ctx:
 def _page_principal(request: Request, cfg: WebConfig) -> Principal:
     if not cfg.server_mode:
         return Principal(cfg.local_workspace_id, None)
-    uid = web_session(request).get("uid")
-    if not isinstance(uid, int):
+    sid = web_session(request).get("sid")
+    if not isinstance(sid, str):
         raise LoginRequired()
-    with cfg.factory() as s:
-        user = accounts.get_user(s, uid)
+    with cfg.factory() as s, s.begin():
+        user = accounts.session_user(s, sid, now=cfg.now())
         if user is None:
             raise LoginRequired()
         return Principal(user.workspace_id, user.id, user.email)
@@ -143,6 +144,7 @@ def _api_principal(request: Request, cfg: WebConfig) -> Principal:
 
 def _ctx(request: Request, principal: Principal) -> Iterator[Ctx]:
     cfg = config(request)
+    request.state.principal = principal  # for the audit log (kith.web.audit)
     with cfg.open_workspace(principal.workspace_id) as session:
         yield Ctx(session, principal, cfg.now(), request, cfg)
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kith.errors import KithError
+from kith.services.retrying import is_transient
 from kith.web.auth import CsrfFailed, LoginRequired, NotAuthenticated
 
 
@@ -29,10 +30,13 @@ def _page(request: Request, status: int, message: str) -> Response:
     return error_page(request, status, message)
 
 
-def _answer(request: Request, status: int, message: str, **extra: Any) -> Response:
+def _answer(request: Request, status: int, message: str, headers: dict[str, str] | None = None,
+            **extra: Any) -> Response:
     if is_api(request) or request.url.path.startswith("/feed/"):
-        return JSONResponse({"error": message, **extra}, status_code=status)
-    return _page(request, status, message)
+        return JSONResponse({"error": message, **extra}, status_code=status, headers=headers)
+    response = _page(request, status, message)
+    response.headers.update(headers or {})
+    return response
 
 
 def install(app: FastAPI) -> None:
@@ -83,3 +87,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DataError)
     async def bad_data(request: Request, exc: DataError) -> Response:
         return _answer(request, 422, "a value is out of range or malformed for the database")
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        # Anything else is a fault of Kith's (or a lost database race retried in vain): the same
+        # answer shape as every other error, never a plain-text 500 or a traceback. The traceback goes
+        # to the server's log (Starlette's ServerErrorMiddleware re-raises after this answer).
+        if is_transient(exc):
+            return _answer(request, 503, "the database is busy; try again in a moment",
+                           headers={"Retry-After": "1"})
+        return _answer(request, 500, "internal error: Kith could not answer this request (see the server log)")
