@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from tests.conftest import FIXED_NOW
 from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
+from tests.web_helpers import LOCAL
 
 from kith.runtime import Kith
 from kith.services.people import PersonChanges, change_person, resolve_person
@@ -33,7 +34,7 @@ def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     app = create_app(kith, secret_key="test-secret-" + "x" * 20, now=lambda: FIXED_NOW)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
