@@ -163,9 +163,13 @@ def _insert_person_details(
 
 
 def insert_interactions_bulk(
-    session: Session, interactions: Iterable[BulkInteraction], *, now: datetime, batch_size: int = 20000
+    session: Session, interactions: Iterable[BulkInteraction], *, now: datetime, batch_size: int = 20000,
+    ids_out: list[int] | None = None,
 ) -> int:
-    """Insert interactions and their participants; returns how many were inserted.
+    """Insert interactions and their participants; returns how many were inserted (their ids into ``ids_out``).
+
+    ``interactions`` may be a generator that writes other rows (the people in
+    them) before yielding: nothing is inserted until a batch has been drawn.
 
     Goes straight to the driver's ``executemany`` with pre-converted values and
     ids reserved up front (a PostgreSQL sequence range, or SQLite's next ids in
@@ -189,6 +193,8 @@ def insert_interactions_bulk(
         out.insert_tuples(_table(InteractionParticipant), ("interaction_id", "person_id"), parts)
         count += len(chunk)
         entries += len(parts)
+        if ids_out is not None:
+            ids_out += ids
         if added is not None and entries <= limit:
             added += [Added(r[0], i.occurred_at, r[2], r[3], r[4], tuple(dict.fromkeys(i.person_ids)))
                       for i, r in zip(chunk, rows, strict=True)]
