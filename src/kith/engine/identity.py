@@ -114,6 +114,7 @@ def name_parts(name: str) -> NameParts:
         right_words = [w.replace(".", "") for w in right.split()]
         if right_words and not all(w in _SUFFIXES for w in right_words):
             text = f"{right} {left}"  # "Family, Given"
+    text = " ".join(w.replace(".", "") if len(w.replace(".", "")) > 1 else w for w in text.replace(",", " , ").split())
     words = [w.replace("'", "") for w in _WORD.findall(text.replace(".", ". "))]
     words = [w for w in words if w not in _HONORIFICS]
     while len(words) > 1 and words[-1] in _SUFFIXES:
@@ -157,7 +158,7 @@ def _given_alike(a: str, b: str) -> tuple[float, str]:
         return 0.95, f"{a} and {b} are one name"
     if len(a) == 1 or len(b) == 1:
         return (0.8, "initial matches") if a[0] == b[0] else (0.0, "")
-    if min(len(a), len(b)) >= 4 and Levenshtein.distance(a, b) == 1:
+    if min(len(a), len(b)) >= 6 and Levenshtein.distance(a, b) == 1:  # Jonathon / Jonathan, not Mark / Mary
         return 0.8, "given names one letter apart"
     return 0.0, ""
 
@@ -187,7 +188,7 @@ class Profile:
     external: frozenset[str] = field(default_factory=frozenset)
     title: str = ""
 
-    def keys(self) -> Iterable[tuple[str, str]]:
+    def identifiers(self) -> Iterable[tuple[str, str]]:
         """Every strong key as (kind, key): the key spaces matching looks in."""
         yield from (("email", k) for k in self.emails)
         yield from (("phone", k) for k in self.phones)
@@ -218,16 +219,16 @@ def conflict(a: Profile, b: Profile) -> str:
     pa, pb = a.profiles(), b.profiles()
     for network in sorted(pa.keys() & pb.keys()):
         if not pa[network] & pb[network]:
-            return f"different {network.title()} profiles: two people"
+            return f"different {network.title()} profiles: probably two people"
     if a.emails and b.emails and not a.emails & b.emails and a.org and b.org and a.org != b.org:
-        return "different e-mail addresses at different organisations: two people"
+        return "different e-mail addresses at different organisations: probably two people"
     return ""
 
 
 def shared(a: Profile, b: Profile) -> list[str]:
     """The strong identifiers ``a`` and ``b`` share, in words."""
     words = {"email": "e-mail", "phone": "phone", "url": "profile", "external": "source id"}
-    return [f"same {words[kind]} {key}" for kind, key in sorted(set(a.keys()) & set(b.keys()))]
+    return [f"same {words[kind]} {key}" for kind, key in sorted(set(a.identifiers()) & set(b.identifiers()))]
 
 
 def compare(a: Profile, b: Profile) -> Verdict:
@@ -237,7 +238,7 @@ def compare(a: Profile, b: Profile) -> Verdict:
     if surely_two:
         return Verdict(0.1, (*same_ids, surely_two), True)
     if same_ids:
-        return Verdict(0.97, tuple(same_ids))
+        return Verdict(0.95, tuple(same_ids))
     na, nb = name_parts(a.name), name_parts(b.name)
     family = _family_alike(na.family, nb.family)
     given, why_given = _given_alike(na.given, nb.given)
