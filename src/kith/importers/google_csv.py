@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kith.errors import ImportFailed
-from kith.importers.reading import birthday, header_key, pick
+from kith.importers.reading import birthday, header_key
 from kith.importers.records import (
     ContactRecord,
     Item,
@@ -22,7 +22,7 @@ from kith.importers.records import (
     Stream,
     display,
 )
-from kith.importers.streaming import CsvRows
+from kith.importers.streaming import CsvRows, pick
 
 SEP = " ::: "
 SYSTEM_LABELS = {"mycontacts", "my contacts", "other contacts", "othercontacts"}

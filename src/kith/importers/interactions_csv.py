@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kith.engine.kinds import KINDS
 from kith.errors import ImportFailed
-from kith.importers.reading import parse_datetime, pick
+from kith.importers.reading import parse_datetime
 from kith.importers.records import (
     InteractionRecord,
     Item,
@@ -23,7 +23,7 @@ from kith.importers.records import (
     Stream,
     display,
 )
-from kith.importers.streaming import CsvRows
+from kith.importers.streaming import CsvRows, pick
 from kith.normalize import email_key, fold
 
 DIRECTIONS = {"out": "out", "in": "in", "mutual": "mutual", "me": "out", "them": "in", "both": "mutual"}

@@ -16,10 +16,12 @@ export updates their company and position, and two namesakes stay two.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from kith.errors import ImportFailed
-from kith.importers.reading import parse_datetime, pick, strip_credentials
+from kith.importers.reading import parse_datetime, strip_credentials
 from kith.importers.records import (
     ContactRecord,
     Item,
@@ -30,7 +32,7 @@ from kith.importers.records import (
     Stream,
     display,
 )
-from kith.importers.streaming import CsvRows
+from kith.importers.streaming import CsvRows, pick
 from kith.normalize import fold
 
 
@@ -64,16 +66,24 @@ def _items(path: Path, rows: CsvRows) -> Iterator[Item]:
         yield rec
 
 
+@lru_cache(maxsize=8192)
+def _date(text: str) -> datetime | None:
+    """A "Connected On" date (thousands of rows share a few thousand days: each read once)."""
+    return parse_datetime(text)
+
+
 def connection(row: dict[str, str], ref: str) -> ContactRecord | None:
     """One connection row as a contact record (None without a name)."""
     given = " ".join(pick(row, "First Name").split())
-    family = strip_credentials(" ".join(pick(row, "Last Name").split()))
+    family = " ".join(pick(row, "Last Name").split())
+    if " " in family or "," in family or "." in family:  # "Patel MBA", "Reyes, Ph.D.": one word has no suffix
+        family = strip_credentials(family)
     name = " ".join(f"{given} {family}".split())
     if not name:
         return None
     rec = ContactRecord(ref=ref, name=name, given_name=given, family_name=family,
                         org=pick(row, "Company"), title=pick(row, "Position"),
-                        connected_on=parse_datetime(pick(row, "Connected On")))
+                        connected_on=_date(pick(row, "Connected On")))
     if pick(row, "URL"):
         rec.urls.append(Labeled(pick(row, "URL"), "linkedin"))
     if pick(row, "Email Address"):

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from kith.errors import ImportFailed
-from kith.importers.reading import birthday, pick
+from kith.importers.reading import birthday
 from kith.importers.records import (
     ContactRecord,
     Item,
@@ -22,7 +22,7 @@ from kith.importers.records import (
     Stream,
     display,
 )
-from kith.importers.streaming import CsvRows
+from kith.importers.streaming import CsvRows, pick
 
 EMAILS = ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
 PHONES = (

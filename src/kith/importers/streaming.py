@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from itertools import islice
 from pathlib import Path
 
@@ -56,3 +57,18 @@ class CsvRows:
                 continue
             n = len(row)
             yield self._line, {h: (row[j].strip() if j < n else "") for j, h in named}
+
+
+@lru_cache(maxsize=4096)
+def column(name: str) -> str:
+    """A column name as rows are keyed (folded once, not once per row)."""
+    return header_key(name)
+
+
+def pick(row: dict[str, str], *columns: str) -> str:
+    """The first non-empty cell among ``columns``: :func:`kith.importers.reading.pick` for row-by-row reads."""
+    for c in columns:
+        value = row.get(column(c), "")
+        if value:
+            return value
+    return ""

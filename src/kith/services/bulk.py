@@ -180,7 +180,7 @@ def insert_interactions_bulk(
     """
     out = door.writer(session)
     sqlite = out.dialect == "sqlite"
-    stamp = _db_time(now, sqlite)
+    stamp = db_time(now, sqlite)
     count = 0
     added: list[Added] | None = []  # None once the load is big enough to rebuild everyone instead
     limit = max(5000.0, FULL_REBUILD_SHARE * door.participations(session))
@@ -213,7 +213,7 @@ INTERACTION_COLUMNS = ("id", "occurred_at", "kind", "direction", "sentiment", "n
                        "event_id", "created_at")
 
 
-def _db_time(at: datetime, sqlite: bool) -> Any:
+def db_time(at: datetime, sqlite: bool) -> Any:
     """A datetime as the column stores it: naive UTC text on SQLite, aware on PostgreSQL."""
     at = utc(at)
     return at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
@@ -222,7 +222,7 @@ def _db_time(at: datetime, sqlite: bool) -> Any:
 def _interaction_tuple(i: BulkInteraction, iid: int, stamp: Any, sqlite: bool) -> tuple[Any, ...]:
     """The values of INTERACTION_COLUMNS, checked and converted for the driver."""
     row = _interaction_row(i, stamp)
-    return (iid, _db_time(i.occurred_at, sqlite), row["kind"], row["direction"], row["sentiment"],
+    return (iid, db_time(i.occurred_at, sqlite), row["kind"], row["direction"], row["sentiment"],
             row["note"], row["source"], row["dedupe_key"], row["event_id"], stamp)
 
 

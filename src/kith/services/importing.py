@@ -30,6 +30,8 @@ lists and undoes them).
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,7 +55,8 @@ from kith.importers.records import (
     Stream,
 )
 from kith.normalize import email_key, fold, identifier_key, url_key
-from kith.services.bulk import BulkInteraction, insert_interactions_bulk, split_name
+from kith.services.bulk import BulkInteraction, db_time, insert_interactions_bulk, split_name
+from kith.services.import_runs import fingerprints, tracked
 from kith.services.people import (
     add_identifier,
     edit_person,
@@ -245,6 +248,17 @@ def import_file(
     return summary
 
 
+_ORGS = select(Organization.id, Organization.name).where(Organization.workspace_id == door.WS)
+_PEOPLE = select(Person.id, Person.display_name, Person.organization_id, Person.title, Person.location,
+                 Person.birthday, Person.notes, Person.nickname, Person.photo_path, Person.provenance,
+                 Person.given_name, Person.family_name).where(Person.workspace_id == door.WS)
+_IDENTIFIERS = select(Identifier.person_id, Identifier.kind, Identifier.value_key).where(
+    Identifier.workspace_id == door.WS)
+_TAGS = select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id).where(
+    PersonTag.workspace_id == door.WS, Tag.workspace_id == door.WS)
+_TAG_IDS = select(Tag.name, Tag.id).where(Tag.workspace_id == door.WS)
+
+
 def owner_emails(session: Session) -> list[str]:
     """The user's own addresses recorded on the workspace."""
     ws = session.get(Workspace, workspace_id(session))
@@ -284,10 +298,23 @@ class Who:
     given: str = ""
     family: str = ""
     photo_path: str = ""
-    provenance: dict[str, Any] = field(default_factory=dict)
+    stored_provenance: Any = None  # as the driver read it (JSON text on SQLite): decoded when first needed
+    _provenance: dict[str, Any] | None = None
     keys: set[tuple[str, str]] = field(default_factory=set)  # (key group, key)
     idents: list[tuple[str, str, str, str]] = field(default_factory=list)  # unwritten: (kind, value, key, label)
     tags: set[str] = field(default_factory=set)
+
+    @property
+    def provenance(self) -> dict[str, Any]:
+        """Where each field's value came from (``{"title": {"source": ..., "at": ...}}``)."""
+        if self._provenance is None:
+            raw = self.stored_provenance
+            self._provenance = dict(json.loads(raw) if isinstance(raw, str | bytes) else (raw or {}))
+        return self._provenance
+
+    @provenance.setter
+    def provenance(self, value: dict[str, Any]) -> None:
+        self._provenance = value
 
     def profile(self) -> identity.Profile:
         """The identity profile of this person."""
@@ -303,7 +330,7 @@ def record_keys(rec: ContactRecord) -> list[tuple[str, str, str, str]]:
     out: list[tuple[str, str, str, str]] = []
     seen: set[tuple[str, str]] = set()
     for u in rec.urls:
-        _add(out, seen, _url_kind(u.value), u.value, u.label)
+        _add(out, seen, "url", u.value, u.label)
     for e in rec.emails:
         _add(out, seen, "email", e.value, e.label)
     for p in rec.phones:
@@ -314,10 +341,32 @@ def record_keys(rec: ContactRecord) -> list[tuple[str, str, str, str]]:
 
 
 def _add(out: list[tuple[str, str, str, str]], seen: set[tuple[str, str]], kind: str, value: str, label: str) -> None:
-    key = identifier_key(kind, value)
-    if key and (key_group(kind), key) not in seen:
+    """Append one identifier; a URL's kind (linkedin, facebook or url) comes from its key."""
+    key = _linkedin_key(value) if kind == "url" else None
+    key = key or identifier_key(kind, value)
+    if not key:
+        return
+    if kind in ("url", "linkedin", "facebook"):
+        group = _url_group(key)
+        kind = group if group in STRONG else "url"
+    if (key_group(kind), key) not in seen:
         seen.add((key_group(kind), key))
         out.append((kind, value.strip()[:500], key[:500], label[:100]))
+
+
+_LINKEDIN = re.compile(r"https?://(?:www\.|m\.|[a-z]{2}\.)?linkedin\.com(/in/[^?#\s]*)\Z", re.I)
+
+
+def _linkedin_key(value: str) -> str | None:
+    """The usual LinkedIn profile URL's key without a URL parser (30,000 of them per export), else None.
+
+    The same key :func:`kith.normalize.url_key` gives: no scheme, ``www.`` or
+    country host, query or trailing slash, lower case.
+    """
+    m = _LINKEDIN.match(value.strip())
+    if m is None or "//" in m.group(1):
+        return None
+    return "linkedin.com" + m.group(1).rstrip("/").lower()
 
 
 class Applier:
@@ -344,6 +393,7 @@ class Applier:
         self.pending_tags: list[tuple[int, str]] = []
         self.deferred: list[tuple[ContactRecord, Who]] = []
         self.ids = _Ids(session)
+        self._json_memo: dict[tuple[str, ...], Any] = {}
         # What undo needs: rows added, values changed.
         self.added_people: list[int] = []
         self.added_interactions: list[int] = []
@@ -358,31 +408,29 @@ class Applier:
 
     def _load(self) -> None:
         s = self.session
-        org_names = {int(i): str(n) for i, n, k in s.execute(
-            select(Organization.id, Organization.name, Organization.name_key))}
-        for i, name in org_names.items():
-            self.orgs[fold(name)] = i
-        for row in s.execute(select(
-                Person.id, Person.display_name, Person.organization_id, Person.title, Person.location,
-                Person.birthday, Person.notes, Person.nickname, Person.photo_path, Person.provenance,
-                Person.given_name, Person.family_name)):
+        org_names: dict[int, str] = {}
+        for i, name in door.tuples(s, _ORGS):
+            org_names[int(i)] = str(name)
+            self.orgs[fold(name)] = int(i)
+        for row in door.tuples(s, _PEOPLE):
             who = Who(int(row[0]), row[1], org=org_names.get(row[2] or -1, ""), title=row[3] or "",
                       location=row[4] or "", birthday=row[5] or "", notes=row[6] or "", nickname=row[7] or "",
-                      photo_path=row[8] or "", provenance=dict(row[9] or {}), given=row[10] or "",
-                      family=row[11] or "")
+                      photo_path=row[8] or "", stored_provenance=row[9], given=row[10] or "", family=row[11] or "")
             self.people[who.id] = who
-        for pid, kind, key in s.execute(select(Identifier.person_id, Identifier.kind, Identifier.value_key)):
-            owner = self.people.get(int(pid))
+        people = self.people
+        by_key = self.by_key
+        for pid, kind, key in door.tuples(s, _IDENTIFIERS):
+            owner = people.get(pid)
             if owner is not None:
-                gk = (key_group(kind), key)
+                gk = ("url" if kind in ("url", "linkedin", "facebook") else kind, key)
                 owner.keys.add(gk)
-                self.by_key.setdefault(gk, owner)
-        for pid, tag in s.execute(select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id)):
-            tagged = self.people.get(int(pid))
+                by_key.setdefault(gk, owner)
+        for pid, tag in door.tuples(s, _TAGS):
+            tagged = people.get(pid)
             if tagged is not None:
                 tagged.tags.add(tag)
-        self.tag_ids = {str(n): int(i) for n, i in s.execute(select(Tag.name, Tag.id))}
-        for who in self.people.values():
+        self.tag_ids = {str(n): int(i) for n, i in door.tuples(s, _TAG_IDS)}
+        for who in people.values():
             self.by_identity.setdefault(identity.name_key(who.name), []).append(who)
             self.by_name.setdefault(fold(who.name), []).append(who)
 
@@ -480,8 +528,13 @@ class Applier:
     def _review(self, who: Who, ref: str) -> None:
         """Hold a new person for review when their name is like a stored person's (never merged here)."""
         best: tuple[identity.Verdict, Who] | None = None
+        if not self.by_identity:  # nobody stored before this import: nobody to be like
+            return
+        alike = self.by_identity.get(identity.name_key(who.name))
+        if not alike:
+            return
         mine = who.profile()
-        for other in self.by_identity.get(identity.name_key(who.name), ()):
+        for other in alike:
             verdict = identity.compare(mine, other.profile())
             if verdict.conflict or verdict.confidence < identity.REVIEW:
                 continue
@@ -528,6 +581,10 @@ class Applier:
             self.changed[who.id] = _before(person)
         changed = edit_person(self.session, person, {f: _value(rec, f) for f in fields}, now=self.now,
                               source=self.source) if fields else []
+        if person.organization is not None and person.organization.name_key not in self.orgs:
+            self.session.flush()
+            self.orgs[person.organization.name_key] = person.organization.id  # made by this import: undo drops it
+            self.added_orgs.append(person.organization.id)
         if nickname:
             person.nickname = rec.nickname
             refresh_search_key(person)
@@ -647,32 +704,38 @@ class Applier:
             org_id = self._org_id(who.org)
             name_key, search_key = folded_keys(who.name, who.nickname, who.title, who.location, who.notes,
                                                ((k, v) for k, v, _, _ in who.idents), who.org or None)
-            people.append({
-                "id": who.id, "display_name": who.name[:300], "given_name": who.given[:200],
-                "family_name": who.family[:200], "nickname": who.nickname[:200], "name_key": name_key[:400],
-                "search_key": search_key, "organization_id": org_id, "title": who.title[:300],
-                "location": who.location[:300], "birthday": who.birthday[:10], "notes": who.notes,
-                "met_at_event_id": None, "met_on": None, "introduced_by_id": None, "is_key": False,
-                "closeness": None, "archived": False, "photo_path": who.photo_path[:500],
-                "provenance": who.provenance, "created_at": self.now, "updated_at": self.now,
-            })
-            idents += [{"person_id": who.id, "kind": kind, "value": value, "value_key": key, "label": label,
-                        "source": self.source} for kind, value, key, label in who.idents]
+            people.append((
+                who.id, who.name[:300], who.given[:200], who.family[:200], who.nickname[:200], name_key[:400],
+                search_key, org_id, who.title[:300], who.location[:300], who.birthday[:10], who.notes, None, None,
+                None, False, None, False, who.photo_path[:500], who.provenance))
+            idents += [(who.id, kind, value, key, label, self.source) for kind, value, key, label in who.idents]
             links += [(who.id, t) for t in sorted(who.tags)]
             who.written = True
             who.idents = []
         if self.pending_orgs:
             out.insert(_table(Organization), self.pending_orgs)
             self.pending_orgs = []
-        out.insert(_table(Person), people)
-        out.insert(_table(Identifier), idents)
+        sqlite = out.dialect == "sqlite"
+        stamp = db_time(self.now, sqlite)
+        out.insert_tuples(_table(Person), PERSON_COLUMNS, [
+            (*row[:-1], self._provenance_json(out, row[-1]), stamp, stamp) for row in people])
+        out.insert_tuples(_table(Identifier), IDENTIFIER_COLUMNS, idents)
         if links:
             for _, tag in links:
                 if tag not in self.tag_ids:
                     self.tag_ids[tag] = out.insert_returning_ids(_table(Tag), [{"name": tag}])[0]
                     self.added_tags.append(self.tag_ids[tag])
-            out.insert(_table(PersonTag), [{"person_id": p, "tag_id": self.tag_ids[t]} for p, t in links])
+            out.insert_tuples(_table(PersonTag), ("person_id", "tag_id"), [(p, self.tag_ids[t]) for p, t in links])
         self.pending = []
+
+    def _provenance_json(self, out: door.Writer, provenance: dict[str, Any]) -> Any:
+        """A new person's provenance for the driver; the usual ones (every field from this import) made once."""
+        if not all(v is self.stamp for v in provenance.values()):
+            return out.json(provenance)
+        key = tuple(provenance)
+        if key not in self._json_memo:
+            self._json_memo[key] = out.json(provenance)
+        return self._json_memo[key]
 
     # -- connections, interactions and relations ------------------------------
 
@@ -801,7 +864,15 @@ class Applier:
             "person_tags": [[p, t] for p, t in self.added_links],
             "changed": [{"person": pid, "before": before, "after": _after(self.session, pid)}
                         for pid, before in self.changed.items()],
+            "fingerprints": {str(k): v for k, v in fingerprints(self.session, ranges(self.added_people)).items()},
         }
+
+
+PERSON_COLUMNS = ("id", "display_name", "given_name", "family_name", "nickname", "name_key", "search_key",
+                  "organization_id", "title", "location", "birthday", "notes", "met_at_event_id", "met_on",
+                  "introduced_by_id", "is_key", "closeness", "archived", "photo_path", "provenance", "created_at",
+                  "updated_at")
+IDENTIFIER_COLUMNS = ("person_id", "kind", "value", "value_key", "label", "source")
 
 
 class _Ids:
@@ -852,17 +923,13 @@ def ranges(ids: Iterable[int]) -> list[list[int]]:
     return out
 
 
-TRACKED = ("display_name", "nickname", "title", "location", "birthday", "notes", "organization_id", "photo_path",
-           "provenance")
-
-
 def _before(person: Person) -> dict[str, Any]:
-    return {f: getattr(person, f) for f in TRACKED}
+    return tracked(person)
 
 
 def _after(session: Session, pid: int) -> dict[str, Any]:
     person = session.get(Person, pid)
-    return _before(person) if person is not None else {}
+    return tracked(person) if person is not None else {}
 
 
 def _refresh(who: Who, person: Person) -> None:
@@ -873,8 +940,7 @@ def _refresh(who: Who, person: Person) -> None:
 
 
 def _value(rec: ContactRecord, field_name: str) -> str:
-    return {"name": rec.display_name(), "title": rec.title, "org": rec.org, "location": rec.location,
-            "birthday": rec.birthday, "notes": rec.notes}[field_name]
+    return rec.display_name() if field_name == "name" else str(getattr(rec, field_name))
 
 
 def _url_kind(value: str) -> str:
