@@ -256,17 +256,48 @@ def compare(a: Profile, b: Profile) -> Verdict:
     if na.middle and nb.middle and na.middle[0][0] != nb.middle[0][0]:
         reasons.append("different middle names")
         confidence -= 0.3
-    if a.org and b.org:
-        if a.org == b.org:
-            reasons.append(f"both at {a.org}")
+    orgs_a, orgs_b = _orgs(a), _orgs(b)
+    if orgs_a and orgs_b:
+        common = _common(orgs_a, orgs_b)
+        if common:
+            reasons.append(f"both at {common}")
             confidence += 0.15
         else:
-            reasons.append(f"different organisations ({a.org} / {b.org})")
-            confidence -= 0.1
+            reasons.append(f"different organisations ({a.org or min(orgs_a)} / {b.org or min(orgs_b)})")
+            confidence -= 0.2  # a namesake as often as a job change: not listed on the name alone
     if a.emails and b.emails:  # different addresses (none shared): two people more often than not
         reasons.append("different e-mail addresses")
-        confidence -= 0.1
+        confidence -= 0.2
     if a.phones and b.phones:
         reasons.append("different phone numbers")
         confidence -= 0.1
     return Verdict(round(max(0.0, min(confidence, 0.94)), 4), tuple(reasons))
+
+
+WEBMAIL = frozenset({"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "icloud", "me",
+                     "mac", "aol", "proton", "protonmail", "pm", "gmx", "web", "mail", "fastmail", "yandex", "zoho",
+                     "hey", "tutanota", "qq", "163", "orange", "free", "comcast", "btinternet", "example"})
+"""E-mail domains that say nothing about where someone works (the first label of the domain)."""
+
+
+def _compact(org: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold_name(org))
+
+
+def _orgs(p: Profile) -> set[str]:
+    """Where the profile says the person works: its organisation, and the domains of work e-mail addresses."""
+    out = {_compact(p.org)} if p.org else set()
+    for email in p.emails:
+        label = email.rsplit("@", 1)[-1].split(".")[0]
+        if label and label not in WEBMAIL:
+            out.add(label)
+    return {o for o in out if len(o) >= 3}
+
+
+def _common(a: set[str], b: set[str]) -> str:
+    """An organisation both sets name (one name may be the start of the other: acme / acmefilms), or ''."""
+    for x in sorted(a):
+        for y in sorted(b):
+            if x.startswith(y) or y.startswith(x):
+                return x if len(x) >= len(y) else y
+    return ""

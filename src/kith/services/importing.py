@@ -795,7 +795,7 @@ class Applier:
         if party.external_id and party.external_id == party.name:  # a typed name: looked up as a source id only
             _add(lookup, seen, "external", party.external_id, "")
         who = next((w for k in lookup if (w := self.by_key.get((key_group(k[0]), k[2]))) is not None), None)
-        if who is None and party.name:
+        if who is None and party.name and not keys:  # a bare name: whoever alone has it; an address is its own
             found = self.by_name.get(fold(party.name), [])
             if len(found) == 1:
                 who = found[0]
