@@ -38,7 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select
 from sqlalchemy.orm import Session
 
 from kith.engine import identity
@@ -257,6 +257,8 @@ _IDENTIFIERS = select(Identifier.person_id, Identifier.kind, Identifier.value_ke
 _TAGS = select(PersonTag.person_id, Tag.name).join(Tag, Tag.id == PersonTag.tag_id).where(
     PersonTag.workspace_id == door.WS, Tag.workspace_id == door.WS)
 _TAG_IDS = select(Tag.name, Tag.id).where(Tag.workspace_id == door.WS)
+_KNOWN = select(Interaction.dedupe_key).where(Interaction.workspace_id == door.WS,
+                                             Interaction.dedupe_key.like(bindparam("prefix", type_=String)))
 
 
 def owner_emails(session: Session) -> list[str]:
@@ -380,11 +382,11 @@ class Applier:
         self.by_key: dict[tuple[str, str], Who] = {}
         self.by_identity: dict[str, list[Who]] = {}  # stored before this import, by identity.name_key
         self.by_name: dict[str, list[Who]] = {}  # everyone, by folded display name (interaction parties)
+        self.stored: list[Who] = []
         self.orgs: dict[str, int] = {}  # folded name -> id
         self.tag_ids: dict[str, int] = {}
         self._load()
-        self.known_keys = set(session.scalars(
-            select(Interaction.dedupe_key).where(Interaction.dedupe_key.like(f"{source}:%"))).all())
+        self.known_keys = {k for (k,) in door.tuples(session, _KNOWN, prefix=f"{source}:%")}
         self.touched: set[int] = set()
         self.derived: dict[str, int] = {}
         self.photos: dict[Path, bytes] = {}
@@ -431,8 +433,8 @@ class Applier:
                 tagged.tags.add(tag)
         self.tag_ids = {str(n): int(i) for n, i in door.tuples(s, _TAG_IDS)}
         for who in people.values():
-            self.by_identity.setdefault(identity.name_key(who.name), []).append(who)
             self.by_name.setdefault(fold(who.name), []).append(who)
+        self.stored = list(people.values())  # indexed by identity.name_key when a new person first needs it
 
     # -- the stream ---------------------------------------------------------
 
@@ -500,7 +502,10 @@ class Applier:
         return self._connection(rec, who, keys) if rec.connected_on is not None else None
 
     def _create(self, rec: ContactRecord, name: str, keys: list[tuple[str, str, str, str]]) -> Who:
-        given, family = (rec.given_name, rec.family_name) if (rec.given_name or rec.family_name) else split_name(name)
+        if rec.given_name or rec.family_name:
+            given, family = rec.given_name, rec.family_name
+        else:  # one word ("p123", an address's local part) needs no name parser
+            given, family = split_name(name) if " " in name else (name, "")
         who = Who(self.ids.person(), name, new=True, written=False, org=" ".join(rec.org.split()), title=rec.title.strip(),
                   location=rec.location.strip(), birthday=rec.birthday, notes=rec.notes, nickname=rec.nickname,
                   given=given, family=family)
@@ -528,8 +533,11 @@ class Applier:
     def _review(self, who: Who, ref: str) -> None:
         """Hold a new person for review when their name is like a stored person's (never merged here)."""
         best: tuple[identity.Verdict, Who] | None = None
-        if not self.by_identity:  # nobody stored before this import: nobody to be like
+        if not self.stored:  # nobody stored before this import: nobody to be like
             return
+        if not self.by_identity:
+            for other in self.stored:
+                self.by_identity.setdefault(identity.name_key(other.name), []).append(other)
         alike = self.by_identity.get(identity.name_key(who.name))
         if not alike:
             return
