@@ -195,7 +195,7 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(SIZES))
     parser.add_argument("--db", default="", help="a PostgreSQL admin URL: import into fresh databases there")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args, _ = parser.parse_known_args()  # bench/run_all.py passes every script the same arguments
     if args.child:
         fmt, path, url, init = args.child
         print(json.dumps(one(fmt, Path(path), url, init == "1")))

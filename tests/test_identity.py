@@ -118,3 +118,14 @@ def test_the_2021_shape_after_the_current_one_adds_nobody_it_can_match_by_e_mail
     run(kith, "linkedin", IMPORT / "linkedin-current.csv")
     summary = run(kith, "linkedin", IMPORT / "linkedin-2021.csv")
     assert (summary.added, summary.updated, summary.held) == (2, 1, 0)
+
+
+def test_the_summary_names_each_rejected_row_and_its_reason_and_keeps_a_row_with_only_a_bad_date(
+        kith: Kith, tmp_path: Path) -> None:
+    path = _write(tmp_path, "c.csv", HEADER_2018 + ',,ghost@example.com,Acme,Editor,"1/8/18, 6:14 PM"\n'
+                  + "Ana,Díaz,ana@example.com,Acme,Boss,not a date\n")
+    summary = run(kith, "linkedin", path)
+    assert (summary.added, summary.rejected_count) == (1, 1)
+    assert [(r.ref, r.reason) for r in summary.rejected] == [("row 2", "no name")]
+    assert summary.problems == ["c.csv: row 2: no name", "c.csv: row 3: unreadable date 'not a date' (kept the person)"]
+    assert summary.as_dict()["rejections"] == [{"ref": "row 2", "reason": "no name"}]

@@ -62,7 +62,8 @@ def _items(path: Path, rows: CsvRows) -> Iterator[Item]:
             seen[base] = seen.get(base, 0) + 1
             rec.external_id = f"linkedin-row:{base}#{seen[base]}"
         if rec.connected_on is None and pick(row, "Connected On"):
-            yield Problem(display(path), ref, f"unreadable date '{pick(row, 'Connected On')}' (kept the person)")
+            yield Problem(display(path), ref, f"unreadable date '{pick(row, 'Connected On')}' (kept the person)",
+                          kept=True)
         yield rec
 
 

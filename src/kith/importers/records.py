@@ -95,6 +95,7 @@ class Problem:
     file: str
     ref: str
     reason: str
+    kept: bool = False  # the record was imported all the same (only part of it was unreadable)
 
     def __str__(self) -> str:
         return f"{self.file}: {self.ref}: {self.reason}"

@@ -235,8 +235,9 @@ def undo_run(session: Session, run_id: int, *, now: datetime) -> UndoResult:
     run = get_run(session, run_id)
     why = blockers(session, run)
     if why:
-        raise BadInput(f"cannot undo import #{run.id}: " + "; ".join(why)
-                       + ". Undo later imports or edits first (kith import history).")
+        later = "" if run.status == "undone" or run.undo is None else \
+            ". Undo later imports or edits first (kith import history)"
+        raise BadInput(f"cannot undo import #{run.id}: " + "; ".join(why) + later)
     rec = run.undo or {}
     people: list[list[int]] = rec.get("people", [])
     interactions: list[list[int]] = rec.get("interactions", [])

@@ -464,7 +464,10 @@ class Applier:
                 if inter is not None:
                     buffer.append(inter)
             elif isinstance(item, Problem):
-                self.summary.reject(item.ref, item.reason)
+                if item.kept:
+                    self.summary.problems.append(f"{self.summary.file}: {item.ref}: {item.reason}")
+                else:
+                    self.summary.reject(item.ref, item.reason)
             elif isinstance(item, Skipped):
                 self.summary.skip(item.reason, item.count)
             if len(buffer) >= 20_000 or len(self.pending) >= BATCH:
