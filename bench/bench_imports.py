@@ -78,7 +78,7 @@ def write_google(path: Path, n: int) -> list[tuple[str, ...]]:
         for i in range(n):
             given, family, email, org, title = _person(rng, i)
             row = (given, "", family, "", org, title, "* myContacts ::: Film", "* Work", email, "Mobile",
-                   f"+1 212 555 {i % 10000:04d}")
+                   f"+1 {212 + i // 10000} 555 {i % 10000:04d}")
             w.writerow(row)
             rows.append(row)
     return rows
@@ -93,7 +93,7 @@ def write_outlook(path: Path, n: int) -> list[tuple[str, ...]]:
                     "Mobile Phone", "Business City", "Categories"])
         for i in range(n):
             given, family, email, org, title = _person(rng, i)
-            row = (given, "", family, org, title, email, f"(212) 555-{i % 10000:04d}", "Lisbon", "Film")
+            row = (given, "", family, org, title, email, f"({212 + i // 10000}) 555-{i % 10000:04d}", "Lisbon", "Film")
             w.writerow(row)
             rows.append(row)
     return rows
@@ -106,7 +106,7 @@ def write_vcard(path: Path, n: int) -> list[tuple[str, ...]]:
         for i in range(n):
             given, family, email, org, title = _person(rng, i)
             f.write(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{given} {family}\r\nN:{family};{given};;;\r\n"
-                    f"EMAIL;TYPE=work:{email}\r\nTEL;TYPE=cell:+1 212 555 {i % 10000:04d}\r\n"
+                    f"EMAIL;TYPE=work:{email}\r\nTEL;TYPE=cell:+1 {212 + i // 10000} 555 {i % 10000:04d}\r\n"
                     f"ORG:{org}\r\nTITLE:{title}\r\nEND:VCARD\r\n")
             rows.append((given, family, email, org, title))
     return rows
