@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from unidecode import unidecode
 
 _SPACES = re.compile(r"\s+")
+_NANP = re.compile(r"^\+?[\d\s().-]+$")  # digits and separators only: no extension, no letters
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 
 
@@ -35,6 +36,11 @@ def phone_key(value: str, region: str = "US") -> str | None:
     digits = re.sub(r"\D", "", raw)
     if len(digits) < 5:
         return None
+    if region == "US" and _NANP.match(raw):  # what phonenumbers answers, without its 1 ms a number
+        if raw.startswith("+") and len(digits) == 11 and digits[0] == "1" and digits[1] in "23456789":
+            return "+" + digits
+        if not raw.startswith("+") and len(digits) == 10 and digits[0] in "23456789":
+            return "+1" + digits
     import phonenumbers  # 20 ms to import: only when a phone number is read
 
     try:

@@ -44,23 +44,39 @@ EXPORT_FORMATS = ("backup", "vcard", "csv", "ics")
 
 @app.command("import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(IMPORT_FORMATS))],
-    file: Annotated[Path, typer.Argument(help="The file to import (mbox also takes a Maildir folder).")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(IMPORT_FORMATS) + "; or history, undo")],
+    file: Annotated[str | None, typer.Argument(
+        metavar="FILE", help="The file to import (mbox also takes a Maildir folder); for undo, the import's number.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False,
     me: Annotated[list[str] | None, typer.Option("--me", help="Your own e-mail address (mbox, ics) or name/profile URL (linkedin-messages); repeatable.")] = None,
     no_photos: Annotated[bool, typer.Option("--no-photos", help="vcard: drop photos.")] = False,
     photos_dir: Annotated[Path | None, typer.Option("--photos-dir", help="vcard: where to keep photos.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import a file (what it adds, updates and skips is summarised at the end)."""
+    """Import a file (what it adds, updates, holds for review and rejects is summarised at the end).
+
+    `kith import history` lists the imports; `kith import undo RUN` removes what import RUN added and restores
+    what it changed (refused, saying why, if later edits depend on it).
+    """
+    if fmt in ("history", "undo"):
+        from kith.cli.importing import run_history, run_undo
+
+        if fmt == "history":
+            run_history(as_json)
+        else:
+            run_undo(file, as_json)
+        return
     if fmt not in IMPORT_FORMATS:
-        raise BadInput(f"unknown import format '{fmt}' (known: {', '.join(IMPORT_FORMATS)})")
+        raise BadInput(f"unknown import format '{fmt}' (known: {', '.join(IMPORT_FORMATS)}; or history, undo)")
+    if not file:
+        raise BadInput(f"kith import {fmt} needs the FILE to import")
     if fmt == "backup":
-        _import_backup(file, dry_run)
+        _import_backup(Path(file), dry_run)
         return
     from kith.cli.importing import run_import
 
-    run_import(fmt, file, dry_run=dry_run, me=me or [], photos=not no_photos, photos_dir=photos_dir, as_json=as_json)
+    run_import(fmt, Path(file), dry_run=dry_run, me=me or [], photos=not no_photos, photos_dir=photos_dir,
+               as_json=as_json)
 
 
 def _import_backup(file: Path, dry_run: bool) -> None:

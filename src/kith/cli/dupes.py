@@ -22,10 +22,16 @@ else:
 
 
 @app.command()
-def dupes(as_json: JsonOpt = False) -> None:
-    """List people who are probably the same person, with a confidence and why."""
+def dupes(
+    all_pairs: Annotated[bool, typer.Option("--all", help="Also list namesakes the evidence says are two people.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """List people who are probably the same person, with a confidence, why, and what each is known by.
+
+    Settle a pair with `kith merge A B` (one person) or `kith keep-apart A B` (two people).
+    """
     with STATE.session() as session:
-        found = dedupe.find_duplicates(session)
+        found = dedupe.find_duplicates(session, include_conflicts=all_pairs)
     if as_json:
         emit_json([c.as_dict() for c in found])
         return
@@ -33,7 +39,26 @@ def dupes(as_json: JsonOpt = False) -> None:
         say("No likely duplicates.")
         return
     table("Likely duplicates", ["#A", "A", "#B", "B", "confidence", "why"],
-          [(c.a.id, c.a.name, c.b.id, c.b.name, f"{c.confidence:.0%}", "; ".join(c.reasons)) for c in found])
+          [(c.a.id, _known_by(c.a.name, c, 1), c.b.id, _known_by(c.b.name, c, 2),
+            f"{c.confidence:.0%}" + (" (two people)" if c.conflict else ""), "; ".join(c.reasons)) for c in found])
+    say("Merge a pair: kith merge A B. Keep two people apart: kith keep-apart A B.")
+
+
+def _known_by(name: str, c: dedupe.Candidate, side: int) -> str:
+    return "\n".join([name, *(f"{row[0]}: {row[side]}" for row in c.evidence if row[side])])
+
+
+@app.command(name="keep-apart")
+def keep_apart(
+    a: Annotated[str, typer.Argument(help="One person (id, e-mail or name).")],
+    b: Annotated[str, typer.Argument(help="The other.")],
+) -> None:
+    """Say that two people listed by `kith dupes` are two people: they are not listed again."""
+    with STATE.session() as session:
+        first, second = resolve_person(session, a), resolve_person(session, b)
+        new = dedupe.keep_apart(session, first, second)
+        label = f"#{first.id} {first.display_name} and #{second.id} {second.display_name}"
+    say(f"Kept apart: {label}" if new else f"Already kept apart: {label}")
 
 
 @app.command()

@@ -8,7 +8,8 @@ from pathlib import Path
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from kith.cli.context import STATE
-from kith.cli.output import emit_json, err, say, warn
+from kith.cli.output import emit_json, err, say, table, warn
+from kith.errors import BadInput
 from kith.services.importing import ImportOptions, ImportSummary, import_file
 
 SHOW_AFTER = 1.0  # seconds: quick imports get no progress bar
@@ -42,8 +43,12 @@ class LazyProgress:
 
 def run_import(fmt: str, file: Path, *, dry_run: bool, me: list[str], photos: bool,
                photos_dir: Path | None, as_json: bool) -> None:
-    """Import one file in one transaction and report what changed."""
-    progress = LazyProgress(f"Importing {file.name}")
+    """Import one file in one transaction and report what changed.
+
+    The progress bar goes to stderr, only when stderr is a terminal and the
+    answer is not JSON, and only once the import has taken a second.
+    """
+    progress = LazyProgress(f"Importing {file.name}") if (not as_json and err.is_terminal) else None
     kith = STATE.kith()
     opts = ImportOptions(dry_run=dry_run, me=[*me, *kith.settings.me], photos=photos,
                          photos_dir=photos_dir, progress=progress)
@@ -51,7 +56,8 @@ def run_import(fmt: str, file: Path, *, dry_run: bool, me: list[str], photos: bo
         with STATE.session() as session:
             summary = import_file(session, fmt, file, now=STATE.now, options=opts)
     finally:
-        progress.stop()
+        if progress is not None:
+            progress.stop()
     report(summary, as_json)
 
 
@@ -63,10 +69,51 @@ def report(summary: ImportSummary, as_json: bool) -> None:
     if summary.dry_run:
         for change in summary.changes:
             say(f"  would {change}")
-    say(("Dry run, nothing written: " if summary.dry_run else "Imported: ") + summary.headline())
+    say(("Dry run, nothing written: " if summary.dry_run else f"Imported (#{summary.run_id}): ") + summary.headline())
+    for held in summary.held_pairs[:50]:
+        say(f"  held for review: {held.name} ({held.ref}) is like #{held.like_id} {held.like_name} "
+            f"({held.confidence:.0%}: {'; '.join(held.reasons)})")
+    if summary.held:
+        say("  see them with kith dupes; kith merge A B or kith keep-apart A B settles each")
     for reason, n in sorted(summary.skipped.items()):
         warn(f"skipped {n}: {reason}")
-    for problem in summary.problems[:50]:
+    for rejected in summary.rejected[:50]:
+        warn(f"rejected {summary.file}: {rejected.ref}: {rejected.reason}")
+    if summary.rejected_count > 50:
+        warn(f"... and {summary.rejected_count - 50} more rejected")
+    extra = [p for p in summary.problems if not any(p.endswith(f"{r.ref}: {r.reason}") for r in summary.rejected)]
+    for problem in extra[:20]:
         warn(f"problem: {problem}")
-    if len(summary.problems) > 50:
-        warn(f"... and {len(summary.problems) - 50} more problems")
+    if not summary.dry_run and summary.run_id is not None:
+        say(f"Undo it with: kith import undo {summary.run_id}")
+
+
+def run_history(as_json: bool) -> None:
+    """`kith import history`: the imports, newest first."""
+    from kith.services.import_runs import history
+
+    with STATE.session() as session:
+        runs = history(session)
+    if as_json:
+        emit_json([r.as_dict() for r in runs])
+        return
+    if not runs:
+        say("No imports yet.")
+        return
+    table("Imports", ["#", "when", "format", "file", "added", "updated", "held", "rejected", "interactions", "status"],
+          [(r.id, r.started_at.strftime("%Y-%m-%d %H:%M"), r.format, r.file, r.added, r.updated, r.held, r.rejected,
+            r.interactions_added, r.status if r.undoable or r.status == "undone" else "done (no undo)") for r in runs])
+
+
+def run_undo(run: str | None, as_json: bool) -> None:
+    """`kith import undo RUN`."""
+    from kith.services.import_runs import undo_run
+
+    if not run or not run.lstrip("#").isdigit():
+        raise BadInput("kith import undo needs the import's number (see kith import history)")
+    with STATE.session() as session:
+        result = undo_run(session, int(run.lstrip("#")), now=STATE.now)
+    if as_json:
+        emit_json(result.as_dict())
+    else:
+        say(result.headline())

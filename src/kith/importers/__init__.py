@@ -20,9 +20,10 @@ from kith.importers import (
     outlook_csv,
     vcard,
 )
-from kith.importers.records import Parsed, ParseOptions
+from kith.importers.records import Parsed, ParseOptions, Stream
 
 Parser = Callable[[Path, ParseOptions], Parsed]
+Streamer = Callable[[Path, ParseOptions], Stream]
 
 PARSERS: dict[str, Parser] = {
     "linkedin": linkedin.parse,
@@ -36,7 +37,15 @@ PARSERS: dict[str, Parser] = {
     "interactions": interactions_csv.parse,
 }
 
+# Formats read row by row (the others are read whole, then applied as a stream).
+STREAMS: dict[str, Streamer] = {
+    "linkedin": linkedin.stream,
+    "google": google_csv.stream,
+    "outlook": outlook_csv.stream,
+    "interactions": interactions_csv.stream,
+}
+
 # The source recorded on what each format creates (provenance, identifiers, interactions).
 SOURCES = {"linkedin-messages": "linkedin"}
 
-__all__ = ["PARSERS", "SOURCES", "ParseOptions", "Parsed", "Parser"]
+__all__ = ["PARSERS", "SOURCES", "STREAMS", "ParseOptions", "Parsed", "Parser", "Stream", "Streamer"]

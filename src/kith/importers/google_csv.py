@@ -7,19 +7,22 @@ tags, except Google's own system groups.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from kith.errors import ImportFailed
-from kith.importers.reading import (
-    birthday,
-    csv_rows,
-    find_header,
-    header_key,
-    pick,
-    read_text,
-    records,
+from kith.importers.reading import birthday, header_key
+from kith.importers.records import (
+    ContactRecord,
+    Item,
+    Labeled,
+    Parsed,
+    ParseOptions,
+    Problem,
+    Stream,
+    display,
 )
-from kith.importers.records import ContactRecord, Labeled, Parsed, ParseOptions, Problem, display
+from kith.importers.streaming import CsvRows, pick
 
 SEP = " ::: "
 SYSTEM_LABELS = {"mycontacts", "my contacts", "other contacts", "othercontacts"}
@@ -29,24 +32,31 @@ RELATION_KINDS = {"assistant": "assistant", "manager": "manager", "spouse": "spo
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read a Google Contacts CSV export."""
-    rows = csv_rows(read_text(path))
-    header = find_header(rows, ["First Name", "Last Name"])
+    return stream(path, opts).collect()
+
+
+def stream(path: Path, opts: ParseOptions) -> Stream:
+    """Read a Google Contacts CSV export row by row."""
+    rows = CsvRows(path, ["First Name", "Last Name"])
     legacy = False
-    if header is None:
-        header, legacy = find_header(rows, ["Name", "Given Name", "Family Name"]), True
-    if header is None:
+    if rows.header is None:
+        rows, legacy = CsvRows(path, ["Name", "Given Name", "Family Name"]), True
+    if rows.header is None:
         raise ImportFailed(f"{path}: not a Google Contacts CSV (no 'First Name,...' or 'Name,Given Name,...' header)")
-    out = Parsed()
-    for line, row in records(rows, header):
-        rec = legacy_contact(row, f"row {line}") if legacy else contact(row, f"row {line}")
+    return Stream(_items(path, rows, legacy), rows.total)
+
+
+def _items(path: Path, rows: CsvRows, legacy: bool) -> Iterator[Item]:
+    count = _count(dict.fromkeys(rows.header or []))
+    for line, row in rows:
+        rec = legacy_contact(row, f"row {line}", count) if legacy else contact(row, f"row {line}", count)
         if not rec.display_name():
-            out.problems.append(Problem(display(path), rec.ref, "no name, e-mail or phone"))
+            yield Problem(display(path), rec.ref, "no name, e-mail or phone")
             continue
-        out.contacts.append(rec)
-    return out
+        yield rec
 
 
-def contact(row: dict[str, str], ref: str) -> ContactRecord:
+def contact(row: dict[str, str], ref: str, count: int | None = None) -> ContactRecord:
     """A row of the current export."""
     given, middle, family = pick(row, "First Name"), pick(row, "Middle Name"), pick(row, "Last Name")
     rec = ContactRecord(
@@ -56,11 +66,11 @@ def contact(row: dict[str, str], ref: str) -> ContactRecord:
         birthday=birthday(pick(row, "Birthday")), notes=pick(row, "Notes"),
         tags=labels(pick(row, "Labels")),
     )
-    _multi(row, rec, "Label")
+    _multi(row, rec, "Label", count)
     return rec
 
 
-def legacy_contact(row: dict[str, str], ref: str) -> ContactRecord:
+def legacy_contact(row: dict[str, str], ref: str, count: int | None = None) -> ContactRecord:
     """A row of the legacy export (``Name, Given Name, ... Group Membership``)."""
     rec = ContactRecord(
         ref=ref, name=pick(row, "Name"), given_name=pick(row, "Given Name"), family_name=pick(row, "Family Name"),
@@ -68,7 +78,7 @@ def legacy_contact(row: dict[str, str], ref: str) -> ContactRecord:
         title=first(pick(row, "Organization 1 - Title")), birthday=birthday(pick(row, "Birthday")),
         notes=pick(row, "Notes"), tags=labels(pick(row, "Group Membership")),
     )
-    _multi(row, rec, "Type")
+    _multi(row, rec, "Type", count)
     return rec
 
 
@@ -87,9 +97,9 @@ def labels(cell: str) -> list[str]:
     return out
 
 
-def _multi(row: dict[str, str], rec: ContactRecord, label_word: str) -> None:
-    """E-mails, phones, websites, relations and address from the numbered columns."""
-    for n in range(1, 1 + _count(row)):
+def _multi(row: dict[str, str], rec: ContactRecord, label_word: str, count: int | None) -> None:
+    """E-mails, phones, websites, relations and address from the numbered columns (``count`` of each)."""
+    for n in range(1, 1 + (_count(row) if count is None else count)):
         for kind, target in (("E-mail", rec.emails), ("Phone", rec.phones), ("Website", rec.urls)):
             label = _clean_label(pick(row, f"{kind} {n} - {label_word}"))
             for value in pick(row, f"{kind} {n} - Value").split(":::"):
@@ -103,7 +113,7 @@ def _multi(row: dict[str, str], rec: ContactRecord, label_word: str) -> None:
         rec.location = ", ".join(p for p in place if p)
 
 
-def _count(row: dict[str, str]) -> int:
+def _count(row: Iterable[str]) -> int:
     numbers = [int(m.group(1)) for k in row if (m := re.search(r" (\d+) - ", k))]
     return max(numbers, default=0)
 

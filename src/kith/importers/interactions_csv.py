@@ -7,12 +7,23 @@ id or a name; ``direction`` out, in or mutual; ``kind`` an interaction kind.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from kith.engine.kinds import KINDS
 from kith.errors import ImportFailed
-from kith.importers.reading import csv_rows, find_header, parse_datetime, pick, read_text, records
-from kith.importers.records import InteractionRecord, Parsed, ParseOptions, Party, Problem, display
+from kith.importers.reading import parse_datetime
+from kith.importers.records import (
+    InteractionRecord,
+    Item,
+    Parsed,
+    ParseOptions,
+    Party,
+    Problem,
+    Stream,
+    display,
+)
+from kith.importers.streaming import CsvRows, pick
 from kith.normalize import email_key, fold
 
 DIRECTIONS = {"out": "out", "in": "in", "mutual": "mutual", "me": "out", "them": "in", "both": "mutual"}
@@ -20,19 +31,22 @@ DIRECTIONS = {"out": "out", "in": "in", "mutual": "mutual", "me": "out", "them":
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read an interactions CSV; bad rows are problems, good rows are kept."""
-    rows = csv_rows(read_text(path))
-    header = find_header(rows, ["timestamp", "contact", "direction", "kind"], within=1)
-    if header is None:
+    return stream(path, opts).collect()
+
+
+def stream(path: Path, opts: ParseOptions) -> Stream:
+    """Read an interactions CSV row by row."""
+    rows = CsvRows(path, ["timestamp", "contact", "direction", "kind"], within=1)
+    if rows.header is None:
         raise ImportFailed(f"{path}: the first line must be the header timestamp,contact,direction,kind[,note]")
-    out = Parsed()
-    for line, row in records(rows, header):
+    return Stream(_items(path, rows), rows.total)
+
+
+def _items(path: Path, rows: CsvRows) -> Iterator[Item]:
+    for line, row in rows:
         ref = f"row {line}"
         result = interaction(row, ref)
-        if isinstance(result, str):
-            out.problems.append(Problem(display(path), ref, result))
-        else:
-            out.interactions.append(result)
-    return out
+        yield Problem(display(path), ref, result) if isinstance(result, str) else result
 
 
 def interaction(row: dict[str, str], ref: str) -> InteractionRecord | str:

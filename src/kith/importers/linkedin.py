@@ -3,54 +3,88 @@
 The header row is found, not assumed: current and 2021 exports start with a
 ``Notes:`` preamble, 2018 ones do not; only the current one has a URL column.
 "Connected On" becomes a dated ``connection`` interaction.
+
+Every row of a connections export is a different person by construction, so
+a row is never merged with another row of the same file unless they share a
+profile URL or an e-mail address. The older shapes have no URL: a row
+without one gets a source id built from what does not change between two
+exports (the name, the date connected, and how many rows with both came
+before it), so that importing the file again finds the same people, a newer
+export updates their company and position, and two namesakes stay two.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from kith.errors import ImportFailed
-from kith.importers.reading import (
-    csv_rows,
-    find_header,
-    parse_datetime,
-    pick,
-    read_text,
-    records,
-    strip_credentials,
+from kith.importers.reading import parse_datetime, strip_credentials
+from kith.importers.records import (
+    ContactRecord,
+    Item,
+    Labeled,
+    Parsed,
+    ParseOptions,
+    Problem,
+    Stream,
+    display,
 )
-from kith.importers.records import ContactRecord, Labeled, Parsed, ParseOptions, Problem, display
+from kith.importers.streaming import CsvRows, pick
+from kith.normalize import fold
 
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read a LinkedIn Connections.csv."""
-    rows = csv_rows(read_text(path))
-    header = find_header(rows, ["First Name", "Last Name", "Connected On"])
-    if header is None:
+    return stream(path, opts).collect()
+
+
+def stream(path: Path, opts: ParseOptions) -> Stream:
+    """Read a LinkedIn Connections.csv row by row."""
+    rows = CsvRows(path, ["First Name", "Last Name", "Connected On"])
+    if rows.header is None:
         raise ImportFailed(f"{path}: not a LinkedIn Connections.csv (no 'First Name,Last Name,...,Connected On' header)")
-    out = Parsed()
-    for line, row in records(rows, header):
+    return Stream(_items(path, rows), rows.total)
+
+
+def _items(path: Path, rows: CsvRows) -> Iterator[Item]:
+    seen: dict[str, int] = {}
+    for line, row in rows:
         ref = f"row {line}"
         rec = connection(row, ref)
         if rec is None:
-            out.problems.append(Problem(display(path), ref, "no name"))
+            yield Problem(display(path), ref, "no name")
             continue
+        if not rec.urls:
+            base = "|".join(fold(v) for v in (rec.name, pick(row, "Connected On")))
+            seen[base] = seen.get(base, 0) + 1
+            rec.external_id = f"linkedin-row:{base}#{seen[base]}"
         if rec.connected_on is None and pick(row, "Connected On"):
-            out.problems.append(Problem(display(path), ref, f"unreadable date '{pick(row, 'Connected On')}' (kept the person)"))
-        out.contacts.append(rec)
-    return out
+            yield Problem(display(path), ref, f"unreadable date '{pick(row, 'Connected On')}' (kept the person)",
+                          kept=True)
+        yield rec
+
+
+@lru_cache(maxsize=8192)
+def _date(text: str) -> datetime | None:
+    """A "Connected On" date (thousands of rows share a few thousand days: each read once)."""
+    return parse_datetime(text)
 
 
 def connection(row: dict[str, str], ref: str) -> ContactRecord | None:
     """One connection row as a contact record (None without a name)."""
     given = " ".join(pick(row, "First Name").split())
-    family = strip_credentials(" ".join(pick(row, "Last Name").split()))
+    family = " ".join(pick(row, "Last Name").split())
+    if " " in family or "," in family or "." in family:  # "Patel MBA", "Reyes, Ph.D.": one word has no suffix
+        family = strip_credentials(family)
     name = " ".join(f"{given} {family}".split())
     if not name:
         return None
     rec = ContactRecord(ref=ref, name=name, given_name=given, family_name=family,
                         org=pick(row, "Company"), title=pick(row, "Position"),
-                        connected_on=parse_datetime(pick(row, "Connected On")))
+                        connected_on=_date(pick(row, "Connected On")))
     if pick(row, "URL"):
         rec.urls.append(Labeled(pick(row, "URL"), "linkedin"))
     if pick(row, "Email Address"):

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email.errors import MessageError
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -133,8 +133,26 @@ def thread_of(msg: Message, subject: str) -> str:
     return "subject:" + hashlib.sha1(fold(_REPLY_PREFIX.sub("", subject)).encode()).hexdigest()
 
 
+def _raw(value: object) -> str:
+    """A header's text; raw 8-bit bytes (a sender that did not encode its headers) read as UTF-8, else cp1252."""
+    if not isinstance(value, Header):
+        return str(value)
+    out = []
+    for chunk, charset in decode_header(value):
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        for codec in (charset if charset and charset != "unknown-8bit" else "utf-8", "cp1252", "latin-1"):
+            try:
+                out.append(chunk.decode(codec))
+                break
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return "".join(out)
+
+
 def _addresses(msg: Message, header: str) -> list[Party]:
-    values = [str(v) for v in msg.get_all(header, [])]
+    values = [_raw(v) for v in msg.get_all(header, [])]
     return [Party(name=_text(name).strip().strip('"'), email=addr.strip()) for name, addr in getaddresses(values) if "@" in addr]
 
 

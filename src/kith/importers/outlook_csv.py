@@ -7,11 +7,22 @@ the gatekeeper of the person.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 from kith.errors import ImportFailed
-from kith.importers.reading import birthday, csv_rows, find_header, pick, read_text, records
-from kith.importers.records import ContactRecord, Labeled, Parsed, ParseOptions, Problem, display
+from kith.importers.reading import birthday
+from kith.importers.records import (
+    ContactRecord,
+    Item,
+    Labeled,
+    Parsed,
+    ParseOptions,
+    Problem,
+    Stream,
+    display,
+)
+from kith.importers.streaming import CsvRows, pick
 
 EMAILS = ("E-mail Address", "E-mail 2 Address", "E-mail 3 Address")
 PHONES = (
@@ -24,18 +35,24 @@ EMPTY_DATES = {"0/0/00", "00/00/00", "1/1/1601", "0/0/0000"}
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read an Outlook contacts CSV."""
-    rows = csv_rows(read_text(path))
-    header = find_header(rows, ["First Name", "Last Name", "E-mail Address"])
-    if header is None:
+    return stream(path, opts).collect()
+
+
+def stream(path: Path, opts: ParseOptions) -> Stream:
+    """Read an Outlook contacts CSV row by row."""
+    rows = CsvRows(path, ["First Name", "Last Name", "E-mail Address"])
+    if rows.header is None:
         raise ImportFailed(f"{path}: not an Outlook CSV (no 'First Name,...,Last Name,...,E-mail Address' header)")
-    out = Parsed()
-    for line, row in records(rows, header):
+    return Stream(_items(path, rows), rows.total)
+
+
+def _items(path: Path, rows: CsvRows) -> Iterator[Item]:
+    for line, row in rows:
         rec = contact(row, f"row {line}")
         if not rec.display_name():
-            out.problems.append(Problem(display(path), rec.ref, "no name, e-mail or phone"))
+            yield Problem(display(path), rec.ref, "no name, e-mail or phone")
             continue
-        out.contacts.append(rec)
-    return out
+        yield rec
 
 
 def contact(row: dict[str, str], ref: str) -> ContactRecord:

@@ -8,6 +8,7 @@ Every importer turns a file into a :class:`Parsed` holding
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -94,6 +95,7 @@ class Problem:
     file: str
     ref: str
     reason: str
+    kept: bool = False  # the record was imported all the same (only part of it was unreadable)
 
     def __str__(self) -> str:
         return f"{self.file}: {self.ref}: {self.reason}"
@@ -112,6 +114,52 @@ class Parsed:
     def skip(self, reason: str) -> None:
         """Count a record left out on purpose."""
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+
+    def stream(self) -> Stream:
+        """The same records as a stream (contacts, then interactions, then problems and skips)."""
+
+        def items() -> Iterator[Item]:
+            yield from self.contacts
+            yield from self.interactions
+            yield from self.problems
+            for reason, n in self.skipped.items():
+                yield Skipped(reason, n)
+
+        return Stream(items(), len(self.contacts) + len(self.interactions))
+
+
+@dataclass
+class Skipped:
+    """Records left out on purpose (a mailing list, a draft...), ``count`` of them, in a stream."""
+
+    reason: str
+    count: int = 1
+
+
+Item = ContactRecord | InteractionRecord | Problem | Skipped
+"""What a stream yields, in file order."""
+
+
+@dataclass
+class Stream:
+    """A file's records read as they come, for imports of any size; ``total`` estimates how many."""
+
+    items: Iterator[Item]
+    total: int = 0
+
+    def collect(self) -> Parsed:
+        """Every record in memory (what :func:`parse` returns)."""
+        out = Parsed()
+        for item in self.items:
+            if isinstance(item, ContactRecord):
+                out.contacts.append(item)
+            elif isinstance(item, InteractionRecord):
+                out.interactions.append(item)
+            elif isinstance(item, Problem):
+                out.problems.append(item)
+            else:
+                out.skipped[item.reason] = out.skipped.get(item.reason, 0) + item.count
+        return out
 
 
 @dataclass

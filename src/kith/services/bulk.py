@@ -163,9 +163,13 @@ def _insert_person_details(
 
 
 def insert_interactions_bulk(
-    session: Session, interactions: Iterable[BulkInteraction], *, now: datetime, batch_size: int = 20000
+    session: Session, interactions: Iterable[BulkInteraction], *, now: datetime, batch_size: int = 20000,
+    ids_out: list[int] | None = None,
 ) -> int:
-    """Insert interactions and their participants; returns how many were inserted.
+    """Insert interactions and their participants; returns how many were inserted (their ids into ``ids_out``).
+
+    ``interactions`` may be a generator that writes other rows (the people in
+    them) before yielding: nothing is inserted until a batch has been drawn.
 
     Goes straight to the driver's ``executemany`` with pre-converted values and
     ids reserved up front (a PostgreSQL sequence range, or SQLite's next ids in
@@ -176,7 +180,7 @@ def insert_interactions_bulk(
     """
     out = door.writer(session)
     sqlite = out.dialect == "sqlite"
-    stamp = _db_time(now, sqlite)
+    stamp = db_time(now, sqlite)
     count = 0
     added: list[Added] | None = []  # None once the load is big enough to rebuild everyone instead
     limit = max(5000.0, FULL_REBUILD_SHARE * door.participations(session))
@@ -189,6 +193,8 @@ def insert_interactions_bulk(
         out.insert_tuples(_table(InteractionParticipant), ("interaction_id", "person_id"), parts)
         count += len(chunk)
         entries += len(parts)
+        if ids_out is not None:
+            ids_out += ids
         if added is not None and entries <= limit:
             added += [Added(r[0], i.occurred_at, r[2], r[3], r[4], tuple(dict.fromkeys(i.person_ids)))
                       for i, r in zip(chunk, rows, strict=True)]
@@ -207,7 +213,7 @@ INTERACTION_COLUMNS = ("id", "occurred_at", "kind", "direction", "sentiment", "n
                        "event_id", "created_at")
 
 
-def _db_time(at: datetime, sqlite: bool) -> Any:
+def db_time(at: datetime, sqlite: bool) -> Any:
     """A datetime as the column stores it: naive UTC text on SQLite, aware on PostgreSQL."""
     at = utc(at)
     return at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
@@ -216,7 +222,7 @@ def _db_time(at: datetime, sqlite: bool) -> Any:
 def _interaction_tuple(i: BulkInteraction, iid: int, stamp: Any, sqlite: bool) -> tuple[Any, ...]:
     """The values of INTERACTION_COLUMNS, checked and converted for the driver."""
     row = _interaction_row(i, stamp)
-    return (iid, _db_time(i.occurred_at, sqlite), row["kind"], row["direction"], row["sentiment"],
+    return (iid, db_time(i.occurred_at, sqlite), row["kind"], row["direction"], row["sentiment"],
             row["note"], row["source"], row["dedupe_key"], row["event_id"], stamp)
 
 

@@ -1,9 +1,13 @@
 """Likely duplicate people, and merging two people into one.
 
-Candidates share an e-mail, phone or profile URL, or have very similar names
-(rapidfuzz), more so at the same organisation. Two people with different
-profiles on the same network (two LinkedIn URLs) are reported as probably two
-people and never merged by an import; a person may still merge them by hand.
+Candidates are scored by the identity rules of :mod:`kith.engine.identity`
+(the same rules an import holds new people for review by): a shared e-mail,
+phone or profile URL, or names alike (nicknames, initials, accents, middle
+names), more so at the same organisation. Two people with different profiles
+on one network, or different e-mail addresses at different organisations,
+are probably two people: listed only when asked (``include_conflicts``), and
+never merged by an import; a person may still merge them by hand. A pair
+settled as two people (:func:`keep_apart`) is not listed again.
 
 :class:`Candidate` (`kith dupes --json`, ``GET /api/v1/duplicates``) and
 :class:`MergePreview` (`kith merge --dry-run --json`, ``GET /api/v1/merge-preview``)
@@ -14,16 +18,15 @@ one function (:func:`_field_plan`), so the preview says what the merge does.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import combinations
 from typing import Any
 
-from rapidfuzz import fuzz
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from kith.engine import identity
 from kith.errors import BadInput
 from kith.normalize import fold
 from kith.services.people_list import PersonRef
@@ -32,8 +35,11 @@ from kith.store.models import (
     Cadence,
     EventMember,
     Favor,
+    Identifier,
     InteractionParticipant,
+    KeptApart,
     Opportunity,
+    Organization,
     Person,
     PersonTag,
     Relation,
@@ -51,11 +57,14 @@ class Candidate:
     confidence: float
     reasons: tuple[str, ...] = ()
     conflict: bool = False  # different profiles on one network: probably two people
+    evidence: tuple[tuple[str, str, str], ...] = ()  # (what, A's, B's) side by side: organisation, e-mails...
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON form: ``a`` and ``b`` (``{id, name}``), ``confidence`` (2 decimals), ``reasons``, ``conflict``."""
+        """JSON form: ``a`` and ``b`` (``{id, name}``), ``confidence`` (2 decimals), ``reasons``, ``conflict``,
+        ``evidence`` (``[{what, a, b}]``)."""
         return {"a": self.a.as_dict(), "b": self.b.as_dict(), "confidence": round(self.confidence, 2),
-                "reasons": list(self.reasons), "conflict": self.conflict}
+                "reasons": list(self.reasons), "conflict": self.conflict,
+                "evidence": [{"what": w, "a": x, "b": y} for w, x, y in self.evidence]}
 
 
 @dataclass(frozen=True)
@@ -79,82 +88,93 @@ class MergePreview:
                 "interactions": self.interactions, "relations": self.relations, "favors": self.favors}
 
 
-def _strong(person: Person) -> dict[str, set[str]]:
-    out: dict[str, set[str]] = defaultdict(set)
-    for ident in person.identifiers:
-        for network in ("linkedin", "facebook"):
-            if ident.value_key.startswith(f"{network}.com/"):
-                out[network].add(ident.value_key)
+def profiles(session: Session) -> dict[int, identity.Profile]:
+    """Everyone not archived as an identity profile (name, organisation, identifier keys), read as columns."""
+    orgs = {int(i): fold(n) for i, n in session.execute(select(Organization.id, Organization.name))}
+    rows = session.execute(select(Person.id, Person.display_name, Person.organization_id, Person.title)
+                           .where(Person.archived.is_(False))).all()
+    keys: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for pid, kind, key in session.execute(select(Identifier.person_id, Identifier.kind, Identifier.value_key)):
+        keys[int(pid)]["url" if kind in ("url", "linkedin", "facebook") else kind].add(key)
+    out = {}
+    for pid, name, org_id, title in rows:
+        k = keys.get(int(pid), {})
+        out[int(pid)] = identity.Profile(name, orgs.get(org_id or -1, ""), frozenset(k.get("email", ())),
+                                         frozenset(k.get("phone", ())), frozenset(k.get("url", ())),
+                                         frozenset(k.get("external", ())), title or "")
     return out
 
 
-def _shared(a: Person, b: Person) -> list[str]:
-    keys_b = {(i.kind if i.kind in ("email", "phone") else "url", i.value_key) for i in b.identifiers}
-    found = []
-    for i in a.identifiers:
-        kind = i.kind if i.kind in ("email", "phone") else "url"
-        if (kind, i.value_key) in keys_b:
-            found.append(f"same {'e-mail' if kind == 'email' else kind} {i.value}")
-    return found
+def compare(a: identity.Profile, b: identity.Profile, a_id: int, b_id: int) -> Candidate:
+    """The identity rules (:func:`kith.engine.identity.compare`) as a candidate pair."""
+    verdict = identity.compare(a, b)
+    return Candidate(PersonRef(a_id, a.name), PersonRef(b_id, b.name), verdict.confidence, verdict.reasons,
+                     verdict.conflict, evidence(a, b))
 
 
-def compare(a: Person, b: Person) -> Candidate | None:
-    """How likely ``a`` and ``b`` are one person, or None if not at all."""
-    reasons = _shared(a, b)
-    score = fuzz.token_sort_ratio(fold(a.display_name), fold(b.display_name))
-    same_org = bool(a.organization_id and a.organization_id == b.organization_id)
-    confidence = 0.0
-    if reasons:
-        confidence = 0.95
-    if score >= 85:
-        reasons.append(f"names {score:.0f}% alike")
-        confidence = max(confidence, 0.55 + (score - 85) / 100 + (0.2 if same_org else 0.0))
-    if same_org and score >= 85:
-        reasons.append(f"both at {a.organization.name if a.organization else ''}")
-    if confidence == 0.0:
-        return None
-    conflict = _conflicting(a, b)
-    if conflict:
-        reasons.append(conflict)
-        confidence = min(confidence, 0.2)
-    return Candidate(PersonRef(a.id, a.display_name), PersonRef(b.id, b.display_name), min(confidence, 0.99),
-                     tuple(reasons), bool(conflict))
+def evidence(a: identity.Profile, b: identity.Profile) -> tuple[tuple[str, str, str], ...]:
+    """What each of the two is known by, side by side (rows where either has something)."""
+    rows = [("organisation", a.org, b.org), ("title", a.title, b.title),
+            ("e-mail", ", ".join(sorted(a.emails)), ", ".join(sorted(b.emails))),
+            ("phone", ", ".join(sorted(a.phones)), ", ".join(sorted(b.phones))),
+            ("profile", ", ".join(sorted(a.urls)), ", ".join(sorted(b.urls)))]
+    return tuple(r for r in rows if r[1] or r[2])
 
 
-def _conflicting(a: Person, b: Person) -> str:
-    sa, sb = _strong(a), _strong(b)
-    for network in sa.keys() & sb.keys():
-        if not sa[network] & sb[network]:
-            return f"different {network.title()} profiles: probably two people"
-    return ""
+def find_duplicates(session: Session, *, min_confidence: float = identity.REVIEW,
+                    include_conflicts: bool = False) -> list[Candidate]:
+    """Likely duplicates, most likely first; pairs kept apart are left out.
 
-
-def find_duplicates(session: Session, *, min_confidence: float = 0.5) -> list[Candidate]:
-    """Likely duplicates, most likely first (conflicting pairs included, flagged)."""
-    people = list(session.scalars(
-        select(Person).where(Person.archived.is_(False)).options(selectinload(Person.identifiers))
-    ).unique())
+    With ``include_conflicts``, pairs whose names are alike but whose evidence
+    says two people (different LinkedIn profiles, different addresses at
+    different organisations) are listed too, flagged ``conflict``.
+    """
+    people = profiles(session)
+    apart = {(int(a), int(b)) for a, b in session.execute(select(KeptApart.a_id, KeptApart.b_id))}
     found: dict[tuple[int, int], Candidate] = {}
     for block in _blocks(people):
-        for a, b in combinations(sorted(block, key=lambda p: p.id), 2):
-            if (a.id, b.id) in found:
+        for a, b in combinations(sorted(block), 2):
+            if (a, b) in found or (a, b) in apart:
                 continue
-            cand = compare(a, b)
-            if cand is not None and (cand.confidence >= min_confidence or cand.conflict):
-                found[(a.id, b.id)] = cand
+            cand = compare(people[a], people[b], a, b)
+            if cand.conflict:
+                if include_conflicts and _names_alike(people[a], people[b]):
+                    found[(a, b)] = cand
+            elif cand.confidence >= min_confidence:
+                found[(a, b)] = cand
     return sorted(found.values(), key=lambda c: (-c.confidence, c.a.id, c.b.id))
 
 
-def _blocks(people: Iterable[Person]) -> list[list[Person]]:
-    """Groups worth comparing pairwise: same identifier, same name token pair."""
-    groups: dict[str, list[Person]] = defaultdict(list)
-    for p in people:
-        for ident in p.identifiers:
-            groups[f"id:{ident.value_key}"].append(p)
-        words = sorted(set(fold(p.display_name).split()))
-        for w in words:
-            groups[f"w:{w}"].append(p)
+def _names_alike(a: identity.Profile, b: identity.Profile) -> bool:
+    bare = identity.compare(identity.Profile(a.name), identity.Profile(b.name))
+    return bare.confidence >= identity.REVIEW
+
+
+def _blocks(people: dict[int, identity.Profile]) -> list[list[int]]:
+    """Groups worth comparing pairwise: a shared identifier, one name key, or family name and initial."""
+    groups: dict[str, list[int]] = defaultdict(list)
+    for pid, p in people.items():
+        for kind, key in p.identifiers():
+            groups[f"id:{kind}:{key}"].append(pid)
+        parts = identity.name_parts(p.name)
+        groups[f"n:{identity.name_key(p.name)}"].append(pid)
+        if parts.family and parts.given:
+            groups[f"f:{parts.family}|{parts.given[0]}"].append(pid)
+            groups[f"g:{identity.canonical_given(parts.given)}|{parts.family[:3]}"].append(pid)
     return [g for g in groups.values() if 1 < len(g) <= MAX_BLOCK]
+
+
+def keep_apart(session: Session, a: Person, b: Person) -> bool:
+    """Record that ``a`` and ``b`` are two people (no longer listed); False if it was already recorded."""
+    if a.id == b.id:
+        raise BadInput("both name the same person")
+    lo, hi = sorted((a.id, b.id))
+    exists = session.scalars(select(KeptApart.id).where(KeptApart.a_id == lo, KeptApart.b_id == hi)).first()
+    if exists is not None:
+        return False
+    session.add(KeptApart(a_id=lo, b_id=hi))
+    session.flush()
+    return True
 
 
 FIELDS = ("title", "location", "birthday", "nickname", "given_name", "family_name", "photo_path")

@@ -321,6 +321,16 @@ class Writer:
         ws = self.workspace_id
         self.session.connection().exec_driver_sql(sql, [(ws, *v) for v in values])
 
+    def json(self, value: Any) -> Any:
+        """A JSON column's value for :meth:`insert_tuples` (text on SQLite, the driver's JSON wrapper on PostgreSQL)."""
+        if self.dialect == "postgresql":
+            from psycopg.types.json import Json
+
+            return Json(value)
+        import json
+
+        return json.dumps(value)
+
     def execute(self, stmt: Statement, rows: Sequence[Mapping[str, Any]] | None = None, **values: Any) -> None:
         """An UPDATE or DELETE that names the workspace, once or for each of ``rows``."""
         bound = _checked(self.session, stmt)

@@ -485,6 +485,21 @@ class ImportRun(Scoped, Base):
     filename: Mapped[str] = mapped_column(String(500))
     started_at: Mapped[datetime]
     summary: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What undo needs (migration 0010): ids added as [first, last] runs, values replaced, fingerprints.
+    status: Mapped[str] = mapped_column(String(10), default="done", server_default="done")  # done | undone
+    undo: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    undone_at: Mapped[datetime | None]
+
+
+class KeptApart(Scoped, Base):
+    """Two people a person said are two people: no longer listed as likely duplicates (migration 0010)."""
+
+    __tablename__ = "kept_apart"
+    __table_args__ = (UniqueConstraint("workspace_id", "a_id", "b_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    b_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
 
 
 class LoginAttempt(Base):

@@ -420,12 +420,20 @@ class HelperOut(BaseModel):
     reasons: list[str]
 
 
+class EvidenceOut(BaseModel):
+    what: str
+    a: str
+    b: str
+
+
 class CandidateOut(BaseModel):
     a: PersonRefOut
     b: PersonRefOut
     confidence: float = Field(description="0-1")
     reasons: list[str]
     conflict: bool = Field(description="Different profiles on one network: probably two people.")
+    evidence: list[EvidenceOut] = Field(default_factory=list, description="What each is known by, side by side.")
+
 
 
 class MergePreviewOut(BaseModel):

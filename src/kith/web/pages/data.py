@@ -7,15 +7,19 @@ The import page renders the importer's :class:`~kith.services.importing.ImportSu
 from __future__ import annotations
 
 import json
+import re
+import secrets
+import shutil
 import tempfile
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from kith.errors import BadInput
-from kith.services import backup
+from kith.services import backup, import_runs
 from kith.services.importing import ImportOptions, ImportSummary, import_file
 from kith.web.pages.common import FormCtx, PageCtx
 from kith.web.render import page
@@ -57,9 +61,15 @@ def guess_format(fmt: str, filename: str) -> str:
 
 @router.get("/import", response_class=HTMLResponse)
 def import_page(ctx: PageCtx) -> Response:
-    """The import wizard and the export links."""
-    return page(ctx, "import.html", title="Import & export", formats=FORMATS, summary=None, restored=None,
-                dry_run=False)
+    """The import wizard, the history of imports (with undo) and the export links."""
+    return _page(ctx)
+
+
+def _page(ctx: PageCtx | FormCtx, **values: Any) -> Response:
+    shown: dict[str, Any] = {"summary": None, "restored": None, "dry_run": False, "staged": "", "undone": None}
+    shown.update(values)
+    return page(ctx, "import.html", title="Import & export", formats=FORMATS, runs=import_runs.history(ctx.session),
+                **shown)
 
 
 @router.post("/import", response_class=HTMLResponse)
@@ -69,28 +79,87 @@ async def import_upload(
     fmt: Annotated[str, Form(max_length=30)] = "auto",
     dry_run: Annotated[str, Form(max_length=5)] = "",
 ) -> Response:
-    """Import an uploaded file; shows what it added, updated and skipped."""
-    chosen = guess_format(fmt, file.filename or "")
-    suffix = Path(file.filename or "upload").suffix[:10]
+    """Import an uploaded file; shows what it added, updated, held and rejected.
+
+    A dry run keeps the upload on the server (under the data folder, for this
+    workspace) so that the real import then runs without choosing the file again.
+    """
+    filename = Path(file.filename or "upload").name[:200] or "upload"
+    chosen = guess_format(fmt, filename)
+    suffix = Path(filename).suffix[:10]
+    if dry_run and chosen != "backup":
+        token = secrets.token_urlsafe(16)
+        folder = _staging(ctx) / token
+        folder.mkdir(parents=True)
+        path = folder / f"upload{suffix}"
+        await _save(file, path)
+        (folder / "name").write_text(f"{chosen}\n{filename}", encoding="utf-8")
+        summary = _import(ctx, chosen, path, filename, dry_run=True)
+        return _page(ctx, summary=summary, fmt=chosen, filename=filename, dry_run=True, staged=token)
     with tempfile.TemporaryDirectory(prefix="kith-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
-        size = 0
-        with path.open("wb") as out:
-            while chunk := await file.read(1 << 20):
-                size += len(chunk)
-                if size > MAX_UPLOAD:
-                    raise BadInput("the file is larger than 512 MB")
-                out.write(chunk)
+        await _save(file, path)
         if chosen == "backup":
-            summary, restored = None, _restore(ctx, path, dry_run=bool(dry_run))
-        else:
-            summary, restored = _import(ctx, chosen, path, dry_run=bool(dry_run)), None
-    return page(ctx, "import.html", title="Import & export", formats=FORMATS, summary=summary, restored=restored,
-                fmt=chosen, filename=file.filename, dry_run=bool(dry_run))
+            return _page(ctx, restored=_restore(ctx, path, dry_run=bool(dry_run)), fmt=chosen, filename=filename,
+                         dry_run=bool(dry_run))
+        summary = _import(ctx, chosen, path, filename, dry_run=False)
+    return _page(ctx, summary=summary, fmt=chosen, filename=filename)
 
 
-def _import(ctx: FormCtx, fmt: str, path: Path, *, dry_run: bool) -> ImportSummary:
-    return import_file(ctx.session, fmt, path, now=ctx.now, options=ImportOptions(dry_run=dry_run, photos=False))
+@router.post("/import/staged", response_class=HTMLResponse)
+def import_staged(ctx: FormCtx, staged: Annotated[str, Form(max_length=60)]) -> Response:
+    """Import, for real, the file a dry run kept (its own format and name)."""
+    if not STAGED.fullmatch(staged):
+        raise BadInput("that upload is no longer kept: choose the file again")
+    folder = _staging(ctx) / staged
+    if not (folder / "name").is_file():
+        raise BadInput("that upload is no longer kept: choose the file again")
+    chosen, filename = (folder / "name").read_text(encoding="utf-8").split("\n", 1)
+    path = next(p for p in folder.iterdir() if p.name.startswith("upload"))
+    try:
+        summary = _import(ctx, chosen, path, filename, dry_run=False)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _page(ctx, summary=summary, fmt=chosen, filename=filename)
+
+
+@router.post("/import/undo", response_class=HTMLResponse)
+def import_undo(ctx: FormCtx, run: Annotated[int, Form()]) -> Response:
+    """Undo one import of the history (refused, saying why, when later edits depend on it)."""
+    result = import_runs.undo_run(ctx.session, run, now=ctx.now)
+    return _page(ctx, undone=result)
+
+
+STAGED = re.compile(r"[A-Za-z0-9_-]{16,40}")
+STAGE_DAYS = 1  # a dry run's upload is kept this long for its real import
+
+
+def _staging(ctx: PageCtx | FormCtx) -> Path:
+    """This workspace's folder of uploads kept by dry runs (older ones removed)."""
+    from kith.config import data_dir
+
+    folder = data_dir() / "uploads" / f"ws{ctx.principal.workspace_id}"
+    if folder.is_dir():
+        cutoff = time.time() - STAGE_DAYS * 86400
+        for old in folder.iterdir():
+            if old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+    return folder
+
+
+async def _save(file: UploadFile, path: Path) -> None:
+    size = 0
+    with path.open("wb") as out:
+        while chunk := await file.read(1 << 20):
+            size += len(chunk)
+            if size > MAX_UPLOAD:
+                raise BadInput("the file is larger than 512 MB")
+            out.write(chunk)
+
+
+def _import(ctx: FormCtx, fmt: str, path: Path, filename: str, *, dry_run: bool) -> ImportSummary:
+    return import_file(ctx.session, fmt, path, now=ctx.now,
+                       options=ImportOptions(dry_run=dry_run, photos=False, filename=filename))
 
 
 def _restore(ctx: FormCtx, path: Path, *, dry_run: bool) -> dict[str, int]:

@@ -1,0 +1,74 @@
+"""Reading CSV exports row by row: a million rows never sit in memory as lists.
+
+The text is decoded once by :func:`kith.importers.reading.read_text`; rows are
+tokenised as they are consumed. The header row is searched among the first
+rows, as :func:`kith.importers.reading.find_header` does.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from itertools import islice
+from pathlib import Path
+
+from kith.errors import ImportFailed
+from kith.importers.reading import header_key, read_text
+
+
+class CsvRows:
+    """The rows of a CSV file after its header: ``(line, {folded column: cell})``, and a row-count estimate."""
+
+    def __init__(self, path: Path, required: Iterable[str], *, within: int = 30) -> None:
+        text = read_text(path)
+        self.total = max(0, text.count("\n") - 1)
+        self._reader = csv.reader(io.StringIO(text, newline=""))
+        want = {header_key(c) for c in required}
+        self._head: list[list[str]] = []
+        self.header: list[str] | None = None
+        self._line = 0
+        try:
+            for row in islice(self._reader, within):
+                self._line += 1
+                keys = [header_key(c) for c in row]
+                if want <= set(keys):
+                    self.header = keys
+                    break
+        except csv.Error as exc:
+            raise ImportFailed(f"{path}: not a readable CSV file ({exc})") from None
+        self.path = path
+
+    def __iter__(self) -> Iterator[tuple[int, dict[str, str]]]:
+        header = self.header
+        if header is None:
+            return
+        named = [(j, h) for j, h in enumerate(header) if h]
+        while True:
+            try:
+                row = next(self._reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                raise ImportFailed(f"{self.path}: not a readable CSV file after line {self._line} ({exc})") from None
+            self._line += 1
+            if not any(cell.strip() for cell in row):
+                continue
+            n = len(row)
+            yield self._line, {h: (row[j].strip() if j < n else "") for j, h in named}
+
+
+@lru_cache(maxsize=4096)
+def column(name: str) -> str:
+    """A column name as rows are keyed (folded once, not once per row)."""
+    return header_key(name)
+
+
+def pick(row: dict[str, str], *columns: str) -> str:
+    """The first non-empty cell among ``columns``: :func:`kith.importers.reading.pick` for row-by-row reads."""
+    for c in columns:
+        value = row.get(column(c), "")
+        if value:
+            return value
+    return ""
