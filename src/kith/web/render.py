@@ -16,6 +16,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.auto_reload = False  # templates ship with the package: no stat of every file on every page
 NAV = (
     ("/", "Dashboard"),
+    ("/agenda", "Agenda"),
     ("/people", "People"),
     ("/network", "Network"),
     ("/goals", "Goals"),

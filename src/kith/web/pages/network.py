@@ -125,7 +125,7 @@ def network(ctx: PageCtx, target: Annotated[str, Query(max_length=300)] = "") ->
     clean = target.replace("\x00", "").strip()
     if clean:
         try:
-            reach_result = reach_svc.plan_reach(ctx.session, clean, ctx.now).as_dict()
+            reach_result = reach_svc.plan_reach(ctx.session, clean, ctx.now)
         except KithError as exc:  # a target nobody matches
             reach_error = str(exc)
     graph = build_graph(ctx)

@@ -63,7 +63,78 @@
     });
   }
 
+  // The menu: collapsed behind a button on narrow screens (CSS shows the button only there).
+  function enhanceMenu(button) {
+    if (!button) return;
+    var nav = document.getElementById(button.getAttribute("aria-controls"));
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") !== "true";
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+      nav.classList.toggle("open", open);
+    });
+  }
+
+  // The search box on every page: "/" focuses it; suggestions as you type; a chosen suggestion opens its page.
+  function enhanceSearch(form) {
+    if (!form) return;
+    var input = form.querySelector("input[type=search]");
+    var list = document.getElementById(input.getAttribute("list"));
+    var found = {};
+    var timer = null;
+    var asked = "";
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "/" || e.ctrlKey || e.metaKey || e.altKey) return;
+      var t = e.target;
+      if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+      e.preventDefault();
+      input.focus();
+      input.select();
+    });
+    function fill(items) {
+      found = {};
+      list.textContent = "";
+      items.forEach(function (s) {
+        var value = s.kind === "person" || s.kind === "e-mail" ? s.label : s.label + " (" + s.kind + ")";
+        found[value] = s.url;
+        var opt = document.createElement("option");
+        opt.value = value;
+        opt.label = s.kind + (s.detail ? " · " + s.detail : "");
+        list.appendChild(opt);
+      });
+    }
+    input.addEventListener("input", function () {
+      var q = input.value.trim();
+      if (found[input.value]) { window.location.href = found[input.value]; return; }
+      clearTimeout(timer);
+      if (q.length < 2 || q === asked) return;
+      timer = setTimeout(function () {
+        asked = q;
+        fetch("/search/suggest?q=" + encodeURIComponent(q), { credentials: "same-origin" })
+          .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+          .then(function (data) { if (input.value.trim() === q) fill(data.items); })
+          .catch(function () {});
+      }, 150);
+    });
+    form.addEventListener("submit", function (e) {
+      if (found[input.value]) { e.preventDefault(); window.location.href = found[input.value]; }
+    });
+  }
+
+  // Confirmation before a destructive form (delete) is sent.
+  function enhanceConfirm() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) e.preventDefault();
+      });
+    });
+  }
+
+  document.documentElement.classList.add("js");
+
   document.addEventListener("DOMContentLoaded", function () {
+    enhanceMenu(document.querySelector(".menu-toggle"));
+    enhanceSearch(document.getElementById("global-search"));
+    enhanceConfirm();
     enhanceUpload(document.getElementById("upload-form"));
     enhanceGraph(document.querySelector("svg.graph"));
   });

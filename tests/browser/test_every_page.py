@@ -1,0 +1,122 @@
+"""Every page, on a desktop (1400 px) and a phone (390 px): nothing scrolls sideways, no serious or critical
+accessibility violation (axe-core), the menu collapses on the phone, the search box works from the keyboard."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from sqlalchemy import select
+from tests.browser.conftest import FIXED_NOW, LiveServer
+
+from kith.runtime import Kith
+from kith.services.demo import build_demo
+from kith.store.models import Person
+
+pytestmark = pytest.mark.browser
+WIDTHS = {"desktop": 1400, "phone": 390}
+PAGES = ["/", "/agenda", "/people", "/people/{person}", "/network", "/network?target=Acme", "/goals",
+         "/opportunities", "/report", "/import", "/settings", "/docs"]
+AXE = Axe()
+
+
+@pytest.fixture
+def demo(kith: Kith, live: LiveServer) -> Iterator[dict[str, Any]]:
+    """The demo network behind the live server; the id of its best-connected person."""
+    with kith.session() as s:
+        build_demo(s, now=FIXED_NOW, seed=7)
+        first = s.scalars(select(Person.id).where(Person.is_key.is_(True)).order_by(Person.id)).first()
+    yield {"url": live.url, "person": first}
+
+
+def open_at(browser: Any, width: int) -> Any:
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    return page
+
+
+def serious(page: Any) -> list[str]:
+    results = AXE.run(page)
+    return [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_no_page_scrolls_sideways_and_none_has_a_serious_accessibility_violation(
+    browser: Any, demo: dict[str, Any], device: str,
+) -> None:
+    page = open_at(browser, WIDTHS[device])
+    problems: list[str] = []
+    try:
+        for path in PAGES:
+            page.goto(demo["url"] + path.format(person=demo["person"]))
+            assert page.title(), path
+            wide = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+            if wide[0] > wide[1]:
+                problems.append(f"{path}: {wide[0]} px wide in a {wide[1]} px window")
+            problems += [f"{path}: {v}" for v in serious(page)]
+    finally:
+        page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_on_a_phone_the_menu_collapses_behind_a_button(browser: Any, demo: dict[str, Any]) -> None:
+    page = open_at(browser, 390)
+    try:
+        page.goto(demo["url"] + "/")
+        nav = page.get_by_role("navigation", name="Main")
+        assert not nav.is_visible()
+        header = page.locator("header.top").bounding_box()
+        assert header and header["height"] < 80  # one line, not three
+        page.get_by_role("button", name="Menu").click()
+        nav.get_by_role("link", name="People").click()
+        page.get_by_role("heading", name="People", exact=True).wait_for()
+    finally:
+        page.context.close()
+
+
+def test_on_a_desktop_the_menu_shows_without_a_button(browser: Any, demo: dict[str, Any]) -> None:
+    page = open_at(browser, 1400)
+    try:
+        page.goto(demo["url"] + "/")
+        assert page.get_by_role("navigation", name="Main").is_visible()
+        assert not page.get_by_role("button", name="Menu").is_visible()
+    finally:
+        page.context.close()
+
+
+def test_on_a_phone_the_contact_card_comes_first_on_a_person_page(browser: Any, demo: dict[str, Any]) -> None:
+    page = open_at(browser, 390)
+    try:
+        page.goto(f"{demo['url']}/people/{demo['person']}")
+        contact = page.locator("#contact-card").bounding_box()
+        timeline = page.get_by_role("heading", name="Timeline").bounding_box()
+        score = page.get_by_role("heading", name="Tie score").bounding_box()
+        assert contact and timeline and score
+        assert contact["y"] < score["y"] < timeline["y"]
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_slash_focuses_the_search_box_and_a_suggestion_opens_the_person(
+    browser: Any, demo: dict[str, Any], kith: Kith, device: str,
+) -> None:
+    with kith.session() as s:
+        name = s.scalars(select(Person.display_name).where(Person.id == demo["person"])).one()
+    page = open_at(browser, WIDTHS[device])
+    try:
+        page.goto(demo["url"] + "/report")
+        page.keyboard.press("/")
+        box = page.get_by_label("Search people, organisations, e-mails and tags (press /)")
+        assert box.evaluate("el => el === document.activeElement")
+        page.keyboard.type(name[:5])
+        page.locator(f'#global-suggestions option[value="{name}"]').wait_for(state="attached")
+        box.fill(name)  # choosing the suggestion puts its value in the box
+        page.wait_for_url(f"**/people/{demo['person']}")
+        page.get_by_role("heading", name=name).first.wait_for()
+    finally:
+        page.context.close()
