@@ -18,7 +18,8 @@ from kith.store.models import Person
 pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": 1400, "phone": 390}
 PAGES = ["/", "/agenda", "/people", "/people/{person}", "/network", "/network?target=Acme", "/goals",
-         "/opportunities", "/report", "/import", "/settings", "/docs"]
+         "/opportunities", "/report", "/import", "/settings", "/docs", "/dupes",
+         "/people/{person}/edit", "/people/{person}/delete"]
 AXE = Axe()
 
 
