@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": 1400, "phone": 390}
 PAGES = ["/", "/agenda", "/people", "/people/{person}", "/network", "/network?target=Acme", "/goals",
          "/opportunities", "/report", "/import", "/settings", "/docs", "/dupes",
-         "/people/{person}/edit", "/people/{person}/delete"]
+         "/people/{person}/edit", "/people/{person}/delete", "/network?focus={person}"]
 AXE = Axe()
 
 
@@ -112,12 +112,33 @@ def test_slash_focuses_the_search_box_and_a_suggestion_opens_the_person(
     try:
         page.goto(demo["url"] + "/report")
         page.keyboard.press("/")
-        box = page.get_by_label("Search people, organisations, e-mails and tags (press /)")
+        box = page.get_by_label("Find a person, organisation, e-mail or tag (press /)")
         assert box.evaluate("el => el === document.activeElement")
         page.keyboard.type(name[:5])
         page.locator(f'#global-suggestions option[value="{name}"]').wait_for(state="attached")
         box.fill(name)  # choosing the suggestion puts its value in the box
         page.wait_for_url(f"**/people/{demo['person']}")
         page.get_by_role("heading", name=name).first.wait_for()
+    finally:
+        page.context.close()
+
+
+def test_the_network_graph_zooms_pans_and_names_a_person_on_focus(browser: Any, demo: dict[str, Any]) -> None:
+    page = open_at(browser, 1400)
+    try:
+        page.goto(demo["url"] + "/network")
+        graph = page.locator("svg.graph")
+        start = graph.get_attribute("viewBox")
+        page.get_by_role("button", name="Zoom in").click()
+        zoomed = graph.get_attribute("viewBox")
+        assert zoomed != start and float(zoomed.split()[2]) < float(start.split()[2])
+        page.get_by_role("button", name="Zoom in").press("ArrowRight")
+        assert graph.get_attribute("viewBox") != zoomed  # the arrow keys pan
+        page.get_by_role("button", name="Reset").click()
+        assert [float(v) for v in graph.get_attribute("viewBox").split()] == [float(v) for v in start.split()]
+        hidden = page.locator(".node:has(text.hover-only)").first
+        name = hidden.locator("text").text_content() or ""
+        hidden.focus()
+        assert hidden.locator("text").is_visible() and len(name.split()) >= 2  # the full name, on focus
     finally:
         page.context.close()
