@@ -148,3 +148,22 @@ def test_duplicates_are_compared_side_by_side_and_merged(client: Any, kith: Kith
     assert "Merged Ana Díaz into Ana Diaz." in merged.text
     with kith.session() as s:
         assert s.get(Person, drop) is None
+
+
+def test_events_are_created_and_people_added_with_their_roles(client: Any, kith: Kith) -> None:
+    (pid,) = people(kith, "Ana Diaz")
+    csrf = csrf_of(client)
+    client.post("/events", data={"name": "Paper Boats", "kind": "project", "starts_on": "2026-05-01", "csrf_token": csrf})
+    with kith.session() as s:
+        ev = events_svc.resolve_event(s, "Paper Boats")
+        eid, kind = ev.id, ev.kind
+    assert kind == "project"
+    client.post(f"/events/{eid}/people", data={"who": "Ana Diaz", "role": "sound recordist", "behind_scenes": "1",
+                                              "csrf_token": csrf})
+    page = client.get("/events").text
+    assert "Paper Boats" in page and f'<a href="/people/{pid}">Ana Diaz</a> <span class="muted">sound recordist</span>' in page
+    with kith.session() as s:
+        (member,) = events_svc.members_of(s, events_svc.get_event(s, eid))
+        assert member.behind_scenes and member.role == "sound recordist"
+    bad = client.post("/events", data={"name": "Late", "starts_on": "2026-05-02", "ends_on": "2026-05-01", "csrf_token": csrf})
+    assert bad.status_code == 422 and "cannot end before it starts" in bad.text

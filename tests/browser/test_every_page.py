@@ -14,12 +14,13 @@ from tests.browser.conftest import FIXED_NOW, LiveServer
 from kith.runtime import Kith
 from kith.services.demo import build_demo
 from kith.store.models import Person
+from kith.web.app import create_app
 
 pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": 1400, "phone": 390}
 PAGES = ["/", "/agenda", "/people", "/people/{person}", "/network", "/network?target=Acme", "/goals",
          "/opportunities", "/report", "/import", "/settings", "/docs", "/dupes",
-         "/people/{person}/edit", "/people/{person}/delete", "/network?focus={person}"]
+         "/people/{person}/edit", "/people/{person}/delete", "/network?focus={person}", "/events"]
 AXE = Axe()
 
 
@@ -142,3 +143,19 @@ def test_the_network_graph_zooms_pans_and_names_a_person_on_focus(browser: Any, 
         assert hidden.locator("text").is_visible() and len(name.split()) >= 2  # the full name, on focus
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("device", list(WIDTHS))
+def test_in_server_mode_a_visitor_sees_only_a_clean_login_page(browser: Any, kith: Kith, device: str) -> None:
+    app = create_app(kith, server_mode=True, secret_key="s" * 40, now=lambda: FIXED_NOW, secure_cookies=False)
+    with LiveServer(app) as server:
+        page = open_at(browser, WIDTHS[device])
+        try:
+            page.goto(server.url + "/people")
+            page.get_by_role("heading", name="Log in to Kith").wait_for()
+            assert page.get_by_role("navigation", name="Main").count() == 0
+            assert page.get_by_role("button", name="Menu").count() == 0
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+            assert not serious(page)
+        finally:
+            page.context.close()

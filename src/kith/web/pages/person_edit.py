@@ -12,7 +12,6 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
-from kith.engine.kinds import RelationKind
 from kith.errors import BadInput
 from kith.services import dedupe
 from kith.services import events as events_svc
@@ -24,8 +23,8 @@ from kith.web.pages.common import FormCtx, PageCtx, local_target
 from kith.web.render import page, redirect
 
 router = APIRouter()
-RELATION_KINDS = tuple(k.value for k in RelationKind)
 DUPES_SHOWN = 100
+EVENTS_PAGE = 30
 Text = Annotated[str, Form(max_length=300)]
 LongText = Annotated[str, Form(max_length=5000)]
 
@@ -193,6 +192,39 @@ def add_to_event(
     ev = events_svc.get_or_create_event(ctx.session, _clean(event), on=_day(on, "event date"))
     events_svc.add_member(ctx.session, ev, person, role=_clean(role) or "attendee")
     return redirect(ctx, f"/people/{person.id}", f"{person.display_name} was at {ev.name}.")
+
+
+@router.get("/events", response_class=HTMLResponse)
+def events_page(ctx: PageCtx, page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1) -> Response:
+    """Events and projects, newest first, with who was there; new events and people added here."""
+    items, total = events_svc.events_with_people(ctx.session, limit=EVENTS_PAGE, offset=(page_no - 1) * EVENTS_PAGE)
+    pages = max(1, -(-total // EVENTS_PAGE))
+    return page(ctx, "events.html", title="Events", items=items, total=total, page_no=page_no, pages=pages,
+                kinds=events_svc.EVENT_KINDS)
+
+
+@router.post("/events")
+def add_event(
+    ctx: FormCtx, name: Text, kind: Annotated[str, Form(max_length=10)] = "event",
+    starts_on: Annotated[str, Form(max_length=10)] = "", ends_on: Annotated[str, Form(max_length=10)] = "",
+    location: Text = "",
+) -> Response:
+    """Create an event or a project."""
+    ev = events_svc.add_event(ctx.session, _clean(name), kind=kind, starts_on=_day(starts_on, "start date"),
+                              ends_on=_day(ends_on, "end date"), location=_clean(location))
+    return redirect(ctx, f"/events#event-{ev.id}", f"Added {ev.name}.")
+
+
+@router.post("/events/{event_id}/people")
+def add_event_person(
+    ctx: FormCtx, event_id: IdPath, who: Text, role: Annotated[str, Form(max_length=100)] = "attendee",
+    behind_scenes: Annotated[str, Form(max_length=1)] = "",
+) -> Response:
+    """Put someone (a name or #id) on an event or project with a role."""
+    ev = events_svc.get_event(ctx.session, event_id)
+    person = svc.resolve_person(ctx.session, _clean(who))
+    events_svc.add_member(ctx.session, ev, person, role=_clean(role) or "attendee", behind_scenes=behind_scenes == "1")
+    return redirect(ctx, f"/events#event-{ev.id}", f"{person.display_name} was at {ev.name}.")
 
 
 @router.get("/dupes", response_class=HTMLResponse)
