@@ -12,7 +12,7 @@ from html import escape
 
 from markupsafe import Markup
 
-CHAR_W = 9.0  # the width of one character of a tick label, wide enough for the phone's larger labels
+CHAR_W = 10.0  # the width of one character of a tick label, wide enough for the phone's larger (18 px) labels
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
@@ -26,7 +26,7 @@ def month_label(month: str, *, first: bool = False) -> str:
 
 
 def bar_chart(
-    series: Sequence[tuple[str, float]], *, title: str, width: int = 640, height: int = 220,
+    series: Sequence[tuple[str, float]], *, title: str, width: int = 480, height: int = 220,
     x_label: str = "", y_label: str = "", months: bool = False,
 ) -> Markup:
     """Vertical bars, one per (label, value), with labelled axes.
@@ -35,7 +35,7 @@ def bar_chart(
     n-th is written (each bar's full label and value is its hover title). With
     ``months`` the labels are ``YYYY-MM`` and are written as month names.
     """
-    pad_l, pad_t, pad_r = 48, 14, 10
+    pad_l, pad_t, pad_r = (60 if y_label else 44), 14, 10
     pad_b = 40 + (20 if x_label else 0)
     n = max(len(series), 1)
     top = max((v for _, v in series), default=0) or 1
@@ -45,9 +45,11 @@ def bar_chart(
     widest = max((len(s) for s in shown), default=1) * CHAR_W + 6
     every = max(1, math.ceil(widest / step))
     base = pad_t + plot_h
+    wide = " wide" if width > 600 else ""  # scrolls sideways in its frame on a phone (so the frame takes focus)
+    focus = ' tabindex="0"' if wide else ""
     parts = [
-        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
+        f'<div class="chart-wrap"{focus}><svg class="chart{wide}" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
         f'<line class="axis" x1="{pad_l}" y1="{base}" x2="{width - pad_r}" y2="{base}"/>',
         f'<line class="axis" x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{base}"/>',
         f'<text class="tick" x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end">{_num(top)}</text>',
@@ -71,7 +73,7 @@ def bar_chart(
             parts.append(
                 f'<text class="tick" x="{x + step * 0.35:.1f}" y="{base + 20}" text-anchor="middle">{escape(text)}</text>'
             )
-    parts.append("</svg>")
+    parts.append("</svg></div>")
     return Markup("".join(parts))
 
 
