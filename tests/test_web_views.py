@@ -309,3 +309,21 @@ def test_a_goal_is_edited_closed_and_reopened_from_its_card(client: Any, kith: K
     client.post(f"/goals/{gid}/status", data={"status": "active", "csrf_token": csrf})
     with kith.session() as s:
         assert goals_svc.goal_by_id(s, gid).status == "active"
+
+
+def test_an_opportunity_is_edited_from_its_row(client: Any, kith: Kith) -> None:
+    with kith.session() as s:
+        opp_id = opp_svc.add_opportunity(s, "Deal", now=FIXED_NOW, kind="deal").id
+    assert f'action="/opportunities/{opp_id}/edit"' in client.get("/opportunities").text
+    client.post(f"/opportunities/{opp_id}/edit", data={"title": "Distribution deal", "kind": "client", "note": "via Berlin",
+                                                        "csrf_token": csrf_of(client)})
+    with kith.session() as s:
+        opp = opp_svc.get_opportunity(s, opp_id)
+        assert (opp.title, opp.kind, opp.note) == ("Distribution deal", "client", "via Berlin")
+
+
+def test_an_unknown_agenda_action_is_refused_by_the_service(kith: Kith) -> None:
+    from kith.errors import BadInput
+
+    with kith.session() as s, pytest.raises(BadInput, match="unknown agenda action 'party'"):
+        agenda_listing(s, FIXED_NOW, action="party")

@@ -159,3 +159,15 @@ def opportunity_outcome(ctx: FormCtx, opportunity_id: IdPath, outcome: Annotated
     opp = opp_svc.get_opportunity(ctx.session, opportunity_id)
     opp_svc.edit_opportunity(ctx.session, opp, opp_svc.OpportunityChanges(outcome=outcome))
     return redirect(ctx, "/opportunities", f"{opp.title}: {outcome}.")
+
+
+@router.post("/opportunities/{opportunity_id}/edit")
+def edit_opportunity(
+    ctx: FormCtx, opportunity_id: IdPath, title: Annotated[str, Form(max_length=300)],
+    kind: Annotated[str, Form(max_length=20)] = "job", note: Annotated[str, Form(max_length=5000)] = "",
+) -> Response:
+    """Change an opportunity's title, kind and note."""
+    opp = opp_svc.get_opportunity(ctx.session, opportunity_id)
+    opp_svc.edit_opportunity(ctx.session, opp, opp_svc.OpportunityChanges(
+        title=title.replace("\x00", ""), kind=kind, note=note.replace("\x00", "")))
+    return redirect(ctx, "/opportunities", f"Saved {opp.title}.")
