@@ -327,3 +327,8 @@ def test_an_unknown_agenda_action_is_refused_by_the_service(kith: Kith) -> None:
 
     with kith.session() as s, pytest.raises(BadInput, match="unknown agenda action 'party'"):
         agenda_listing(s, FIXED_NOW, action="party")
+
+
+def test_the_api_reference_writes_backticked_names_as_code(client: Any) -> None:
+    page = client.get("/docs").text
+    assert "<code>Authorization: Bearer TOKEN</code>" in page and "`" not in page.split("<main", 1)[1]

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from kith.web.auth import Ctx, config, web_session
 
@@ -52,7 +53,15 @@ def _day(value: datetime | date | None) -> str:
     return value.strftime("%-d %b %Y")
 
 
+def inline_code(text: str) -> Markup:
+    """Text with its `backticked` parts as <code> (everything escaped): the API's descriptions on /docs."""
+    parts = str(text).split("`")
+    return Markup("".join(f"<code>{escape(part)}</code>" if i % 2 else str(escape(part))
+                          for i, part in enumerate(parts)))
+
+
 TEMPLATES.env.filters["ago"] = ago
+TEMPLATES.env.filters["code"] = inline_code
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.globals["NAV"] = NAV
 TEMPLATES.env.globals["REACHED_OUT"] = {"out": "you reached out", "in": "they reached out", "mutual": ""}
