@@ -159,3 +159,23 @@ def test_in_server_mode_a_visitor_sees_only_a_clean_login_page(browser: Any, kit
             assert not serious(page)
         finally:
             page.context.close()
+
+
+def test_the_keyboard_alone_reaches_the_content_the_search_and_the_phone_menu(browser: Any, demo: dict[str, Any]) -> None:
+    page = open_at(browser, 390)
+    try:
+        page.goto(demo["url"] + "/")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+        seen = []
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            seen.append(page.evaluate("document.activeElement.id || document.activeElement.textContent.trim()"))
+            if seen[-1] == "Menu":
+                break
+        assert "global-q" in seen and seen[-1] == "Menu", seen
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.closest('nav') && document.activeElement.textContent") == "Dashboard"
+    finally:
+        page.context.close()
