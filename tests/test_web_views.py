@@ -332,3 +332,11 @@ def test_an_unknown_agenda_action_is_refused_by_the_service(kith: Kith) -> None:
 def test_the_api_reference_writes_backticked_names_as_code(client: Any) -> None:
     page = client.get("/docs").text
     assert "<code>Authorization: Bearer TOKEN</code>" in page and "`" not in page.split("<main", 1)[1]
+
+
+def test_a_logged_in_users_error_page_keeps_the_menu(server: Any, kith: Kith) -> None:
+    with kith.factory() as s, s.begin():
+        accounts.add_user(s, "alice@example.com", PASSWORD, now=FIXED_NOW)
+    login(server, "alice@example.com")
+    missing = server.get("/people/999999")
+    assert missing.status_code == 404 and 'aria-label="Main"' in missing.text
