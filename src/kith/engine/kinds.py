@@ -94,3 +94,7 @@ LAYERS = ("inner", "close", "active", "meaningful", "acquaintance", "dormant", "
 
 AGENDA_ACTIONS = ("repair", "return-favour", "thank", "follow-up", "nurture", "rewarm-goal", "reconnect")
 """The agenda's actions, in the order that breaks ties between them (``kith.engine.agenda_rules``)."""
+# The interaction kind that most often does an agenda action, offered first when it is logged from the agenda.
+LOG_KIND_FOR_ACTION = {"repair": "call", "return-favour": "favor-given", "thank": "thanks-given",
+                       "follow-up": "message", "nurture": "message", "rewarm-goal": "message", "reconnect": "message"}
+DEFAULT_LOG_KIND = "message"

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from kith.engine.kinds import LAYERS
+from kith.engine.kinds import AGENDA_ACTIONS, LAYERS
 from kith.engine.readiness import CALLABLE_THRESHOLD
+from kith.errors import BadInput
 from kith.services.agenda import AgendaItem, agenda, agenda_page
 from kith.services.memo import memoized, memoized_at
 from kith.services.scores import PersonTie, TieTable, tie_scores
@@ -145,6 +146,31 @@ def todays_agenda(session: Session, as_of: datetime) -> list[AgendaItem]:
     return memoized(session, "agenda", as_of, lambda: agenda(session, as_of))
 
 
+@dataclass(frozen=True)
+class AgendaListing:
+    """One page of today's whole agenda, optionally of one action only, and how many of each action there are."""
+
+    items: list[AgendaItem]
+    total: int  # items of the chosen action (all actions: the whole agenda)
+    action: str | None
+    by_action: dict[str, int]  # every action on today's agenda and its count, in the order of AGENDA_ACTIONS
+
+
+def agenda_listing(session: Session, as_of: datetime, *, action: str | None = None, limit: int = 50,
+                   offset: int = 0) -> AgendaListing:
+    """The full agenda as the web's agenda page shows it: filtered by action, one page at a time.
+
+    ``action`` must be one of :data:`~kith.engine.kinds.AGENDA_ACTIONS` (None: all).
+    """
+    if action is not None and action not in AGENDA_ACTIONS:
+        raise BadInput(f"unknown agenda action '{action}' (use {', '.join(AGENDA_ACTIONS)})")
+    everything = todays_agenda(session, as_of)
+    counts = Counter(i.action for i in everything)
+    chosen = everything if action is None else [i for i in everything if i.action == action]
+    return AgendaListing(chosen[offset:offset + limit], len(chosen), action,
+                         {a: counts[a] for a in AGENDA_ACTIONS if counts[a]})
+
+
 def dashboard(session: Session, as_of: datetime, *, agenda_limit: int = 12) -> Dashboard:
     """The dashboard as of about ``as_of`` (memoized per data version and hour)."""
 
@@ -158,6 +184,6 @@ def dashboard(session: Session, as_of: datetime, *, agenda_limit: int = 12) -> D
 
 
 __all__ = [
-    "CoolingTie", "Dashboard", "Headline", "MonthActivity", "cooling_key_ties", "dashboard", "headline",
+    "AgendaListing", "CoolingTie", "Dashboard", "Headline", "MonthActivity", "agenda_listing", "cooling_key_ties", "dashboard", "headline",
     "month_labels", "monthly_activity", "network_ties", "todays_agenda",
 ]

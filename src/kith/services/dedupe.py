@@ -326,3 +326,36 @@ def _move_cadence(session: Session, keep: int, drop: int) -> None:
             theirs.target = str(keep)
         else:
             session.delete(theirs)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One person's fields as the merge comparison shows them side by side: (label, value) lines."""
+
+    id: int
+    name: str
+    lines: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two people side by side and what merging the second into the first would do."""
+
+    keep: Profile
+    drop: Profile
+    preview: MergePreview
+
+
+def _profile(person: Person) -> Profile:
+    lines = [("name", person.display_name), ("organisation", person.organization.name if person.organization else ""),
+             ("title", person.title), ("location", person.location), ("birthday", person.birthday),
+             ("met on", person.met_on.isoformat() if person.met_on else "")]
+    lines += [(i.kind, i.value) for i in person.identifiers]
+    lines.append(("tags", ", ".join(t.name for t in person.tags)))
+    lines.append(("notes", person.notes))
+    return Profile(person.id, person.display_name, tuple(lines))
+
+
+def compare_people(session: Session, keep: Person, drop: Person) -> Comparison:
+    """Both people's fields side by side, and the preview of merging ``drop`` into ``keep`` (nothing changes)."""
+    return Comparison(_profile(keep), _profile(drop), preview_merge(session, keep, drop))

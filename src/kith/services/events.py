@@ -156,3 +156,27 @@ def add_member(
 def members_of(session: Session, event: Event) -> list[EventMember]:
     """Everyone on an event or project."""
     return list(session.scalars(select(EventMember).where(EventMember.event_id == event.id)).all())
+
+
+@dataclass(frozen=True)
+class EventWithPeople:
+    """An event or project and who was there, as the web's events page lists it."""
+
+    event: EventView
+    people: tuple[tuple[int, str, str], ...]  # (person id, name, role), by name
+
+
+def events_with_people(session: Session, *, limit: int = 50, offset: int = 0) -> tuple[list[EventWithPeople], int]:
+    """One page of events and projects, newest first, each with its people; and how many there are in all."""
+    views, total = list_events(session, limit=limit, offset=offset)
+    ids = [v.id for v in views]
+    people: dict[int, list[tuple[int, str, str]]] = {i: [] for i in ids}
+    if ids:
+        rows = session.execute(
+            select(EventMember.event_id, Person.id, Person.display_name, EventMember.role)
+            .join(Person, Person.id == EventMember.person_id)
+            .where(EventMember.event_id.in_(ids)).order_by(Person.display_name, Person.id)
+        ).all()
+        for event_id, pid, name, role in rows:
+            people[event_id].append((pid, name, role or ""))
+    return [EventWithPeople(v, tuple(people[v.id])) for v in views], total

@@ -39,6 +39,7 @@ from kith.engine.relevance import Profile, RelevanceIndex, build_index
 from kith.normalize import fold
 from kith.services.log_cache import log_entries
 from kith.services.memo import memoized
+from kith.services.people import get_person
 from kith.services.scores import PersonTie, TieTable, tie_scores
 from kith.store import door
 from kith.store.models import (
@@ -628,3 +629,37 @@ def network_picture(session: Session, as_of: datetime, *, limit: int = PICTURE_P
         people, edges, len(set(cluster_of.values())), tuple(PersonRef(p, net.name(p)) for p in bridge_ids),
         tuple(PersonRef(p.id, p.name) for p in people if p.gatekeeper),
     )
+
+
+NEIGHBOURS_DRAWN = 30
+
+
+def neighbourhood_picture(session: Session, as_of: datetime, person_id: int, *,
+                          limit: int = NEIGHBOURS_DRAWN) -> NetworkPicture:
+    """One person and the ``limit`` people most strongly linked to them, with the ties among them.
+
+    The person is cluster 0, the others cluster 1; scores and layers are my ties
+    with each (0 and dormant for someone I have no tie with). Raises NotFound
+    for an unknown person.
+    """
+    center = get_person(session, person_id)
+    net = network(session)
+    ties = tie_scores(session, as_of)
+    around = sorted(net.adj.get(center.id, {}).items(), key=lambda kv: (-kv[1].strength, kv[0]))[:limit]
+    drawn = [center.id] + [b for b, _e in around]
+    assistants = {p for helpers in net.gatekeepers.values() for p in helpers}
+
+    def picture_person(pid: int) -> PicturePerson:
+        tie = ties.get(pid)
+        return PicturePerson(pid, net.name(pid) if pid != center.id else center.display_name,
+                             tie.score if tie else 0.0, tie.layer if tie else "dormant", 0 if pid == center.id else 1,
+                             False, pid in assistants)
+
+    people = tuple(picture_person(p) for p in drawn)
+    chosen = set(drawn)
+    edges = tuple(
+        PictureEdge(a, b, e.strength, "; ".join(e.why[:2]))
+        for a, b, e in sorted((a, b, e) for a in chosen for b, e in net.adj.get(a, {}).items() if b in chosen and a < b)
+    )
+    return NetworkPicture(people, edges, 1 if len(drawn) == 1 else 2, (),
+                          tuple(PersonRef(p.id, p.name) for p in people if p.gatekeeper))

@@ -73,6 +73,7 @@ class FavorLine(NamedTuple):
     what: str
     status: str
     done_on: date | None
+    id: int = 0  # the favour's id (for the page's "returned" button)
 
 
 class PersonCard(NamedTuple):
@@ -158,7 +159,7 @@ _RELATIONS = (
     .order_by(Relation.id)
 )
 _FAVORS = (
-    select(Favor.direction, Favor.what, Favor.status, Favor.done_on)
+    select(Favor.direction, Favor.what, Favor.status, Favor.done_on, Favor.id)
     .where(Favor.person_id == _PID, Favor.workspace_id == _WS)
     .order_by(Favor.created_at.desc(), Favor.id.desc())
 )

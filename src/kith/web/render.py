@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from kith.clock import ago_words
 from kith.web.auth import Ctx, config, web_session
@@ -17,6 +18,7 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 TEMPLATES.env.auto_reload = False  # templates ship with the package: no stat of every file on every page
 NAV = (
     ("/", "Dashboard"),
+    ("/agenda", "Agenda"),
     ("/people", "People"),
     ("/network", "Network"),
     ("/goals", "Goals"),
@@ -41,7 +43,15 @@ def _day(value: datetime | date | None) -> str:
     return value.strftime("%-d %b %Y")
 
 
+def inline_code(text: str) -> Markup:
+    """Text with its `backticked` parts as <code> (everything escaped): the API's descriptions on /docs."""
+    parts = str(text).split("`")
+    return Markup("".join(f"<code>{escape(part)}</code>" if i % 2 else str(escape(part))
+                          for i, part in enumerate(parts)))
+
+
 TEMPLATES.env.filters["ago"] = ago
+TEMPLATES.env.filters["code"] = inline_code
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.globals["NAV"] = NAV
 TEMPLATES.env.globals["REACHED_OUT"] = {"out": "you reached out", "in": "they reached out", "mutual": ""}
@@ -81,6 +91,8 @@ def bare(request: Request, name: str, status: int = 200, **values: Any) -> HTMLR
             "now": cfg.now(),
             "server_mode": cfg.server_mode,
             "user_email": None,
+            # A logged-in user's error pages keep the menu; an anonymous visitor's never show it.
+            "signed_in": isinstance(web_session(request).get("uid"), int),
             "path": request.url.path,
             "flash": None,
             "title": "",

@@ -8,7 +8,7 @@ from fastapi import Depends
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
-from kith.engine.kinds import KINDS
+from kith.engine.kinds import DEFAULT_LOG_KIND, KINDS, LOG_KIND_FOR_ACTION
 from kith.services import people as people_svc
 from kith.web.auth import Ctx, form_ctx, page_ctx
 
@@ -22,5 +22,21 @@ def has_people(session: Session) -> bool:
     return people_svc.has_people(session)
 
 
-# The kinds a log form offers, as <option>s: the dashboard repeats the form for every agenda item.
-KIND_OPTIONS = Markup("".join(f"<option>{escape(k)}</option>" for k in LOG_KINDS))
+
+
+def kind_options(selected: str) -> Markup:
+    """The kinds a log form offers, as ``<option>``s with ``selected`` chosen, each labelled in words."""
+    return Markup("".join(
+        f'<option value="{escape(k)}"{" selected" if k == selected else ""}>{escape(KINDS[k].label)} ({escape(k)})</option>'
+        for k in LOG_KINDS
+    ))
+
+
+# The log form of an agenda item, repeated for every item: its options made once per action.
+KIND_OPTIONS = {action: kind_options(kind) for action, kind in LOG_KIND_FOR_ACTION.items()}
+DEFAULT_KIND_OPTIONS = kind_options(DEFAULT_LOG_KIND)
+
+
+def local_target(back: str, default: str) -> str:
+    """Where a form sends the user back to: a path on this site, never another host."""
+    return back if back.startswith("/") and not back.startswith("//") and "\\" not in back else default

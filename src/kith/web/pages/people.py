@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
-from kith.engine.kinds import KINDS, LAYERS
+from kith.engine.kinds import KINDS, LAYERS, RelationKind
 from kith.engine.relevance import Profile
 from kith.services import people as svc
 from kith.services import people_list as listing
@@ -28,6 +28,7 @@ router = APIRouter()
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # newest interactions on a person's page
 KIND_LABELS = {k: v.label for k, v in KINDS.items()}
+RELATION_KINDS = tuple(k.value for k in RelationKind)
 
 
 @router.get("/people", response_class=HTMLResponse)
@@ -123,5 +124,5 @@ def person_page(ctx: PageCtx, person_id: IdPath) -> Response:
         relations=view.relations, names=view.names,
         goals=_goal_relevance(active_goal_refs(ctx.session, ctx.now), person, view.tags),
         identifiers=view.identifiers, tags=view.tags,
-        kinds=LOG_KINDS, kind_labels=KIND_LABELS,
+        kinds=LOG_KINDS, kind_labels=KIND_LABELS, relation_kinds=RELATION_KINDS,
     )

@@ -21,7 +21,9 @@ def _settings(ctx: PageCtx, **extra: Any) -> Response:
         ctx, "settings.html", title="Settings",
         feeds=accounts.tokens_of(ctx.session, ws, "feed"),
         api_tokens=accounts.tokens_of(ctx.session, ws, "api") if ctx.cfg.server_mode else [],
-        base=str(ctx.request.base_url).rstrip("/"), db_url=ctx.cfg.db_url, **extra,
+        base=str(ctx.request.base_url).rstrip("/"),
+        # The database is the administrator's business: shown in local mode (one user, who runs Kith) only.
+        db_url="" if ctx.cfg.server_mode else ctx.cfg.db_url, **extra,
     )
 
 

@@ -1,0 +1,169 @@
+"""Changing people from the web through the CLI's services: edit, archive, delete with confirmation, relations,
+favours, events, and merging duplicates after a side-by-side comparison."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from tests.conftest import FIXED_NOW
+
+from kith.runtime import Kith
+from kith.services import events as events_svc
+from kith.services.people import NewPerson, add_person, get_person, person_cadence
+from kith.store.models import Favor, Person, Relation
+from kith.web.app import create_app
+
+
+@pytest.fixture
+def client(kith: Kith) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(kith, secret_key="e" * 40, now=lambda: FIXED_NOW)) as c:
+        yield c
+
+
+def csrf_of(client: Any, path: str = "/people") -> str:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text)
+    assert match
+    return match.group(1)
+
+
+def people(kith: Kith, *names: str, **kw: Any) -> list[int]:
+    with kith.session() as s:
+        made = [add_person(s, NewPerson(name=n, **kw), now=FIXED_NOW) for n in names]
+        s.flush()
+        return [p.id for p in made]
+
+
+def test_the_edit_form_changes_fields_tags_closeness_cadence_and_adds_identifiers(client: Any, kith: Kith) -> None:
+    (pid,) = people(kith, "Ana Diaz")
+    form = client.get(f"/people/{pid}/edit")
+    assert form.status_code == 200 and 'value="Ana Diaz"' in form.text
+    answer = client.post(f"/people/{pid}/edit", data={
+        "name": "Ana María Díaz", "org": "Acme Films", "title": "Producer", "location": "Madrid",
+        "birthday": "--04-09", "met_on": "2025-02-01", "key": "1", "closeness": "80", "cadence": "21",
+        "tags": "film, Madrid Crew", "notes": "Likes early calls", "add_email": "ana@acme.example",
+        "add_phone": "+34 600 000 000", "add_url": "https://www.linkedin.com/in/anadiaz", "csrf_token": csrf_of(client),
+    })
+    assert answer.status_code == 200 and "Saved Ana María Díaz" in answer.text
+    with kith.session() as s:
+        p = get_person(s, pid)
+        assert (p.display_name, p.organization.name if p.organization else None, p.title, p.location) == (
+            "Ana María Díaz", "Acme Films", "Producer", "Madrid")
+        assert (p.birthday, p.is_key, p.closeness, p.notes) == ("--04-09", True, 80, "Likes early calls")
+        assert sorted(t.name for t in p.tags) == ["film", "madrid-crew"]
+        assert {i.kind for i in p.identifiers} == {"email", "phone", "linkedin"}
+        assert person_cadence(s, p) == 21
+    # blank closeness and cadence: back to automatic
+    client.post(f"/people/{pid}/edit", data={"name": "Ana María Díaz", "tags": "film", "csrf_token": csrf_of(client)})
+    with kith.session() as s:
+        p = get_person(s, pid)
+        assert p.closeness is None and person_cadence(s, p) is None and not p.is_key
+
+
+def test_a_bad_edit_is_a_readable_error(client: Any, kith: Kith) -> None:
+    (pid,) = people(kith, "Ana Diaz")
+    answer = client.post(f"/people/{pid}/edit", data={"name": "Ana", "closeness": "140", "csrf_token": csrf_of(client)})
+    assert answer.status_code == 422 and "closeness must be between 0 and 100" in answer.text
+
+
+def test_archive_and_restore(client: Any, kith: Kith) -> None:
+    (pid,) = people(kith, "Ana Diaz")
+    client.post(f"/people/{pid}/archive", data={"archived": "1", "csrf_token": csrf_of(client)})
+    with kith.session() as s:
+        assert get_person(s, pid).archived
+    assert "Restore from the archive" in client.get(f"/people/{pid}/edit").text
+    client.post(f"/people/{pid}/archive", data={"archived": "0", "csrf_token": csrf_of(client)})
+    with kith.session() as s:
+        assert not get_person(s, pid).archived
+
+
+def test_delete_asks_first_and_deletes_only_when_confirmed(client: Any, kith: Kith) -> None:
+    (pid,) = people(kith, "Ana Diaz")
+    ask = client.get(f"/people/{pid}/delete")
+    assert ask.status_code == 200 and "Delete Ana Diaz?" in ask.text
+    unconfirmed = client.post(f"/people/{pid}/delete", data={"csrf_token": csrf_of(client)}, follow_redirects=False)
+    assert unconfirmed.headers["location"] == f"/people/{pid}/delete"
+    with kith.session() as s:
+        assert s.get(Person, pid) is not None
+    done = client.post(f"/people/{pid}/delete", data={"confirm": "yes", "csrf_token": csrf_of(client)})
+    assert "Deleted Ana Diaz." in done.text
+    assert client.get(f"/people/{pid}").status_code == 404
+
+
+def test_relations_are_added_both_ways_and_removed(client: Any, kith: Kith) -> None:
+    ana, bea = people(kith, "Ana Diaz", "Bea Ruiz")
+    csrf = csrf_of(client)
+    client.post(f"/people/{ana}/relations", data={"kind": "assistant-of", "other": "Bea Ruiz", "reverse": "1", "csrf_token": csrf})
+    client.post(f"/people/{ana}/relations", data={"kind": "knows", "other": f"#{bea}", "csrf_token": csrf})
+    with kith.session() as s:
+        rels = {(r.src_id, r.kind, r.dst_id) for r in s.scalars(select(Relation))}
+    assert rels == {(bea, "assistant-of", ana), (ana, "knows", bea)}
+    page = client.get(f"/people/{ana}").text
+    assert "is assistant-of them" in page
+    client.post(f"/people/{ana}/relations/remove", data={"src_id": bea, "kind": "assistant-of", "dst_id": ana, "csrf_token": csrf})
+    with kith.session() as s:
+        assert {(r.src_id, r.kind, r.dst_id) for r in s.scalars(select(Relation))} == {(ana, "knows", bea)}
+    bad = client.post(f"/people/{ana}/relations", data={"kind": "enemy-of", "other": "Bea Ruiz", "csrf_token": csrf})
+    assert bad.status_code == 422 and "unknown relation" in bad.text
+
+
+def test_favours_are_recorded_and_marked_returned(client: Any, kith: Kith) -> None:
+    (pid,) = people(kith, "Ana Diaz")
+    client.post(f"/people/{pid}/favors", data={"direction": "received", "what": "an intro to Acme", "on": "2026-06-01",
+                                                "csrf_token": csrf_of(client)})
+    with kith.session() as s:
+        favor = s.scalars(select(Favor)).one()
+        assert (favor.direction, favor.what, favor.status, str(favor.done_on)) == ("received", "an intro to Acme", "done", "2026-06-01")
+        fid = favor.id
+    assert "returned it" in client.get(f"/people/{pid}").text
+    client.post(f"/favors/{fid}/returned", data={"csrf_token": csrf_of(client)})
+    with kith.session() as s:
+        favor = s.get(Favor, fid)
+        assert favor is not None and favor.status == "returned" and favor.returned_on == FIXED_NOW.date()
+
+
+def test_a_person_is_put_on_an_event(client: Any, kith: Kith) -> None:
+    (pid,) = people(kith, "Ana Diaz")
+    client.post(f"/people/{pid}/events", data={"event": "Berlinale 2026", "on": "2026-02-12", "role": "speaker",
+                                                "csrf_token": csrf_of(client)})
+    with kith.session() as s:
+        ev = events_svc.resolve_event(s, "Berlinale 2026")
+        assert [(m.person_id, m.role) for m in events_svc.members_of(s, ev)] == [(pid, "speaker")]
+
+
+def test_duplicates_are_compared_side_by_side_and_merged(client: Any, kith: Kith) -> None:
+    keep, drop = people(kith, "Ana Diaz", "Ana Díaz", emails=["ana@acme.example"])
+    listing = client.get("/dupes").text
+    assert f"/dupes/compare?keep={keep}&amp;drop={drop}" in listing
+    compare = client.get("/dupes/compare", params={"keep": keep, "drop": drop}).text
+    assert "Keep: " in compare and "Merge in: " in compare and "is then deleted" in compare
+    with kith.session() as s:
+        assert s.get(Person, drop) is not None  # comparing changes nothing
+    merged = client.post("/dupes/merge", data={"keep": keep, "drop": drop, "csrf_token": csrf_of(client)})
+    assert "Merged Ana Díaz into Ana Diaz." in merged.text
+    with kith.session() as s:
+        assert s.get(Person, drop) is None
+
+
+def test_events_are_created_and_people_added_with_their_roles(client: Any, kith: Kith) -> None:
+    (pid,) = people(kith, "Ana Diaz")
+    csrf = csrf_of(client)
+    client.post("/events", data={"name": "Paper Boats", "kind": "project", "starts_on": "2026-05-01", "csrf_token": csrf})
+    with kith.session() as s:
+        ev = events_svc.resolve_event(s, "Paper Boats")
+        eid, kind = ev.id, ev.kind
+    assert kind == "project"
+    client.post(f"/events/{eid}/people", data={"who": "Ana Diaz", "role": "sound recordist", "behind_scenes": "1",
+                                              "csrf_token": csrf})
+    page = client.get("/events").text
+    assert "Paper Boats" in page and f'<a href="/people/{pid}">Ana Diaz</a> <span class="muted">sound recordist</span>' in page
+    with kith.session() as s:
+        (member,) = events_svc.members_of(s, events_svc.get_event(s, eid))
+        assert member.behind_scenes and member.role == "sound recordist"
+    bad = client.post("/events", data={"name": "Late", "starts_on": "2026-05-02", "ends_on": "2026-05-01", "csrf_token": csrf})
+    assert bad.status_code == 422 and "cannot end before it starts" in bad.text
