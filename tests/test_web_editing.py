@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 from tests.conftest import FIXED_NOW
+from tests.web_helpers import LOCAL
 
 from kith.runtime import Kith
 from kith.services import events as events_svc
@@ -22,7 +23,7 @@ from kith.web.app import create_app
 def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="e" * 40, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="e" * 40, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

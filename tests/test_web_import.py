@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.web_helpers import LOCAL
 
 from import_helpers import IMPORT, counts
 from kith.runtime import Kith
@@ -18,7 +19,7 @@ from kith.web.app import create_app
 def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith)) as c:
+    with TestClient(create_app(kith), base_url=LOCAL) as c:
         yield c
 
 

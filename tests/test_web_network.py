@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import FIXED_NOW
+from tests.web_helpers import LOCAL
 
 from kith.runtime import Kith
 from kith.services import network as network_svc
@@ -30,7 +31,7 @@ def demo(kith: Kith) -> Kith:
 def client(demo: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(demo, secret_key="n" * 40, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(demo, secret_key="n" * 40, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

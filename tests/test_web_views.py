@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from tests.conftest import FIXED_NOW
+from tests.web_helpers import LOCAL
 
 from kith.runtime import Kith
 from kith.services import accounts
@@ -29,7 +30,7 @@ PASSWORD = "correct horse battery"
 def client(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(kith, secret_key="v" * 40, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="v" * 40, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 
@@ -38,7 +39,7 @@ def server(kith: Kith) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     app = create_app(kith, server_mode=True, secret_key="s" * 40, now=lambda: FIXED_NOW, secure_cookies=False)
-    with TestClient(app) as c:
+    with TestClient(app, base_url=LOCAL) as c:
         yield c
 
 
@@ -112,7 +113,8 @@ def test_the_opportunities_chart_counts_by_the_referrers_layer_at_the_time(clien
     with kith.session() as s:
         old = add_person(s, NewPerson(name="Olga Old"), now=FIXED_NOW)
         s.flush()
-        for d in range(400, 300, -7):  # a close tie back then, quiet for ten months since
+        # met once when she referred the role (at most an acquaintance then), a weekly meal ever since
+        for d in [310, *range(294, 0, -7)]:
             log_interaction(s, [old], "meal", when=FIXED_NOW - timedelta(days=d), now=FIXED_NOW)
         opp_svc.add_opportunity(s, "Producer role", now=FIXED_NOW, referred_by=old,
                                 found_on=(FIXED_NOW - timedelta(days=300)).date())

@@ -92,7 +92,7 @@ def bare(request: Request, name: str, status: int = 200, **values: Any) -> HTMLR
             "server_mode": cfg.server_mode,
             "user_email": None,
             # A logged-in user's error pages keep the menu; an anonymous visitor's never show it.
-            "signed_in": isinstance(web_session(request).get("uid"), int),
+            "signed_in": isinstance(web_session(request).get("sid"), str),
             "path": request.url.path,
             "flash": None,
             "title": "",
