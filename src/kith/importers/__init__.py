@@ -20,20 +20,22 @@ from kith.importers import (
     outlook_csv,
     vcard,
 )
+from kith.importers.checks import checked
 from kith.importers.records import Parsed, ParseOptions
 
 Parser = Callable[[Path, ParseOptions], Parsed]
 
+# Each parser through kith.importers.checks: clean text, bounded records, the encoding reported.
 PARSERS: dict[str, Parser] = {
-    "linkedin": linkedin.parse,
-    "linkedin-messages": linkedin_messages.parse,
-    "facebook": facebook.parse,
-    "google": google_csv.parse,
-    "outlook": outlook_csv.parse,
-    "vcard": vcard.parse,
-    "mbox": mbox.parse,
-    "ics": ics.parse,
-    "interactions": interactions_csv.parse,
+    "linkedin": checked(linkedin.parse),
+    "linkedin-messages": checked(linkedin_messages.parse),
+    "facebook": checked(facebook.parse),
+    "google": checked(google_csv.parse),
+    "outlook": checked(outlook_csv.parse),
+    "vcard": checked(vcard.parse),
+    "mbox": checked(mbox.parse),
+    "ics": checked(ics.parse),
+    "interactions": checked(interactions_csv.parse),
 }
 
 # The source recorded on what each format creates (provenance, identifiers, interactions).

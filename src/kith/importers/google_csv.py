@@ -29,7 +29,7 @@ RELATION_KINDS = {"assistant": "assistant", "manager": "manager", "spouse": "spo
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read a Google Contacts CSV export."""
-    rows = csv_rows(read_text(path))
+    rows = csv_rows(read_text(path, opts))
     header = find_header(rows, ["First Name", "Last Name"])
     legacy = False
     if header is None:
@@ -89,7 +89,7 @@ def labels(cell: str) -> list[str]:
 
 def _multi(row: dict[str, str], rec: ContactRecord, label_word: str) -> None:
     """E-mails, phones, websites, relations and address from the numbered columns."""
-    for n in range(1, 1 + _count(row)):
+    for n in _numbers(row):
         for kind, target in (("E-mail", rec.emails), ("Phone", rec.phones), ("Website", rec.urls)):
             label = _clean_label(pick(row, f"{kind} {n} - {label_word}"))
             for value in pick(row, f"{kind} {n} - Value").split(":::"):
@@ -103,9 +103,13 @@ def _multi(row: dict[str, str], rec: ContactRecord, label_word: str) -> None:
         rec.location = ", ".join(p for p in place if p)
 
 
-def _count(row: dict[str, str]) -> int:
-    numbers = [int(m.group(1)) for k in row if (m := re.search(r" (\d+) - ", k))]
-    return max(numbers, default=0)
+def _numbers(row: dict[str, str]) -> list[int]:
+    """The numbers of the numbered columns the row has (``E-mail 2 - Value``: 2), in order.
+
+    Only numbers present: a header naming ``E-mail 99999999 - Value`` must not
+    make every row count to a hundred million.
+    """
+    return sorted({int(m.group(1)) for k in row if (m := re.search(r" (\d+) - ", k))})
 
 
 def _clean_label(label: str) -> str:

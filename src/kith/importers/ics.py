@@ -27,7 +27,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
     me = {k for k in (email_key(m) for m in opts.me) if k}
     if not me:
         raise ImportFailed("tell Kith your own e-mail addresses: --me you@example.com (or 'me' in the config file)")
-    text = read_text(path)
+    text = read_text(path, opts)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError, TypeError) as exc:

@@ -20,7 +20,7 @@ DIRECTIONS = {"out": "out", "in": "in", "mutual": "mutual", "me": "out", "them":
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read an interactions CSV; bad rows are problems, good rows are kept."""
-    rows = csv_rows(read_text(path))
+    rows = csv_rows(read_text(path, opts))
     header = find_header(rows, ["timestamp", "contact", "direction", "kind"], within=1)
     if header is None:
         raise ImportFailed(f"{path}: the first line must be the header timestamp,contact,direction,kind[,note]")

@@ -24,7 +24,7 @@ from kith.importers.records import ContactRecord, Labeled, Parsed, ParseOptions,
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read a LinkedIn Connections.csv."""
-    rows = csv_rows(read_text(path))
+    rows = csv_rows(read_text(path, opts))
     header = find_header(rows, ["First Name", "Last Name", "Connected On"])
     if header is None:
         raise ImportFailed(f"{path}: not a LinkedIn Connections.csv (no 'First Name,Last Name,...,Connected On' header)")

@@ -24,7 +24,7 @@ EMPTY_DATES = {"0/0/00", "00/00/00", "1/1/1601", "0/0/0000"}
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read an Outlook contacts CSV."""
-    rows = csv_rows(read_text(path))
+    rows = csv_rows(read_text(path, opts))
     header = find_header(rows, ["First Name", "Last Name", "E-mail Address"])
     if header is None:
         raise ImportFailed(f"{path}: not an Outlook CSV (no 'First Name,...,Last Name,...,E-mail Address' header)")
