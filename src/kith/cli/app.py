@@ -26,6 +26,7 @@ from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve
 )
 from kith.cli.base import app
 from kith.cli.context import STATE
+from kith.cli.output import safe
 from kith.errors import KithError
 
 
@@ -42,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KithError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(str(exc))}", file=sys.stderr)
         code = 1
     except (OperationalError, SADatabaseError) as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()

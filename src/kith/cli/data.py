@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
 from kith.cli.output import say, warn
-from kith.errors import BadInput, ImportFailed
+from kith.errors import BadInput
 
 
 @app.command()
@@ -114,11 +114,6 @@ def _export_text(session: Session, fmt: str) -> str:
 
 
 def _read_json(file: Path) -> object:
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ImportFailed(f"{file}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"{file}: cannot read it ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise ImportFailed(f"{file}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    from kith.services.backup import read_backup
+
+    return read_backup(file)

@@ -9,6 +9,10 @@ so the rules hold for every importer alike:
 - a record larger than a person's record can be (more than
   :data:`MAX_VALUES` e-mail addresses, a name longer than its column...) is
   refused with a problem naming it, never half-imported;
+- a date outside the years 1900-2100 (:mod:`kith.clock`) is refused: an
+  interaction on it is not imported, a contact keeps everything but that
+  date; an interaction in the future is not imported (imports bring what
+  happened; plan with ``kith log --planned``);
 - the file's encoding (and any byte that was not UTF-8) is reported.
 """
 
@@ -16,8 +20,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from kith import clock
 from kith.importers.reading import clean
 from kith.importers.records import (
     ContactRecord,
@@ -44,6 +50,9 @@ _FIELD_NAMES = {"name": "a name", "given_name": "a given name", "family_name": "
                 "notes": "notes", "external_id": "an id", "value": "a value", "label": "a label", "note": "a note",
                 "email": "an e-mail address", "url": "a web address", "relation": "a relation", "tag": "a tag"}
 
+FUTURE_SLACK = timedelta(days=1)  # as kith.services.interactions: a clock a day off is not the future
+_YEARS = f"the years {clock.FIRST_YEAR}-{clock.LAST_YEAR}"
+
 Parser = Callable[[Path, ParseOptions], Parsed]
 
 
@@ -64,6 +73,7 @@ def checked(parser: Parser) -> Parser:
                                               "(NUL, escape or similar) removed"))
         parsed.contacts = [c for c in parsed.contacts if _fits(c, parsed, file)]
         parsed.interactions = [i for i in parsed.interactions if _fits(i, parsed, file)]
+        _check_dates(parsed, opts.now or datetime.now(UTC), file)
         return parsed
 
     parse.__doc__ = parser.__doc__
@@ -98,6 +108,31 @@ def _clean_fields(obj: ContactRecord | InteractionRecord | Labeled | Party) -> i
                 setattr(obj, f.name, text)
                 removed += n
     return removed
+
+
+def _check_dates(parsed: Parsed, now: datetime, file: str) -> None:
+    """Dates outside the accepted years refused; interactions in the future not imported."""
+    for rec in parsed.contacts:
+        if rec.connected_on is not None and not clock.in_range(rec.connected_on):
+            parsed.problems.append(Problem(file, rec.ref, f"connection date {rec.connected_on.date().isoformat()} is "
+                                           f"outside {_YEARS}; left out (kept the person)"))
+            rec.connected_on = None
+        if rec.birthday[:4].isdigit() and not clock.FIRST_YEAR <= int(rec.birthday[:4]) <= clock.LAST_YEAR:
+            parsed.problems.append(Problem(file, rec.ref, f"birthday {rec.birthday} is outside {_YEARS}; "
+                                           "left out (kept the person)"))
+            rec.birthday = ""
+    kept = []
+    latest = now + FUTURE_SLACK
+    for inter in parsed.interactions:
+        if not clock.in_range(inter.when):
+            parsed.problems.append(Problem(file, inter.ref, f"dated {inter.when.date().isoformat()}, outside {_YEARS}; "
+                                           "not imported"))
+        elif inter.when > latest:
+            parsed.problems.append(Problem(file, inter.ref, f"dated {inter.when.date().isoformat()}, in the future; "
+                                           "not imported"))
+        else:
+            kept.append(inter)
+    parsed.interactions = kept
 
 
 def _fits(rec: ContactRecord | InteractionRecord, parsed: Parsed, file: str) -> bool:

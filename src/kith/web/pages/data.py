@@ -95,10 +95,7 @@ def _import(ctx: FormCtx, fmt: str, path: Path, *, dry_run: bool) -> ImportSumma
 
 def _restore(ctx: FormCtx, path: Path, *, dry_run: bool) -> dict[str, int]:
     """A backup restored into the (empty) workspace: rows per section."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"not a Kith backup: {exc}") from None
+    data = backup.read_backup(path)
     counts = backup.import_backup(ctx.session, data)
     if dry_run:
         ctx.session.rollback()
