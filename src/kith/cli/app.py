@@ -10,9 +10,6 @@ import gc
 import sys
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import OperationalError
-
 from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve, user, token)
     agenda,
     data,
@@ -28,6 +25,7 @@ from kith.cli.base import app
 from kith.cli.context import STATE
 from kith.cli.output import safe
 from kith.errors import KithError
+from kith.runtime import database_failure
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -45,9 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KithError as exc:
         print(f"error: {safe(str(exc))}", file=sys.stderr)
         code = 1
-    except (OperationalError, SADatabaseError) as exc:
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
-        print(f"error: database: {reason[0] if reason else type(exc).__name__}", file=sys.stderr)
+    except Exception as exc:
+        failure = database_failure(exc)  # SQLAlchemy's or the driver's own (a damaged file, a lost server)
+        if failure is None:
+            raise
+        print(f"error: {safe(str(failure))}", file=sys.stderr)
         code = 1
     finally:
         STATE.close()
