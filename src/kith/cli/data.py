@@ -50,6 +50,7 @@ def import_(
     me: Annotated[list[str] | None, typer.Option("--me", help="Your own e-mail address (mbox, ics) or name/profile URL (linkedin-messages); repeatable.")] = None,
     no_photos: Annotated[bool, typer.Option("--no-photos", help="vcard: drop photos.")] = False,
     photos_dir: Annotated[Path | None, typer.Option("--photos-dir", help="vcard: where to keep photos.")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The file's text encoding (e.g. cp1252, latin-1, utf-16), instead of detecting it.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a file (what it adds, updates and skips is summarised at the end)."""
@@ -60,7 +61,8 @@ def import_(
         return
     from kith.cli.importing import run_import
 
-    run_import(fmt, file, dry_run=dry_run, me=me or [], photos=not no_photos, photos_dir=photos_dir, as_json=as_json)
+    run_import(fmt, file, dry_run=dry_run, me=me or [], photos=not no_photos, photos_dir=photos_dir, as_json=as_json,
+               encoding=encoding)
 
 
 def _import_backup(file: Path, dry_run: bool) -> None:

@@ -41,12 +41,12 @@ class LazyProgress:
 
 
 def run_import(fmt: str, file: Path, *, dry_run: bool, me: list[str], photos: bool,
-               photos_dir: Path | None, as_json: bool) -> None:
+               photos_dir: Path | None, as_json: bool, encoding: str | None = None) -> None:
     """Import one file in one transaction and report what changed."""
     progress = LazyProgress(f"Importing {file.name}")
     kith = STATE.kith()
     opts = ImportOptions(dry_run=dry_run, me=[*me, *kith.settings.me], photos=photos,
-                         photos_dir=photos_dir, progress=progress)
+                         photos_dir=photos_dir, progress=progress, encoding=encoding)
     try:
         with STATE.session() as session:
             summary = import_file(session, fmt, file, now=STATE.now, options=opts)
@@ -64,6 +64,8 @@ def report(summary: ImportSummary, as_json: bool) -> None:
         for change in summary.changes:
             say(f"  would {change}")
     say(("Dry run, nothing written: " if summary.dry_run else "Imported: ") + summary.headline())
+    if summary.encoding and not summary.encoding.startswith("utf-8 (valid"):  # plain UTF-8 goes without saying
+        warn(f"read as {summary.encoding}")
     for reason, n in sorted(summary.skipped.items()):
         warn(f"skipped {n}: {reason}")
     for problem in summary.problems[:50]:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -105,9 +106,11 @@ def decode_bytes(data: bytes, encoding: str | None = None) -> Decoded:
         return Decoded(data.decode("utf-8"), "utf-8", "valid UTF-8")
     except UnicodeDecodeError as exc:
         first_bad = exc.start
-    if _UTF8_MULTIBYTE.search(data):
-        text = data.decode("utf-8", "replace")
-        bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    text = data.decode("utf-8", "replace")
+    bad = text.count("\ufffd") - data.count(b"\xef\xbf\xbd")
+    # Mostly valid UTF-8 sequences: UTF-8 with a few damaged bytes, not another encoding (where
+    # sequences that happen to be valid UTF-8 are rare and invalid ones everywhere).
+    if sum(1 for _ in _UTF8_MULTIBYTE.finditer(data)) > bad:
         return Decoded(text, "utf-8", "UTF-8 with damaged bytes", bad, data.count(b"\n", 0, first_bad) + 1)
     return _detected(data)
 
@@ -125,18 +128,28 @@ def _given(data: bytes, encoding: str) -> Decoded:
                            f"cannot be read as {encoding}") from None
 
 
+# Encodings charset-normalizer is trusted with: scripts Windows-1252 cannot hold. On Latin text
+# (and short files) it wavers between Windows-1252's relatives and stranger code pages (José read
+# as cp1006), so those files are read as Windows-1252, what Outlook and Excel write; --encoding
+# chooses another (cp1250 for Central European exports, mac-roman...).
+_TRUSTED = {"utf_16", "utf_16_le", "utf_16_be", "utf_32", "cp1251", "koi8_r", "koi8_u", "iso8859_5", "mac_cyrillic",
+            "cp866", "shift_jis", "cp932", "euc_jp", "iso2022_jp", "gb2312", "gb18030", "gbk", "big5", "big5hkscs",
+            "euc_kr", "cp949", "iso8859_7", "cp1253", "iso8859_8", "cp1255", "iso8859_6", "cp1256", "cp874",
+            "tis_620", "cp1258"}
+
+
 def _detected(data: bytes) -> Decoded:
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data[:1_000_000], cp_isolation=None).best()
-    codec = best.encoding if best is not None else "cp1252"
-    # Plain Latin text is often reported as one of Windows-1252's relatives; prefer the one exports use.
-    if codec in ("latin_1", "iso8859_15", "cp1250", "cp1254", "cp1257", "iso8859_2", "iso8859_9", "ascii"):
-        codec = "cp1252" if _fits(data, "cp1252") else codec
-    try:
-        return Decoded(data.decode(codec), codec.replace("_", "-"), "detected")
-    except (UnicodeDecodeError, LookupError):
-        return Decoded(data.decode("latin-1"), "latin-1", "detected")
+    best = from_bytes(data[:1_000_000]).best()
+    if best is not None and best.encoding in _TRUSTED:
+        try:
+            return Decoded(data.decode(best.encoding), best.encoding.replace("_", "-"), "detected")
+        except UnicodeDecodeError:
+            pass
+    if _fits(data, "cp1252"):
+        return Decoded(data.decode("cp1252"), "cp1252", "detected")
+    return Decoded(data.decode("latin-1"), "latin-1", "detected")
 
 
 def _fits(data: bytes, codec: str) -> bool:
@@ -219,6 +232,7 @@ def csv_rows(text: str) -> list[list[str]]:
         raise ImportFailed(f"not a readable CSV file ({exc})") from None
 
 
+@lru_cache(maxsize=4096)  # called for every column name of every row: folding once each is a third of a CSV import
 def header_key(cell: str) -> str:
     """A header cell as compared: folded, single spaces, no BOM or quotes."""
     return fold(cell.replace("\ufeff", "").strip().strip('"'))

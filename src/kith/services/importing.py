@@ -66,6 +66,7 @@ class ImportOptions:
     photos: bool = True
     photos_dir: Path | None = None
     progress: Progress | None = None
+    encoding: str | None = None  # the file's text encoding, instead of detecting it (--encoding)
 
 
 @dataclass
@@ -88,6 +89,7 @@ class ImportSummary:
     skipped: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
+    encoding: str = ""  # how the file's text was read: "utf-8 (valid UTF-8)", "cp1252 (detected)"
 
     def skip(self, reason: str, n: int = 1) -> None:
         """Count records left out, by reason."""
@@ -105,7 +107,7 @@ class ImportSummary:
             "added": self.added, "updated": self.updated, "unchanged": self.unchanged,
             "interactions_added": self.interactions_added, "interactions_known": self.interactions_known,
             "relations_added": self.relations_added, "skipped": dict(self.skipped),
-            "problems": list(self.problems),
+            "problems": list(self.problems), "encoding": self.encoding,
         }
         if self.dry_run:
             out["changes"] = list(self.changes)
@@ -137,8 +139,8 @@ def import_file(
     if fmt not in PARSERS:
         raise BadInput(f"unknown import format '{fmt}' (known: {', '.join(PARSERS)})")
     me = [*opts.me, *owner_emails(session)]
-    parsed = PARSERS[fmt](path, ParseOptions(me=me, now=now, photos=opts.photos))
-    summary = ImportSummary(format=fmt, file=str(path), dry_run=opts.dry_run)
+    parsed = PARSERS[fmt](path, ParseOptions(me=me, now=now, photos=opts.photos, encoding=opts.encoding))
+    summary = ImportSummary(format=fmt, file=str(path), dry_run=opts.dry_run, encoding=parsed.encoding)
     applier = Applier(session, SOURCES.get(fmt, fmt), now, summary, opts)
     applier.apply(parsed)
     if opts.dry_run:
