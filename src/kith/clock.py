@@ -49,10 +49,10 @@ def check_day(value: date, what: str = "date") -> date:
     return value
 
 
-def check_span(value: timedelta, what: str = "duration") -> timedelta:
+def check_span(value: timedelta, what: str = "the duration") -> timedelta:
     """``value``, or a BadInput when it is negative or longer than 100 years."""
     if value < timedelta(0) or value > MAX_SPAN:
-        raise BadInput(f"{what} of {value.days:,} days is longer than the {MAX_SPAN_YEARS} years Kith accepts")
+        raise BadInput(f"{what} is {value.days:,} days, longer than the {MAX_SPAN_YEARS} years Kith accepts")
     return value
 
 
