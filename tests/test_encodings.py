@@ -140,8 +140,7 @@ HOSTILE = "Eve\x1b[2J\x1b]0;pwned\x07 \u202eevil\u202c \x9b31m"
 
 
 def test_the_terminal_never_receives_escape_sequences_or_bidi_overrides_from_names(
-        kith_process: Callable[..., CliResult], tmp_path: Path) -> None:
-    path = tmp_path / "friends.json"
+        kith_process: Callable[..., CliResult]) -> None:
     # Through the CLI's own add, which stores what it is given (only imports clean): the output must still be safe.
     added = kith_process("add", HOSTILE)
     assert added.code == 0, added.err
