@@ -26,6 +26,7 @@ from kith import clock
 from kith.config import Settings, database_url, load_settings
 from kith.services.tie_upkeep import TieUpkeep
 from kith.store.db import (
+    database_failure,
     ensure_current,
     ensure_statistics,
     make_engine,
@@ -86,4 +87,4 @@ def open_kith(
     return Kith(engine, factory, ws, as_of or clock.now(), settings, owner)
 
 
-__all__ = ["STRICT_TIES_ENV", "Kith", "ensure_statistics", "open_kith"]
+__all__ = ["STRICT_TIES_ENV", "Kith", "database_failure", "ensure_statistics", "open_kith"]

@@ -11,9 +11,6 @@ import sys
 import time
 from collections.abc import Sequence
 
-from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import OperationalError
-
 from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve, user, token)
     agenda,
     data,
@@ -28,7 +25,9 @@ from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve
 )
 from kith.cli.base import app
 from kith.cli.context import STATE
+from kith.cli.output import safe
 from kith.errors import KithError
+from kith.runtime import database_failure
 from kith.services import retrying
 
 
@@ -41,11 +40,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except KithError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {safe(str(exc))}", file=sys.stderr)
         code = 1
-    except (OperationalError, SADatabaseError) as exc:
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()
-        print(f"error: database: {reason[0] if reason else type(exc).__name__}", file=sys.stderr)
+    except Exception as exc:
+        failure = database_failure(exc)  # SQLAlchemy's or the driver's own (a damaged file, a lost server)
+        if failure is None:
+            raise
+        print(f"error: {safe(str(failure))}", file=sys.stderr)
         code = 1
     finally:
         STATE.close()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from kith.cli.base import JsonOpt, app
 from kith.cli.context import STATE
 from kith.cli.output import say, warn
-from kith.errors import BadInput, ImportFailed
+from kith.errors import BadInput
 
 
 @app.command()
@@ -51,6 +51,7 @@ def import_(
     me: Annotated[list[str] | None, typer.Option("--me", help="Your own e-mail address (mbox, ics) or name/profile URL (linkedin-messages); repeatable.")] = None,
     no_photos: Annotated[bool, typer.Option("--no-photos", help="vcard: drop photos.")] = False,
     photos_dir: Annotated[Path | None, typer.Option("--photos-dir", help="vcard: where to keep photos.")] = None,
+    encoding: Annotated[str | None, typer.Option("--encoding", help="The file's text encoding (e.g. cp1252, latin-1, utf-16), instead of detecting it.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import a file (what it adds, updates, holds for review and rejects is summarised at the end).
@@ -76,7 +77,7 @@ def import_(
     from kith.cli.importing import run_import
 
     run_import(fmt, Path(file), dry_run=dry_run, me=me or [], photos=not no_photos, photos_dir=photos_dir,
-               as_json=as_json)
+               as_json=as_json, encoding=encoding)
 
 
 def _import_backup(file: Path, dry_run: bool) -> None:
@@ -130,11 +131,6 @@ def _export_text(session: Session, fmt: str) -> str:
 
 
 def _read_json(file: Path) -> object:
-    try:
-        return json.loads(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ImportFailed(f"{file}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFailed(f"{file}: cannot read it ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise ImportFailed(f"{file}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    from kith.services.backup import read_backup
+
+    return read_backup(file)

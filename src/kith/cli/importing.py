@@ -42,7 +42,7 @@ class LazyProgress:
 
 
 def run_import(fmt: str, file: Path, *, dry_run: bool, me: list[str], photos: bool,
-               photos_dir: Path | None, as_json: bool) -> None:
+               photos_dir: Path | None, as_json: bool, encoding: str | None = None) -> None:
     """Import one file in one transaction and report what changed.
 
     The progress bar goes to stderr, only when stderr is a terminal and the
@@ -51,7 +51,7 @@ def run_import(fmt: str, file: Path, *, dry_run: bool, me: list[str], photos: bo
     progress = LazyProgress(f"Importing {file.name}") if (not as_json and err.is_terminal) else None
     kith = STATE.kith()
     opts = ImportOptions(dry_run=dry_run, me=[*me, *kith.settings.me], photos=photos,
-                         photos_dir=photos_dir, progress=progress)
+                         photos_dir=photos_dir, progress=progress, encoding=encoding)
     try:
         with STATE.session() as session:
             summary = import_file(session, fmt, file, now=STATE.now, options=opts)
@@ -70,6 +70,8 @@ def report(summary: ImportSummary, as_json: bool) -> None:
         for change in summary.changes:
             say(f"  would {change}")
     say(("Dry run, nothing written: " if summary.dry_run else f"Imported (#{summary.run_id}): ") + summary.headline())
+    if summary.encoding and not summary.encoding.startswith("utf-8 (valid"):  # plain UTF-8 goes without saying
+        warn(f"read as {summary.encoding}")
     for held in summary.held_pairs[:50]:
         say(f"  held for review: {held.name} ({held.ref}) is like #{held.like_id} {held.like_name} "
             f"({held.confidence:.0%}: {'; '.join(held.reasons)})")

@@ -25,6 +25,7 @@ def log(
     note: Annotated[str, typer.Option("--note")] = "",
     sentiment: Annotated[int | None, typer.Option("--sentiment", help="-2 (went badly) to 2 (very well).")] = None,
     event: Annotated[str | None, typer.Option("--event", help="At this event or project.")] = None,
+    planned: Annotated[bool, typer.Option("--planned", help="A planned interaction: --on may be in the future.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Record an interaction with one or several people."""
@@ -35,7 +36,8 @@ def log(
         persons = [people_svc.resolve_person(session, r) for r in refs]
         ev = events_svc.resolve_event(session, event) if event else None
         inter = log_interaction(
-            session, persons, kind, when=when, now=now, direction=by, sentiment=sentiment, note=note, event=ev
+            session, persons, kind, when=when, now=now, direction=by, sentiment=sentiment, note=note, event=ev,
+            planned=planned,
         )
         data = view_of(inter, {p.id: p.display_name for p in persons}).as_dict()
     if as_json:

@@ -20,29 +20,31 @@ from kith.importers import (
     outlook_csv,
     vcard,
 )
+from kith.importers.checks import checked, checked_stream
 from kith.importers.records import Parsed, ParseOptions, Stream
 
 Parser = Callable[[Path, ParseOptions], Parsed]
 Streamer = Callable[[Path, ParseOptions], Stream]
 
+# Each parser through kith.importers.checks: clean text, bounded records, the encoding reported.
 PARSERS: dict[str, Parser] = {
-    "linkedin": linkedin.parse,
-    "linkedin-messages": linkedin_messages.parse,
-    "facebook": facebook.parse,
-    "google": google_csv.parse,
-    "outlook": outlook_csv.parse,
-    "vcard": vcard.parse,
-    "mbox": mbox.parse,
-    "ics": ics.parse,
-    "interactions": interactions_csv.parse,
+    "linkedin": checked(linkedin.parse),
+    "linkedin-messages": checked(linkedin_messages.parse),
+    "facebook": checked(facebook.parse),
+    "google": checked(google_csv.parse),
+    "outlook": checked(outlook_csv.parse),
+    "vcard": checked(vcard.parse),
+    "mbox": checked(mbox.parse),
+    "ics": checked(ics.parse),
+    "interactions": checked(interactions_csv.parse),
 }
 
 # Formats read row by row (the others are read whole, then applied as a stream).
 STREAMS: dict[str, Streamer] = {
-    "linkedin": linkedin.stream,
-    "google": google_csv.stream,
-    "outlook": outlook_csv.stream,
-    "interactions": interactions_csv.stream,
+    "linkedin": checked_stream(linkedin.stream),
+    "google": checked_stream(google_csv.stream),
+    "outlook": checked_stream(outlook_csv.stream),
+    "interactions": checked_stream(interactions_csv.stream),
 }
 
 # The source recorded on what each format creates (provenance, identifiers, interactions).

@@ -6,13 +6,12 @@ Facebook writes UTF-8 names as if each byte were a Latin-1 character
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from kith.errors import ImportFailed
-from kith.importers.reading import decode, read_bytes
+from kith.importers.reading import json_document, read_decoded
 from kith.importers.records import ContactRecord, Parsed, ParseOptions, Problem, display
 
 LIST_KEYS = ("friends_v2", "friends", "received_requests_v2", "sent_requests_v2")
@@ -20,10 +19,7 @@ LIST_KEYS = ("friends_v2", "friends", "received_requests_v2", "sent_requests_v2"
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read the friends list of a Facebook export."""
-    try:
-        data = json.loads(decode(read_bytes(path)))
-    except json.JSONDecodeError as exc:
-        raise ImportFailed(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    data = json_document(read_decoded(path, opts), str(path))
     friends = friend_list(data)
     if friends is None:
         raise ImportFailed(f"{path}: no friends list (expected a 'friends_v2' list of names and timestamps)")

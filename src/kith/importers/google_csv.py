@@ -37,26 +37,26 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 def stream(path: Path, opts: ParseOptions) -> Stream:
     """Read a Google Contacts CSV export row by row."""
-    rows = CsvRows(path, ["First Name", "Last Name"])
+    rows = CsvRows(path, ["First Name", "Last Name"], opts=opts)
     legacy = False
     if rows.header is None:
-        rows, legacy = CsvRows(path, ["Name", "Given Name", "Family Name"]), True
+        rows, legacy = CsvRows(path, ["Name", "Given Name", "Family Name"], opts=opts), True
     if rows.header is None:
         raise ImportFailed(f"{path}: not a Google Contacts CSV (no 'First Name,...' or 'Name,Given Name,...' header)")
     return Stream(_items(path, rows, legacy), rows.total)
 
 
 def _items(path: Path, rows: CsvRows, legacy: bool) -> Iterator[Item]:
-    count = _count(dict.fromkeys(rows.header or []))
+    numbers = _numbers(dict.fromkeys(rows.header or []))
     for line, row in rows:
-        rec = legacy_contact(row, f"row {line}", count) if legacy else contact(row, f"row {line}", count)
+        rec = legacy_contact(row, f"row {line}", numbers) if legacy else contact(row, f"row {line}", numbers)
         if not rec.display_name():
             yield Problem(display(path), rec.ref, "no name, e-mail or phone")
             continue
         yield rec
 
 
-def contact(row: dict[str, str], ref: str, count: int | None = None) -> ContactRecord:
+def contact(row: dict[str, str], ref: str, numbers: list[int] | None = None) -> ContactRecord:
     """A row of the current export."""
     given, middle, family = pick(row, "First Name"), pick(row, "Middle Name"), pick(row, "Last Name")
     rec = ContactRecord(
@@ -66,11 +66,11 @@ def contact(row: dict[str, str], ref: str, count: int | None = None) -> ContactR
         birthday=birthday(pick(row, "Birthday")), notes=pick(row, "Notes"),
         tags=labels(pick(row, "Labels")),
     )
-    _multi(row, rec, "Label", count)
+    _multi(row, rec, "Label", numbers)
     return rec
 
 
-def legacy_contact(row: dict[str, str], ref: str, count: int | None = None) -> ContactRecord:
+def legacy_contact(row: dict[str, str], ref: str, numbers: list[int] | None = None) -> ContactRecord:
     """A row of the legacy export (``Name, Given Name, ... Group Membership``)."""
     rec = ContactRecord(
         ref=ref, name=pick(row, "Name"), given_name=pick(row, "Given Name"), family_name=pick(row, "Family Name"),
@@ -78,7 +78,7 @@ def legacy_contact(row: dict[str, str], ref: str, count: int | None = None) -> C
         title=first(pick(row, "Organization 1 - Title")), birthday=birthday(pick(row, "Birthday")),
         notes=pick(row, "Notes"), tags=labels(pick(row, "Group Membership")),
     )
-    _multi(row, rec, "Type", count)
+    _multi(row, rec, "Type", numbers)
     return rec
 
 
@@ -97,9 +97,9 @@ def labels(cell: str) -> list[str]:
     return out
 
 
-def _multi(row: dict[str, str], rec: ContactRecord, label_word: str, count: int | None) -> None:
-    """E-mails, phones, websites, relations and address from the numbered columns (``count`` of each)."""
-    for n in range(1, 1 + (_count(row) if count is None else count)):
+def _multi(row: dict[str, str], rec: ContactRecord, label_word: str, numbers: list[int] | None) -> None:
+    """E-mails, phones, websites, relations and address from the numbered columns (``numbers``: those the header has)."""
+    for n in (_numbers(row) if numbers is None else numbers):
         for kind, target in (("E-mail", rec.emails), ("Phone", rec.phones), ("Website", rec.urls)):
             label = _clean_label(pick(row, f"{kind} {n} - {label_word}"))
             for value in pick(row, f"{kind} {n} - Value").split(":::"):
@@ -113,9 +113,13 @@ def _multi(row: dict[str, str], rec: ContactRecord, label_word: str, count: int 
         rec.location = ", ".join(p for p in place if p)
 
 
-def _count(row: Iterable[str]) -> int:
-    numbers = [int(m.group(1)) for k in row if (m := re.search(r" (\d+) - ", k))]
-    return max(numbers, default=0)
+def _numbers(row: Iterable[str]) -> list[int]:
+    """The numbers of the numbered columns the row has (``E-mail 2 - Value``: 2), in order.
+
+    Only numbers present: a header naming ``E-mail 99999999 - Value`` must not
+    make every row count to a hundred million.
+    """
+    return sorted({int(m.group(1)) for k in row if (m := re.search(r" (\d+) - ", k))})
 
 
 def _clean_label(label: str) -> str:

@@ -7,6 +7,7 @@ are skipped.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
     me = {k for k in (email_key(m) for m in opts.me) if k}
     if not me:
         raise ImportFailed("tell Kith your own e-mail addresses: --me you@example.com (or 'me' in the config file)")
-    text = read_text(path)
+    text = read_text(path, opts)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except (ValueError, KeyError, IndexError, TypeError) as exc:
@@ -113,6 +114,9 @@ def occurrences(event: Any, now: datetime, out: Parsed) -> list[datetime]:
             return []
         return [start]
     text = rule.to_ical().decode()
+    if not can_occur(text):
+        out.skip("recurring event whose rule never matches a day")
+        return []
     rrule = rrulestr(text, dtstart=start, ignoretz=False)
     excluded = _exdates(event)
     found: list[datetime] = []
@@ -122,6 +126,30 @@ def occurrences(event: Any, now: datetime, out: Parsed) -> list[datetime]:
         if when not in excluded:
             found.append(when)
     return found
+
+
+# The rule parts that choose days; the Gregorian calendar repeats them every 400 years.
+_DAY_FILTERS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY")
+_PROBE_START = datetime(9599, 1, 1, tzinfo=UTC)  # 400 years before the last year a date can have
+
+
+def can_occur(rule: str) -> bool:
+    """Whether any day at all passes the rule's day filters.
+
+    dateutil walks a rule that never matches (``BYMONTH=2;BYMONTHDAY=30``) day
+    by day to the year 9999, whatever its UNTIL: 13 s for one event of a
+    200-byte file. The same filters as a yearly rule over the last 400 years
+    (one whole cycle of the calendar; ordinals dropped, so a superset) answer
+    in a few milliseconds.
+    """
+    parts = dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
+    filters = {k: v for k, v in parts.items() if k in _DAY_FILTERS}
+    if not filters:
+        return True
+    if "BYDAY" in filters:
+        filters["BYDAY"] = ",".join(re.sub(r"^[+-]?\d+", "", d) for d in filters["BYDAY"].split(","))
+    probe = "FREQ=YEARLY;" + ";".join(f"{k}={v}" for k, v in filters.items())
+    return next(iter(rrulestr(probe, dtstart=_PROBE_START)), None) is not None
 
 
 def _exdates(event: Any) -> set[datetime]:

@@ -36,7 +36,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 def stream(path: Path, opts: ParseOptions) -> Stream:
     """Read an interactions CSV row by row."""
-    rows = CsvRows(path, ["timestamp", "contact", "direction", "kind"], within=1)
+    rows = CsvRows(path, ["timestamp", "contact", "direction", "kind"], within=1, opts=opts)
     if rows.header is None:
         raise ImportFailed(f"{path}: the first line must be the header timestamp,contact,direction,kind[,note]")
     return Stream(_items(path, rows), rows.total)

@@ -43,7 +43,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 def stream(path: Path, opts: ParseOptions) -> Stream:
     """Read a LinkedIn Connections.csv row by row."""
-    rows = CsvRows(path, ["First Name", "Last Name", "Connected On"])
+    rows = CsvRows(path, ["First Name", "Last Name", "Connected On"], opts=opts)
     if rows.header is None:
         raise ImportFailed(f"{path}: not a LinkedIn Connections.csv (no 'First Name,Last Name,...,Connected On' header)")
     return Stream(_items(path, rows), rows.total)

@@ -19,7 +19,7 @@ from kith.normalize import email_key, fold, url_key
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read a LinkedIn messages.csv."""
-    rows = csv_rows(read_text(path))
+    rows = csv_rows(read_text(path, opts))
     header = find_header(rows, ["From", "To", "Date"])
     if header is None:
         raise ImportFailed(f"{path}: not a LinkedIn messages.csv (no 'FROM,...,TO,...,DATE' header)")

@@ -40,7 +40,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 def stream(path: Path, opts: ParseOptions) -> Stream:
     """Read an Outlook contacts CSV row by row."""
-    rows = CsvRows(path, ["First Name", "Last Name", "E-mail Address"])
+    rows = CsvRows(path, ["First Name", "Last Name", "E-mail Address"], opts=opts)
     if rows.header is None:
         raise ImportFailed(f"{path}: not an Outlook CSV (no 'First Name,...,Last Name,...,E-mail Address' header)")
     return Stream(_items(path, rows), rows.total)

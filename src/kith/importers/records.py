@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from kith.importers.reading import Decoded
 
 
 @dataclass
@@ -110,6 +114,7 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
     # Records left out on purpose (mailing list, declined event...): reason -> count.
     skipped: dict[str, int] = field(default_factory=dict)
+    encoding: str = ""  # how the file's text was decoded ("utf-8 (valid UTF-8)"); "" for mail
 
     def skip(self, reason: str) -> None:
         """Count a record left out on purpose."""
@@ -169,6 +174,8 @@ class ParseOptions:
     me: list[str] = field(default_factory=list)  # the user's own e-mails, names or profile URLs
     now: datetime | None = None  # recurring events are expanded up to now
     photos: bool = True
+    encoding: str | None = None  # --encoding: the file's text encoding, instead of detecting it
+    decoded: list[Decoded] = field(default_factory=list)  # filled by the reader: how each text was decoded
 
 
 def as_date(value: datetime | None) -> date | None:

@@ -16,13 +16,15 @@ from pathlib import Path
 
 from kith.errors import ImportFailed
 from kith.importers.reading import header_key, read_text
+from kith.importers.records import ParseOptions
 
 
 class CsvRows:
     """The rows of a CSV file after its header: ``(line, {folded column: cell})``, and a row-count estimate."""
 
-    def __init__(self, path: Path, required: Iterable[str], *, within: int = 30) -> None:
-        text = read_text(path)
+    def __init__(self, path: Path, required: Iterable[str], *, within: int = 30,
+                 opts: ParseOptions | None = None) -> None:
+        text = read_text(path, opts)
         self.total = max(0, text.count("\n") - 1)
         self._reader = csv.reader(io.StringIO(text, newline=""))
         want = {header_key(c) for c in required}
@@ -44,7 +46,7 @@ class CsvRows:
         header = self.header
         if header is None:
             return
-        named = [(j, h) for j, h in enumerate(header) if h]
+        width = len(header)
         while True:
             try:
                 row = next(self._reader)
@@ -55,8 +57,9 @@ class CsvRows:
             self._line += 1
             if not any(cell.strip() for cell in row):
                 continue
-            n = len(row)
-            yield self._line, {h: (row[j].strip() if j < n else "") for j, h in named}
+            # Built from the row's own cells (a short row under a very wide header costs its own length);
+            # a column the row lacks is absent, which pick() reads as empty.
+            yield self._line, {header[j]: row[j].strip() for j in range(min(len(row), width)) if header[j]}
 
 
 @lru_cache(maxsize=4096)

@@ -548,7 +548,9 @@ def snooze(session: Session, person: Person, now: datetime, until: datetime) -> 
     """Hide every agenda item of the person until ``until``."""
     if until <= now:
         raise BadInput("snooze until a later date")
-    mark = AgendaMark(person_id=person.id, action="*", state="snoozed", until=until, created_at=now)
+    clock.check_span(until - now, "a snooze")
+    mark = AgendaMark(person_id=person.id, action="*", state="snoozed", until=clock.check_moment(until, "snooze until"),
+                      created_at=now)
     session.add(mark)
     session.flush()
     return mark

@@ -20,6 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any, cast
 
 from sqlalchemy import Boolean, Date, Float, Integer, String, bindparam, select, update
@@ -27,9 +28,11 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Column, Table
 from sqlalchemy.types import JSON
 
+from kith import clock
 from kith.clock import utc
 from kith.engine.kinds import KINDS, LAYERS, Direction, RelationKind
 from kith.errors import ImportFailed
+from kith.importers.reading import clean, json_document, read_bytes
 from kith.normalize import fold, identifier_key
 from kith.services.events import EVENT_KINDS
 from kith.services.favors import DIRECTIONS as FAVOR_DIRECTIONS
@@ -276,21 +279,33 @@ def _parse(kind: str, value: Any, length: int | None) -> tuple[Any, str | None]:
     if kind == "number":
         ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
         return (float(value) if ok else value), None if ok else "expected a finite number"
+    # Control characters (NUL, ESC...) are removed as on import: a backup of a database that an
+    # older Kith let them into still restores, on PostgreSQL too.
     if kind == "string":
-        return value, _string_problem(value, length)
+        problem = _string_problem(value, length)
+        return (value if problem else clean(value)[0]), problem
     if kind == "strings":
         ok = isinstance(value, list) and all(_string_problem(v, None) is None for v in value)
-        return value, None if ok else "expected a list of strings"
+        return ([clean(v)[0] for v in value] if ok else value), None if ok else "expected a list of strings"
     if kind == "object":
         return value, None if isinstance(value, dict) else "expected an object"
     return _parse_time(kind, value)
 
 
+def read_backup(path: Path) -> Any:
+    """The JSON document of a backup file: UTF-8, at most the import size, nested at most 64 deep."""
+    data = read_bytes(path)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ImportFailed(f"{path}: not a Kith backup (byte 0x{data[exc.start]:02x} on line {line} is not UTF-8)") from None
+    return json_document(text, str(path))
+
+
 def _string_problem(value: Any, length: int | None) -> str | None:
     if not isinstance(value, str):
         return "expected a string"
-    if "\x00" in value:
-        return "contains a NUL character"
     if length is not None and len(value) > length:
         return f"longer than {length} characters"
     return None
@@ -300,11 +315,12 @@ def _parse_time(kind: str, value: Any) -> tuple[Any, str | None]:
     if not isinstance(value, str):
         return value, f"expected an ISO 8601 {kind} string"
     try:
-        if kind == "date":
-            return date.fromisoformat(value), None
-        return utc(datetime.fromisoformat(value)), None
+        parsed: date | datetime = date.fromisoformat(value) if kind == "date" else datetime.fromisoformat(value)
     except ValueError:
         return value, f"'{value}' is not an ISO 8601 {kind}"
+    if not clock.in_range(parsed):
+        return value, f"'{value}' is outside the years {clock.FIRST_YEAR}-{clock.LAST_YEAR}"
+    return (parsed if isinstance(parsed, date) and not isinstance(parsed, datetime) else utc(parsed)), None
 
 
 def _check_object(
@@ -396,11 +412,11 @@ def validate_backup(data: Any) -> Restore:
 
 
 def _check_strings(value: Any, where: str, problems: Problems) -> list[str]:
-    _, problem = _parse("strings", value, None)
+    parsed, problem = _parse("strings", value, None)
     if problem:
         problems.add(where, problem)
         return []
-    return list(value)
+    return list(parsed)
 
 
 NESTED: dict[str, tuple[str, ...]] = {

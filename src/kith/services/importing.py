@@ -105,6 +105,7 @@ class ImportOptions:
     photos: bool = True
     photos_dir: Path | None = None
     progress: Progress | None = None
+    encoding: str | None = None  # the file's text encoding, instead of detecting it (--encoding)
     filename: str = ""  # the name to record and show (the web's upload name), else the path's
 
 
@@ -162,6 +163,7 @@ class ImportSummary:
     rejected_count: int = 0
     held_pairs: list[Held] = field(default_factory=list)
     changes: list[str] = field(default_factory=list)
+    encoding: str = ""  # how the file's text was read: "utf-8 (valid UTF-8)", "cp1252 (detected)"
 
     def skip(self, reason: str, n: int = 1) -> None:
         """Count records left out on purpose, by reason."""
@@ -196,7 +198,7 @@ class ImportSummary:
             "rejected": self.rejected_count,
             "interactions_added": self.interactions_added, "interactions_known": self.interactions_known,
             "relations_added": self.relations_added, "skipped": dict(self.skipped),
-            "problems": list(self.problems), "rejections": [r.as_dict() for r in self.rejected],
+            "problems": list(self.problems), "encoding": self.encoding, "rejections": [r.as_dict() for r in self.rejected],
             "held_for_review": [h.as_dict() for h in self.held_pairs],
         }
         if self.dry_run:
@@ -228,12 +230,13 @@ def import_file(
     if fmt not in PARSERS:
         raise BadInput(f"unknown import format '{fmt}' (known: {', '.join(PARSERS)})")
     me = [*opts.me, *owner_emails(session)]
-    popts = ParseOptions(me=me, now=now, photos=opts.photos)
+    popts = ParseOptions(me=me, now=now, photos=opts.photos, encoding=opts.encoding)
     stream = STREAMS[fmt](path, popts) if fmt in STREAMS else PARSERS[fmt](path, popts).stream()
     name = opts.filename or path.name or str(path)
     summary = ImportSummary(format=fmt, file=name, dry_run=opts.dry_run)
     applier = Applier(session, SOURCES.get(fmt, fmt), now, summary, opts)
     applier.apply(stream)
+    summary.encoding = next((d.report() for d in popts.decoded), "")  # filled as the file was read
     if opts.dry_run:
         session.rollback()
         return summary

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from kith import clock
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
 from kith.errors import BadInput
 from kith.services.paging import by_id
@@ -47,6 +48,19 @@ def check_sentiment(value: int | None) -> int:
     return value
 
 
+# Later than now by more than this is the future: a clock or time zone a day off is not.
+FUTURE_SLACK = timedelta(days=1)
+
+
+def check_when(when: datetime, now: datetime, *, planned: bool = False) -> datetime:
+    """When an interaction happens: within 1900-2100, and not in the future unless it is ``planned``."""
+    when = clock.check_moment(when, "the interaction's date")
+    if when > now + FUTURE_SLACK and not planned:
+        raise BadInput(f"{when.date().isoformat()} is in the future; log a planned interaction with --planned "
+                       "(or 'planned' in the API)")
+    return when
+
+
 def log_interaction(
     session: Session,
     people: Sequence[Person],
@@ -60,10 +74,12 @@ def log_interaction(
     source: str = "manual",
     dedupe_key: str | None = None,
     event: Event | None = None,
+    planned: bool = False,
 ) -> Interaction:
-    """Record one interaction with one or several people."""
+    """Record one interaction with one or several people (a future one only when ``planned``)."""
     if not people:
         raise BadInput("an interaction needs at least one person")
+    when = check_when(when, now, planned=planned)
     k = check_kind(kind)
     seen: set[int] = set()
     unique = [p for p in people if not (p.id in seen or seen.add(p.id))]  # type: ignore[func-returns-value]
@@ -172,7 +188,7 @@ def edit_interaction(session: Session, inter: Interaction, changes: InteractionC
     if changes.kind is not None:
         inter.kind = check_kind(changes.kind)
     if changes.on is not None:
-        inter.occurred_at = changes.on
+        inter.occurred_at = clock.check_moment(changes.on, "the interaction's date")
     if changes.direction is not None:
         inter.direction = check_direction(changes.direction, inter.kind)
     if changes.sentiment is not None:

@@ -210,6 +210,38 @@ def _at_head(engine: Engine) -> bool:
     return row is not None and row[0] == HEAD
 
 
+# What SQLite and PostgreSQL say when the file or its pages are damaged.
+_DAMAGE = ("malformed", "file is not a database", "disk i/o error", "corrupt", "checksum")
+
+
+def database_failure(exc: BaseException) -> DatabaseError | None:
+    """A database failure as one line a person can act on, or None if ``exc`` is not one.
+
+    Covers SQLAlchemy's wrapped errors and the drivers' own (``sqlite3``,
+    ``psycopg``), which the door's raw-cursor reads raise unwrapped: a
+    database damaged in the middle is "the database is damaged", never a
+    traceback, whichever read meets the damage first.
+    """
+    if isinstance(exc, SADatabaseError | OperationalError):
+        inner: BaseException = getattr(exc, "orig", None) or exc
+    elif isinstance(exc, sqlite3.DatabaseError) or (type(exc).__module__.startswith("psycopg")
+                                                    and _is_psycopg_error(exc)):
+        inner = exc
+    else:
+        return None
+    reason = _reason(inner)  # type: ignore[arg-type]
+    if any(word in reason.lower() for word in _DAMAGE):
+        return DatabaseError(f"the database is damaged ({reason}); restore it from a backup "
+                             "(kith import backup FILE into a new database)")
+    return DatabaseError(f"database: {reason}")
+
+
+def _is_psycopg_error(exc: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(exc, psycopg.DatabaseError)
+
+
 def _reason(exc: Exception) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig or exc).strip().splitlines()

@@ -5,16 +5,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kith.errors import KithError
+from kith.runtime import database_failure
 from kith.services.retrying import is_transient
 from kith.web.auth import CsrfFailed, LoginRequired, NotAuthenticated
 
@@ -97,3 +100,14 @@ def install(app: FastAPI) -> None:
             return _answer(request, 503, "the database is busy; try again in a moment",
                            headers={"Retry-After": "1"})
         return _answer(request, 500, "internal error: Kith could not answer this request (see the server log)")
+
+    # A damaged or unreachable database: one line (503), never a traceback; the drivers' own errors
+    # too, which the door's raw-cursor reads raise unwrapped (kith.store.db.database_failure).
+    async def database_down(request: Request, exc: Exception) -> Response:
+        failure = None if is_transient(exc) else database_failure(exc)
+        if failure is None:  # a lost race goes on to the retry middleware (kith.web.retry), then to unexpected()
+            raise exc
+        return _answer(request, failure.status_code, str(failure))
+
+    for kind in (OperationalError, SADatabaseError, sqlite3.DatabaseError):
+        app.add_exception_handler(kind, database_down)

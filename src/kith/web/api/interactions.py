@@ -35,7 +35,7 @@ def create_interaction(ctx: ApiCtx, body: InteractionIn) -> dict[str, object]:
     people = [get_person(ctx.session, pid) for pid in body.people]
     inter = svc.log_interaction(
         ctx.session, people, body.kind, when=body.on or ctx.now, now=ctx.now,
-        direction=body.direction, sentiment=body.sentiment, note=body.note,
+        direction=body.direction, sentiment=body.sentiment, note=body.note, planned=body.planned,
     )
     return svc.view_of(inter).as_dict()
 

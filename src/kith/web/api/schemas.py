@@ -17,7 +17,7 @@ Name = Annotated[str, Field(min_length=1, max_length=300, pattern=NO_NUL)]
 Long = Annotated[str, Field(max_length=20000, pattern=NO_NUL)]
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 Day = Annotated[date, Field(ge=date(1, 1, 2), le=date(9999, 12, 30))]
-When = Annotated[datetime, Field(ge=datetime(1900, 1, 1), le=datetime(9999, 12, 30))]
+When = Annotated[datetime, Field(ge=datetime(1900, 1, 1), le=datetime(2100, 12, 31, 23, 59, 59))]  # kith.clock's years
 KindName = Annotated[str, Field(min_length=1, max_length=30, pattern=NO_NUL)]
 
 T = TypeVar("T")
@@ -116,6 +116,7 @@ class InteractionIn(BaseModel):
     direction: Literal["out", "in", "mutual", "me", "them", "both"] | None = None
     sentiment: Annotated[int, Field(ge=-2, le=2)] | None = None
     note: Long = ""
+    planned: bool = Field(default=False, description="A planned interaction: 'on' may be in the future.")
 
 
 class InteractionPatch(BaseModel):

@@ -164,10 +164,7 @@ def _import(ctx: FormCtx, fmt: str, path: Path, filename: str, *, dry_run: bool)
 
 def _restore(ctx: FormCtx, path: Path, *, dry_run: bool) -> dict[str, int]:
     """A backup restored into the (empty) workspace: rows per section."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInput(f"not a Kith backup: {exc}") from None
+    data = backup.read_backup(path)
     counts = backup.import_backup(ctx.session, data)
     if dry_run:
         ctx.session.rollback()
