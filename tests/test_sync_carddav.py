@@ -278,3 +278,63 @@ def test_two_new_cards_of_one_person_in_one_batch_become_one_person(
         [dana] = find_people(s, "dana")
         assert {"email", "phone"} <= {i.kind for i in dana.identifiers}
         assert {i.person_id for i in s.query(SyncItem)} == {dana.id}
+
+
+def test_a_new_card_only_named_like_someone_known_is_added_and_held_for_review(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    from kith.services.dedupe import find_duplicates
+    from kith.services.people import NewPerson, add_person
+
+    with kith.session() as s:
+        add_person(s, NewPerson(name="Ana Lima"), now=FIXED_NOW)
+    radicale.put(book, "ana.vcf", ANA)
+    report = sync(kith)
+    assert (report.added, report.held, report.error) == (1, 1, ""), report.as_dict()
+    assert "1 held for review" in report.headline()
+    with kith.session() as s:
+        assert len(find_people(s, "Ana Lima")) == 2  # a name alone never merges anyone
+        assert [{c.a.name, c.b.name} for c in find_duplicates(s)] == [{"Ana Lima"}]
+
+
+def test_cards_applied_between_changes_to_known_people_never_reuse_an_id(kith: Kith) -> None:
+    """New cards take ids reserved ahead; an organisation made meanwhile by a server edit is not taken twice."""
+    from datetime import timedelta
+
+    from kith.importers.records import ContactRecord, Labeled
+    from kith.services.importing import Applier, ImportOptions, ImportSummary
+    from kith.services.people import NewPerson, add_person, edit_person
+
+    with kith.session() as s:
+        known = add_person(s, NewPerson(name="Kim Known"), now=FIXED_NOW)
+        applier = Applier(s, "carddav", FIXED_NOW, ImportSummary(format="carddav", file="phone"),
+                          ImportOptions(photos=False))
+        first = applier.person_for(ContactRecord(ref="a", name="Ann One", org="Org A",
+                                                 emails=[Labeled("ann@example.org")]))
+        edit_person(s, known, {"org": "Org B"}, now=FIXED_NOW + timedelta(minutes=1), source="carddav")
+        s.flush()
+        second = applier.person_for(ContactRecord(ref="b", name="Bea Two", org="Org C",
+                                                  emails=[Labeled("bea@example.org")]))
+        assert first is not None and second is not None
+        [a, b] = applier.rows([first, second])
+        s.commit()
+        assert a.organization is not None and a.organization.name == "Org A"
+        assert b.organization is not None and b.organization.name == "Org C"
+        assert known.organization is not None and known.organization.name == "Org B"
+
+
+def test_a_card_matches_by_an_address_a_server_edit_gave_earlier_in_the_same_sync(kith: Kith) -> None:
+    from kith.importers.records import ContactRecord, Labeled
+    from kith.services.importing import Applier, ImportOptions, ImportSummary
+    from kith.services.people import NewPerson, add_identifier, add_person
+
+    with kith.session() as s:
+        known = add_person(s, NewPerson(name="Kim Known"), now=FIXED_NOW)
+        add_identifier(s, known, "email", "kim@example.org")
+        s.flush()
+        applier = Applier(s, "carddav", FIXED_NOW, ImportSummary(format="carddav", file="phone"),
+                          ImportOptions(photos=False))
+        add_identifier(s, known, "email", "kim@home.example")  # what CardSync._write_kith does
+        s.flush()
+        applier.refresh(known)
+        who = applier.person_for(ContactRecord(ref="k", name="K. Known", emails=[Labeled("KIM@home.example")]))
+        assert who is not None and who.id == known.id and applier.summary.added == 0

@@ -486,10 +486,56 @@ class Applier:
 
     def contact(self, rec: ContactRecord) -> BulkInteraction | None:
         """Add or update the person a contact record describes; its "connected on" as an interaction."""
+        return self._contact(rec)[1]
+
+    def person_for(self, rec: ContactRecord) -> Who | None:
+        """Add or update the person a contact record describes, by the same rules as :meth:`contact`, and
+        write what is pending, so that the person's row exists (None: a record without a name, rejected).
+
+        For callers that apply records one at a time and need the row at once (a CardDAV sync); the record's
+        "connected on" and relations are not applied here.
+        """
+        who = self._contact(rec, deferring=False)[0]
+        if who is not None:
+            self._write_pending()
+        return who
+
+    def rows(self, people: Iterable[Who]) -> list[Person]:
+        """The stored rows of people this applier found or added (what is pending is written first)."""
+        self._write_pending()
+        out = []
+        for who in people:
+            person = self.session.get(Person, who.id)
+            assert person is not None
+            out.append(person)
+        return out
+
+    def refresh(self, person: Person) -> None:
+        """Take up a person's values and identifiers as they are now, after a change made outside this applier
+        (a sync writing the server's values), so that later records match by the identifiers the person has."""
+        who = self.people.get(person.id)
+        if who is None:
+            return
+        if fold(who.name) != fold(person.display_name):
+            named = self.by_name.get(fold(who.name), [])
+            if who in named:
+                named.remove(who)
+            who.name = person.display_name
+            self.by_name.setdefault(fold(who.name), []).append(who)
+        _refresh(who, person)
+        keys = {(key_group(i.kind), i.value_key) for i in person.identifiers}
+        for gk in who.keys - keys:
+            if self.by_key.get(gk) is who:
+                del self.by_key[gk]
+        for gk in keys - who.keys:
+            self.by_key.setdefault(gk, who)
+        who.keys = keys
+
+    def _contact(self, rec: ContactRecord, *, deferring: bool = True) -> tuple[Who | None, BulkInteraction | None]:
         name = rec.display_name()
         if not name:
             self.summary.reject(rec.ref, "no name")
-            return None
+            return None, None
         keys = record_keys(rec)
         if not keys:  # nothing identifies the record: a source id from what it says, stable across re-imports
             base = f"{self.source}-row:{fold(name)}|{fold(rec.org)}"
@@ -503,9 +549,11 @@ class Applier:
             self._fill(who, rec, keys)
         else:
             self._update(who, rec, keys)
+        if not deferring:
+            return who, None
         if rec.relations:
             self.deferred.append((rec, who))
-        return self._connection(rec, who, keys) if rec.connected_on is not None else None
+        return who, (self._connection(rec, who, keys) if rec.connected_on is not None else None)
 
     def _create(self, rec: ContactRecord, name: str, keys: list[tuple[str, str, str, str]]) -> Who:
         if rec.given_name or rec.family_name:
@@ -741,6 +789,7 @@ class Applier:
                     self.added_tags.append(self.tag_ids[tag])
             out.insert_tuples(_table(PersonTag), ("person_id", "tag_id"), [(p, self.tag_ids[t]) for p, t in links])
         self.pending = []
+        self.ids.written()
 
     def _provenance_json(self, out: door.Writer, provenance: dict[str, Any]) -> Any:
         """A new person's provenance for the driver; the usual ones (every field from this import) made once."""
@@ -912,6 +961,11 @@ class _Ids:
             self.next[table.name] = out.max_id(table) + 1
         self.next[table.name] += 1
         return self.next[table.name] - 1
+
+    def written(self) -> None:
+        """Every id taken so far is written: on SQLite the next ones are counted from the table again, so that
+        rows added meanwhile by other means (an organisation :func:`edit_person` made) are not taken twice."""
+        self.next.clear()
 
     def person(self) -> int:
         """A new person's id."""

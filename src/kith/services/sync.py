@@ -25,11 +25,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session, defer
 
 from kith.errors import BadInput, NotFound
 from kith.importers.grouping import Threads
-from kith.importers.records import ContactRecord, InteractionRecord, Party
+from kith.importers.records import InteractionRecord, Party
 from kith.normalize import email_key, fold
 from kith.services.bulk import (
     BulkInteraction,
@@ -41,17 +41,13 @@ from kith.services.importing import (
     Applier,
     ImportOptions,
     ImportSummary,
-    PeopleIndex,
     owner_emails,
-    record_keys,
 )
 from kith.services.interactions import delete_interaction, log_interaction
 from kith.services.people import (
     add_identifier,
     archive_person,
     edit_person,
-    refresh_search_key,
-    tag_person,
 )
 from kith.services.sync_accounts import get_account, password_of
 from kith.store.models import (
@@ -84,6 +80,7 @@ class SyncReport:
     added: int = 0
     updated: int = 0
     archived: int = 0
+    held: int = 0  # new people whose name is like a stored person's: added and held for review (`kith dupes`)
     pushed: int = 0
     conflicts: int = 0
     interactions_added: int = 0
@@ -117,6 +114,8 @@ class SyncReport:
                 parts.append(f"{self.interactions_removed} removed")
             if self.interactions_known:
                 parts.append(f"{self.interactions_known} already there")
+        if self.held:
+            parts.append(f"{self.held} held for review as likely duplicates (kith dupes)")
         if self.conflicts:
             parts.append(f"{self.conflicts} conflicts to review")
         if self.skipped:
@@ -128,7 +127,7 @@ class SyncReport:
     def as_dict(self) -> dict[str, Any]:
         """JSON form (also kept on the account as its last summary)."""
         return {"account": self.account, "kind": self.kind, "added": self.added, "updated": self.updated,
-                "archived": self.archived, "pushed": self.pushed, "conflicts": self.conflicts,
+                "archived": self.archived, "held": self.held, "pushed": self.pushed, "conflicts": self.conflicts,
                 "interactions_added": self.interactions_added, "interactions_updated": self.interactions_updated,
                 "interactions_removed": self.interactions_removed, "interactions_known": self.interactions_known,
                 "sent": self.sent,
@@ -300,7 +299,6 @@ class CardSync:
         self.items = {i.href: i for i in session.scalars(
             select(SyncItem).where(SyncItem.account_id == account.id).options(defer(SyncItem.raw)))}
         self.touched: set[str] = set()
-        self.orgs: dict[str, int] | None = None
 
     @property
     def applier(self) -> Applier:
@@ -336,96 +334,9 @@ class CardSync:
         self.session.commit()
 
     def _cards(self, resources: list[Resource]) -> None:
-        """One batch: cards of people nobody in Kith matches are added together, the others one by one.
-
-        The identity rules are the importers' (:class:`~kith.services.importing.PeopleIndex`): a card
-        matching someone known or another new card of the batch, or with profile URLs (whose kinds the
-        importers decide), takes the per-card path.
-        """
-        index = self.applier.index
-        new: list[tuple[Resource, ContactRecord]] = []
-        later: list[Resource] = []
-        taken: set[tuple[str, str]] = set()
-        names: set[str] = set()
+        """One batch of cards, one by one (new cards go through the importers' applier and its identity rules)."""
         for res in resources:
-            if res.href in self.items:
-                later.append(res)
-                continue
-            try:
-                rec = carddav.parse_card(res.data, res.href.rsplit("/", 1)[-1])
-            except carddav.BadCard:
-                later.append(res)  # reported there
-                continue
-            keys = record_keys(rec)
-            ordered = [PeopleIndex.group_key(k, v) for k, v in keys.ordered()]
-            strong = bool(keys.emails or keys.phones or keys.urls or keys.external)
-            name = rec.display_name()
-            known = index.by_identifiers(keys.ordered()) or index.by_folded_name(name, rec.org, keys.urls,
-                                                                                   name_alone=not strong)
-            if known is not None or taken.intersection(ordered) or fold(name) in names or rec.urls:
-                later.append(res)
-                continue
-            taken.update(ordered)
-            names.add(fold(name))
-            new.append((res, rec))
-        if new:
-            self._add_people(new)
-        for res in later:
             self._card(res.href, res.etag, res.data)
-
-    def _add_people(self, new: list[tuple[Resource, ContactRecord]]) -> None:
-        if self.orgs is None:
-            self.orgs = {str(k): int(i) for k, i in self.session.execute(select(Organization.name_key, Organization.id))}
-        orgs = self.orgs
-        missing: dict[str, Organization] = {}
-        for _res, rec in new:
-            clean = " ".join(rec.org.split())
-            if clean and fold(clean) not in orgs and fold(clean) not in missing:
-                missing[fold(clean)] = Organization(name=clean, name_key=fold(clean), note="")
-        if missing:  # the organisations get_or_create_org would make, in one flush
-            self.session.add_all(missing.values())
-            self.session.flush()
-            orgs.update({k: o.id for k, o in missing.items()})
-        rows = []
-        for _res, rec in new:
-            clean = " ".join(rec.org.split())
-            org_id = orgs[fold(clean)] if clean else None
-            emails = tuple(dict.fromkeys(e.value.strip() for e in rec.emails if email_key(e.value)))
-            rows.append(BulkPerson(name=rec.display_name(), organization_id=org_id, title=rec.title, emails=emails,
-                                   notes=rec.notes, location=rec.location, source="carddav"))
-        ids = insert_people_bulk(self.session, rows, now=self.now)
-        people = {p.id: p for p in self.session.scalars(
-            select(Person).where(Person.id.in_(ids)).options(selectinload(Person.identifiers)))}
-        stamp = {"source": "carddav", "at": self.now.isoformat()}
-        for (res, rec), pid in zip(new, ids, strict=True):
-            person = people[pid]
-            person.birthday = rec.birthday
-            person.nickname = rec.nickname
-            person.given_name = rec.given_name or person.given_name
-            person.family_name = rec.family_name or person.family_name
-            person.provenance = {f: stamp for f in ("name", "title", "org", "location", "birthday", "notes")
-                                 if getattr(rec, "display_name" if f == "name" else f, "")}
-            for kind, values in (("phone", [p.value for p in rec.phones]),
-                                 ("external", [rec.external_id] if rec.external_id else [])):
-                for value in values:
-                    try:
-                        add_identifier(self.session, person, kind, value, source="carddav")
-                    except BadInput:
-                        self.report.skip(f"unusable {kind}")
-            if rec.nickname:
-                refresh_search_key(person)
-            if rec.tags:
-                try:
-                    tag_person(self.session, person, [t for t in rec.tags if fold(t).strip()])
-                except BadInput:
-                    self.report.skip("unusable tag")
-            self.applier.index.add(person)
-            self.touched.add(res.href)
-            item = SyncItem(account_id=self.account.id, href=res.href, etag=res.etag, raw=res.data,
-                            base=carddav.values_of(rec), synced_at=self.now, person_id=pid)
-            self.session.add(item)
-            self.items[res.href] = item
-            self.report.added += 1
         self.session.flush()
 
     def _card(self, href: str, etag: str, data: str) -> None:
@@ -445,17 +356,18 @@ class CardSync:
             self.items[href] = item
             if server is None:
                 return
-            added = self.applier.summary.added
-            person = self.applier.contact(rec)
-            if person is None:
+            applier = self.applier
+            added = applier.summary.added
+            who = applier.person_for(rec)  # the importers' identity rules; its row is written
+            if who is None:
                 return
-            self.session.flush()
-            item.person_id = person.id
+            item.person_id = who.id
             item.base = server
-            if self.applier.summary.added > added:
+            if applier.summary.added > added:
                 self.report.added += 1
+                self.report.held = applier.summary.held
             else:  # someone Kith knew: what Kith holds beyond the card goes to the server
-                self._reconcile(item, person, server)
+                self._reconcile(item, applier.rows([who])[0], server)
             return
         item.etag, item.raw, item.synced_at = etag, data, self.now
         if server is None:
@@ -569,6 +481,9 @@ class CardSync:
         if changed:
             person.updated_at = self.now
             self.report.updated += 1
+            if self._applier is not None:  # later cards of this sync match by the identifiers as they are now
+                self.session.flush()
+                self._applier.refresh(person)
 
     def _write_server(self, item: SyncItem, person: Person, server: dict[str, Any],
                       changes: dict[str, Any]) -> None:
@@ -758,8 +673,15 @@ class CalSync:
                  client: DavClient, me: set[str]) -> None:
         self.session, self.account, self.now, self.report, self.client, self.me = (
             session, account, now, report, client, me)
-        self.applier = _applier(session, "caldav", now, report)
+        self._applier: Applier | None = None  # the people index: loaded at the first new meeting
         self.items = {i.href: i for i in session.scalars(select(SyncItem).where(SyncItem.account_id == account.id))}
+
+    @property
+    def applier(self) -> Applier:
+        """The importers' applier (attendees are found and added by their rules), made on first use."""
+        if self._applier is None:
+            self._applier = _applier(self.session, "caldav", self.now, self.report)
+        return self._applier
 
     def run(self) -> None:
         """Pull changed and removed events, then look again at events that were still ahead."""
@@ -826,9 +748,11 @@ class CalSync:
                 inter.occurred_at, inter.note = meeting.when, meeting.note
                 self.report.interactions_updated += 1
         for key, meeting in wanted.items():
-            people = [p for p in (self.applier.party(Party(o.name, o.email)) for o in meeting.others) if p]
-            if not people:
+            found = [w for w in (self.applier.party(Party(o.name, o.email)) for o in meeting.others) if w]
+            if not found:
                 continue
+            people = self.applier.rows(found)
+            self.report.added, self.report.held = self.applier.summary.added, self.applier.summary.held
             self.session.flush()
             inter = log_interaction(self.session, people, "meeting", when=meeting.when, now=self.now,
                                     direction=meeting.direction, note=meeting.note, source="caldav")
