@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.web_helpers import LOCAL
 
 from conftest import FIXED_NOW, CliResult
 from import_helpers import interactions, people, run
@@ -82,7 +83,7 @@ def api(kith: Kith) -> Iterator[Any]:
 
     from kith.web.app import create_app
 
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as c:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as c:
         yield c
 
 

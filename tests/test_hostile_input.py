@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.web_helpers import LOCAL
 
 from conftest import BACKEND, CliResult
 from hostile_inputs import SHAPES, Shape, vcard_many_emails
@@ -127,7 +128,7 @@ def test_the_web_refuses_a_backup_nested_too_deep_with_a_message(kith: Kith, tmp
     from kith.web.app import create_app
 
     body = ('{"format": "kith-backup", "people": ' + "[" * 50_000 + "]" * 50_000 + "}").encode()
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as client:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as client:
         page = client.get("/import")
         token = _csrf(page.text)
         answer = client.post("/import", data={"fmt": "backup", "csrf_token": token},
@@ -176,7 +177,7 @@ def test_the_api_answers_a_damaged_database_with_a_json_503(tmp_path: Path) -> N
 
     path = tmp_path / "api.db"
     kith = open_kith(f"sqlite:///{path}", as_of=FIXED_NOW, init=True)
-    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW)) as client:
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as client:
         pid = client.post("/api/v1/people", json={"name": "Ana"}).json()["id"]
         kith.close()
         with sqlite3.connect(path) as conn:  # damage: the interaction table's pages overwritten

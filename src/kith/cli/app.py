@@ -11,6 +11,9 @@ import sys
 import time
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError
+
 from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve, user, token)
     agenda,
     data,
