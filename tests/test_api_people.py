@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from tests.conftest import FIXED_NOW
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.web.app import create_app
 from web_helpers import LOCAL

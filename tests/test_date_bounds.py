@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import FIXED_NOW, CliResult
 from tests.web_helpers import LOCAL
 
-from conftest import FIXED_NOW, CliResult
 from import_helpers import interactions, people, run
 from kith import clock
 from kith.errors import BadInput, ImportFailed

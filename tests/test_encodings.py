@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.conftest import FIXED_NOW, CliResult
 
-from conftest import FIXED_NOW, CliResult
 from import_helpers import people, run
 from kith.errors import ImportFailed
 from kith.importers.reading import decode_bytes

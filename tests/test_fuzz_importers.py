@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from conftest import BACKEND
+from tests.conftest import BACKEND
 
 HARNESS = Path(__file__).parent / "fuzz_importers.py"
 SECONDS = 20

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import BACKEND, CliResult
 from tests.web_helpers import LOCAL
 
-from conftest import BACKEND, CliResult
 from hostile_inputs import SHAPES, Shape, vcard_many_emails
 from import_helpers import ME, counts, run
 from kith.errors import ImportFailed
@@ -123,8 +123,8 @@ def test_a_backup_nested_too_deep_is_one_line_of_error(cli: Callable[..., CliRes
 
 def test_the_web_refuses_a_backup_nested_too_deep_with_a_message(kith: Kith, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
+    from tests.conftest import FIXED_NOW
 
-    from conftest import FIXED_NOW
     from kith.web.app import create_app
 
     body = ('{"format": "kith-backup", "people": ' + "[" * 50_000 + "]" * 50_000 + "}").encode()
@@ -170,8 +170,8 @@ def test_the_api_answers_a_damaged_database_with_a_json_503(tmp_path: Path) -> N
     import sqlite3
 
     from fastapi.testclient import TestClient
+    from tests.conftest import FIXED_NOW
 
-    from conftest import FIXED_NOW
     from kith.runtime import open_kith
     from kith.web.app import create_app
 

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.conftest import FIXED_NOW
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith, open_kith
 from kith.services import accounts
 from kith.store.models import LoginAttempt

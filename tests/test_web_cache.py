@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import delete
+from tests.conftest import FIXED_NOW
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services import memo
 from kith.services import scores as scores_svc

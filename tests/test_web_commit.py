@@ -16,8 +16,8 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from tests.conftest import FIXED_NOW
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.web.app import create_app
 

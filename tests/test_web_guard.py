@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import FIXED_NOW
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.web.app import create_app
 from live_server import live_server

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from tests.conftest import FIXED_NOW
 
-from conftest import FIXED_NOW
 from kith.runtime import Kith
 from kith.services import accounts
 from kith.web.app import create_app
