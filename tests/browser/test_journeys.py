@@ -29,8 +29,10 @@ def seed(kith: Kith) -> dict[str, int]:
         dana = add_person(s, NewPerson(name="Dana Scully", org="Bureau"), now=FIXED_NOW)
         s.flush()
         link(s, bea, "assistant-of", ana, now=FIXED_NOW)
-        for days, people, kind in [(400, [ana], "meal"), (200, [ana, bea], "meeting"), (120, [carl], "coffee"),
-                                   (90, [carl], "call"), (10, [dana], "coffee"), (5, [dana, carl], "meeting")]:
+        # Ana and Carl: real ties (years of meals, a season of coffees) gone quiet; Dana: just met.
+        history = [(d, [ana], "meal") for d in range(760, 390, -60)] + [(200, [ana, bea], "meeting")]
+        history += [(d, [carl], "coffee") for d in range(330, 110, -30)] + [(90, [carl], "call")]
+        for days, people, kind in [*history, (10, [dana], "coffee"), (5, [dana, carl], "meeting")]:
             log_interaction(s, people, kind, when=FIXED_NOW - timedelta(days=days), now=FIXED_NOW)
         return {"ana": ana.id, "bea": bea.id, "carl": carl.id, "dana": dana.id}
 
