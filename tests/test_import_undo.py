@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from tests.conftest import FIXED_NOW, KITH_SCRIPT
 
-from conftest import FIXED_NOW, KITH_SCRIPT
 from import_helpers import IMPORT, counts, interactions, people, run
 from kith.errors import BadInput
 from kith.runtime import Kith
