@@ -60,23 +60,16 @@ Streamer = Callable[[Path, ParseOptions], Stream]
 
 
 def checked(parser: Parser) -> Parser:
-    """``parser`` with clean, bounded records and the decoding reported."""
+    """``parser`` with clean, bounded records and the decoding reported (the rules of :func:`checked_stream`)."""
 
     def parse(path: Path, opts: ParseOptions) -> Parsed:
         opts.decoded.clear()
-        parsed = parser(path, opts)
-        file = display(path)
-        for found in opts.decoded:
-            parsed.encoding = found.report()
-            if found.problem():
-                parsed.problems.insert(0, Problem(file, "file", found.problem(), kept=True))
-        removed = _clean_records(parsed)
-        if removed:
-            parsed.problems.insert(0, Problem(file, "file", _removed_note(removed), kept=True))
-        parsed.contacts = [c for c in parsed.contacts if _fits(c, parsed, file)]
-        parsed.interactions = [i for i in parsed.interactions if _fits(i, parsed, file)]
-        _check_dates(parsed, opts.now or datetime.now(UTC), file)
-        return parsed
+        parsed = _checked_items(parser(path, opts).stream().items, opts, display(path))
+        out = Stream(parsed).collect()
+        out.encoding = next((found.report() for found in opts.decoded), "")
+        # What the file as a whole says (its encoding, control characters removed) comes first.
+        out.problems = [p for p in out.problems if p.ref == "file"] + [p for p in out.problems if p.ref != "file"]
+        return out
 
     parse.__doc__ = parser.__doc__
     return parse
