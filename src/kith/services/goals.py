@@ -523,7 +523,8 @@ def _path_action(net: Network, ties: Mapping[int, PersonTie], reached: _Reached,
     tie = ties[first]
     end = net.people[path.people[-1]].label()
     if len(path.hops) == 1:
-        text = f"talk to {end} directly ({tie.layer} tie, score {tie.score:.0f}) about {reached.target}"
+        why = f"about {reached.target}" if reached.kind == "organisation" else f"they work as {reached.target}"
+        text = f"talk to {end} directly ({tie.layer} tie, score {tie.score:.0f}): {why}"
     else:
         text = (f"ask {net.name(first)} ({tie.layer} tie; {path.hops[1].why[0]}) "
                 f"for an introduction to {end}")
