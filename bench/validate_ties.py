@@ -36,7 +36,9 @@ from kith.engine.ties import (
     TieParams,
     build_arrays,
     kind_index,
+    network_pace,
     score_batch,
+    subset,
 )
 
 DATA = (
@@ -143,9 +145,12 @@ def evaluate_cutoff(
     arrays = build_arrays(
         person, ts, ones * kind_index("message"), direction, ones * 0, ones, len(pairs), params
     )
-    scored = score_batch(arrays, cutoff, params)
-    labels = np.isin(pairs, _future_pairs(msgs, t0))
     pair_ego = pairs // 10_000_000
+    # Each ego is a user of their own: the pace of their own network, not of everyone's.
+    egos_here, ego_row = np.unique(pair_ego, return_inverse=True)
+    paces = np.array([network_pace(subset(arrays, ego_row == j), cutoff, params) for j in range(len(egos_here))])
+    scored = score_batch(arrays, cutoff, params, pace=paces[ego_row])
+    labels = np.isin(pairs, _future_pairs(msgs, t0))
     recency, frequency = -scored.days_since_last, arrays.n
     decayed = np.bincount(person, weights=np.exp2(-(t0 - ts) / DAY / DECAY_DAYS), minlength=len(pairs))
     baselines = (recency, frequency, decayed)
@@ -205,6 +210,15 @@ def tune(msgs: Messages, egos: NDArray[np.int64]) -> TieParams:
         if margin > best_margin:
             best, best_margin = params, margin
             print(f"margin {margin:+.4f}: {dict(zip(grid, values, strict=True))}", file=sys.stderr)
+    # Second stage: the terms added for issue 14 (they wrote last; the network's pace), the rest kept.
+    stage1 = best
+    for w_reply, w_pace, prior in itertools.product((0.2, 0.4, 0.6), (0.4, 0.6, 0.8), (0.05, 0.1)):
+        params = replace(stage1, w_reply=w_reply, w_pace=w_pace, pace_prior=prior)
+        results = evaluate(msgs, egos, params)
+        margin = min(min(r.margin, r.margin_per_ego) for r in results)
+        if margin > best_margin:
+            best, best_margin = params, margin
+            print(f"margin {margin:+.4f}: w_reply {w_reply}, w_pace {w_pace}, pace_prior {prior}", file=sys.stderr)
     return best
 
 
@@ -217,6 +231,8 @@ ABLATION: dict[str, dict[str, float]] = {
     "cooling": {"w_cooling": 0.0},
     "reciprocity": {"w_reciprocity": 0.0},
     "duration": {"w_duration": 0.0},
+    "reply": {"w_reply": 0.0},
+    "pace": {"w_pace": 0.0},
 }
 
 
@@ -270,8 +286,9 @@ def personal_fit(msgs: Messages, egos: NDArray[np.int64]) -> list[tuple[datetime
             arrays = build_arrays(log.person, ts, log.kind, direction, log.sentiment, log.group, len(pairs))
             labels = np.isin(ego * 10_000_000 + pairs, future)
             decayed = np.bincount(person, weights=np.exp2(-(t0 - ts) / DAY / DECAY_DAYS), minlength=len(pairs))
-            row = (auc(score_batch(arrays, t0).likelihood, labels),
-                   auc(score_batch(arrays, t0, fit.params()).likelihood, labels), auc(decayed, labels))
+            row = (auc(score_batch(arrays, t0, pace=network_pace(arrays, t0)).likelihood, labels),
+                   auc(score_batch(arrays, t0, fit.params(), pace=network_pace(arrays, t0, fit.params())).likelihood,
+                       labels), auc(decayed, labels))
             if not np.isnan(row[0]):
                 rows.append(row)
         mean = np.array(rows).mean(axis=0)
