@@ -8,7 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from tests.conftest import CliResult
+from sqlalchemy import select
+from tests.conftest import FIXED_NOW, CliResult
 
 from kith.engine.fit import TERMS, LogColumns, features, windows
 from kith.engine.ties import (
@@ -22,6 +23,9 @@ from kith.engine.ties import (
     score,
     score_batch,
 )
+from kith.runtime import Kith
+from kith.services.likelihood_model import fit_model, likelihood_params, model_status
+from kith.store.models import ModelFit
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 
@@ -105,3 +109,17 @@ def test_the_explained_likelihood_of_one_person_equals_the_listings(cli: Callabl
     listing = {p["name"]: p for p in json.loads(cli("score", "--json").out)}
     one = json.loads(cli("score", "Ana", "--explain", "--json").out)
     assert abs(one["likelihood"] - listing["Ana Diaz"]["likelihood"]) < 0.05
+
+
+def test_a_stored_fit_made_before_these_terms_is_not_used_and_kith_model_refits_it(kith: Kith) -> None:
+    with kith.session() as s:
+        fit_model(s, FIXED_NOW)
+        row = s.scalars(select(ModelFit)).one()
+        old = dict(row.data)
+        old["weights"] = {k: v for k, v in old["weights"].items() if k not in ("reply", "pace")}
+        old["default_weights"] = dict(old["weights"])
+        row.data, row.in_use = old, True
+    with kith.session() as s:
+        assert likelihood_params(s) == DEFAULT_PARAMS
+        status = model_status(s, FIXED_NOW)
+        assert status.refitted and {"reply", "pace"} <= set(status.fit.weights)
