@@ -26,6 +26,9 @@ Public API:
 - ``StateArrays``, ``build_arrays(...)``, ``score_batch(...) -> BatchScores``:
   the vectorised path for everyone; the scalar path runs the same code on a
   one-row array, so both agree by construction (a test checks it anyway).
+- ``network_pace(arrays, as_of)``: how busy the whole network's week is
+  against its usual week, one number the likelihood's ``pace`` term takes
+  (``score_batch(..., pace=)``, ``score(..., pace=)``); ``subset`` picks rows.
 - ``layer_thresholds(params)``: score thresholds of the layers, derived by
   scoring steady weekly / monthly / quarterly / yearly reference ties.
 
@@ -114,17 +117,17 @@ class TieParams:
     hello_cap: float = 0.5  # most decayed weight hellos can add to A or to B
     bias: float = -2.5
     gain: float = 0.25  # multiplies every term but the bias: spreads ties over 0-100
-    w_activity: float = 1.2  # per doubling of 1 + A
+    w_activity: float = 1.6  # per doubling of 1 + A
     w_bond: float = 0.2  # per doubling of 1 + B
     w_recency: float = 2.0  # per halving of 1 + days since last contact / scale
     recency_scale_days: float = 7.0
     recency_horizon_days: float = 1095.0  # silent this long: no recency credit left
-    w_cooling: float = 0.8  # per doubling of silence beyond the tie's usual gap
+    w_cooling: float = 0.5  # per doubling of silence beyond the tie's usual gap
     w_reciprocity: float = 0.3  # times (balance − 0.5)
     reciprocity_prior: float = 0.5  # pseudo-weight each way: one message is not "one-sided"
     w_initiative: float = 0.0  # times (their share of reaching out − 0.5)
     w_duration: float = 0.3  # per doubling of 1 + years known
-    w_reply: float = 0.2  # they wrote last (their newest contact is newer than mine): a reply is due
+    w_reply: float = 0.4  # they wrote last (their newest contact is newer than mine): a reply is due
     w_pace: float = 0.4  # per doubling of my whole network's contact this week against my usual week
     h_week_days: float = 7.0  # half-life of the weekly sums behind pace
     pace_prior: float = 0.05  # added to both sides of the pace ratio: a quiet log is not infinitely slow
