@@ -145,6 +145,9 @@ def test_batch_arrays_match_scalar_states() -> None:
         "b_in",
         "sent_sum",
         "sent_n",
+        "a_week",
+        "last_in",
+        "last_out",
         "counts",
         "recent",
     ):

@@ -32,6 +32,7 @@ from kith.engine.ties import (
     build_arrays,
     likelihood_terms,
     merge_arrays,
+    network_pace,
 )
 
 F64 = NDArray[np.float64]
@@ -45,7 +46,7 @@ RIDGE = 50.0  # L2 pull toward the defaults, in the units of the standardised te
 # The likelihood's terms and the weight each has in TieParams.
 TERMS: dict[str, str] = {
     "activity": "w_activity", "bond": "w_bond", "recency": "w_recency", "cooling": "w_cooling",
-    "reciprocity": "w_reciprocity", "initiative": "w_initiative", "duration": "w_duration",
+    "reply": "w_reply", "pace": "w_pace", "reciprocity": "w_reciprocity", "initiative": "w_initiative", "duration": "w_duration",
     "multiplexity": "w_multiplexity", "sentiment": "w_sentiment",
 }
 _ONES: dict[str, Any] = {w: 1.0 for w in TERMS.values()}
@@ -93,9 +94,9 @@ def params_with(weights: dict[str, float], base: TieParams = DEFAULT_PARAMS) -> 
     return replace(base, bias=weights["bias"], gain=1.0, **chosen)
 
 
-def features(arrays: StateArrays, as_of: float) -> F64:
-    """The raw likelihood terms of every row (columns in the order of :data:`TERMS`)."""
-    z = likelihood_terms(arrays, as_of, _UNIT)
+def features(arrays: StateArrays, as_of: float, pace: float = 0.0) -> F64:
+    """The raw likelihood terms of every row (columns in the order of :data:`TERMS`); ``pace`` the network's."""
+    z = likelihood_terms(arrays, as_of, _UNIT, pace)
     return np.column_stack([z[t] for t in TERMS]).astype(np.float64)
 
 
@@ -165,7 +166,7 @@ def windows(log: LogColumns, as_of: float, count: int = WINDOWS) -> list[tuple[F
         known = states.n > 0
         rows = np.flatnonzero(known)
         sub = StateArrays(**{k: v[rows] for k, v in states.__dict__.items()})
-        out.append((features(sub, start), touched[rows]))
+        out.append((features(sub, start, network_pace(states, start)), touched[rows]))
     return out
 
 

@@ -5,8 +5,9 @@ The model (``docs/scoring.md`` has the full story and the numbers)::
     A  = Σ w · 2^(−Δt / h_fast)        activity, half-life ~90 days
     B  = Σ w · 2^(−Δt / h_slow)        bond, half-life ~1.5 years
     w  = depth(kind) / group_size^γ    a forty-person meeting counts less
-    z  = bias + gain · (activity + bond + recency + cooling + reciprocity
-                       + initiative + duration + multiplexity + sentiment)
+    z  = bias + gain · (activity + bond + recency + cooling + reply + pace
+                       + reciprocity + initiative + duration + multiplexity
+                       + sentiment)     pace: the whole network's week (network_pace)
     likelihood = 100 · σ(z)            will we be in touch soon?
     s  = s_bias + s_gain · (bond + duration + reciprocity + multiplexity
                            + favours + sentiment)
@@ -25,6 +26,9 @@ Public API:
 - ``StateArrays``, ``build_arrays(...)``, ``score_batch(...) -> BatchScores``:
   the vectorised path for everyone; the scalar path runs the same code on a
   one-row array, so both agree by construction (a test checks it anyway).
+- ``network_pace(arrays, as_of)``: how busy the whole network's week is
+  against its usual week, one number the likelihood's ``pace`` term takes
+  (``score_batch(..., pace=)``, ``score(..., pace=)``); ``subset`` picks rows.
 - ``layer_thresholds(params)``: score thresholds of the layers, derived by
   scoring steady weekly / monthly / quarterly / yearly reference ties.
 
@@ -113,16 +117,20 @@ class TieParams:
     hello_cap: float = 0.5  # most decayed weight hellos can add to A or to B
     bias: float = -2.5
     gain: float = 0.25  # multiplies every term but the bias: spreads ties over 0-100
-    w_activity: float = 1.2  # per doubling of 1 + A
+    w_activity: float = 1.6  # per doubling of 1 + A
     w_bond: float = 0.2  # per doubling of 1 + B
     w_recency: float = 2.0  # per halving of 1 + days since last contact / scale
     recency_scale_days: float = 7.0
     recency_horizon_days: float = 1095.0  # silent this long: no recency credit left
-    w_cooling: float = 0.8  # per doubling of silence beyond the tie's usual gap
+    w_cooling: float = 0.5  # per doubling of silence beyond the tie's usual gap
     w_reciprocity: float = 0.3  # times (balance − 0.5)
     reciprocity_prior: float = 0.5  # pseudo-weight each way: one message is not "one-sided"
     w_initiative: float = 0.0  # times (their share of reaching out − 0.5)
     w_duration: float = 0.3  # per doubling of 1 + years known
+    w_reply: float = 0.4  # they wrote last (their newest contact is newer than mine): a reply is due
+    w_pace: float = 0.4  # per doubling of my whole network's contact this week against my usual week
+    h_week_days: float = 7.0  # half-life of the weekly sums behind pace
+    pace_prior: float = 0.05  # added to both sides of the pace ratio: a quiet log is not infinitely slow
     w_multiplexity: float = 1.0  # per extra context (half per extra kind)
     multiplexity_cap: float = 3.0
     w_sentiment: float = 2.0  # per point of average sentiment
@@ -172,6 +180,9 @@ class TieState:
     b_in: float = 0.0
     sent_sum: float = 0.0
     sent_n: float = 0.0
+    a_week: float = 0.0  # real (not hello) contact decayed with the week half-life (pace)
+    last_in: float = 0.0  # newest contact they started (or mutual), 0 = never
+    last_out: float = 0.0  # newest contact I started (or mutual), 0 = never
     counts: dict[str, int] = field(default_factory=dict)
     recent: dict[str, float] = field(default_factory=dict)  # fast-decayed counts per kind
 
@@ -187,13 +198,19 @@ class TieState:
         self._accumulate(touch, t, params, 1.0)
         self.n += 1
         self.first, self.last = min(self.first, t), max(self.last, t)
+        direction = effective_direction(touch)
+        if direction != "out":
+            self.last_in = max(self.last_in, t)
+        if direction != "in":
+            self.last_out = max(self.last_out, t)
 
     def remove(self, touch: Touch, params: TieParams = DEFAULT_PARAMS) -> bool:
         """Take back a touch that was added (a deleted interaction).
 
         Sums and counts stay exact. Returns False when the removed touch was
-        the first or last contact: those extremes cannot be recovered from the
-        state, so the caller should rebuild it from the log.
+        the first or last contact (or the newest either way): those extremes
+        cannot be recovered from the state, so the caller should rebuild it
+        from the log.
         """
         if KINDS[touch.kind].depth <= 0:
             return True
@@ -205,10 +222,11 @@ class TieState:
         if self.n == 0:
             self.__dict__.update(TieState().__dict__)
             return True
-        return not (t <= self.first or t >= self.last)
+        return not (t <= self.first or t >= self.last or t in (self.last_in, self.last_out))
 
     def _advance(self, t: float, params: TieParams) -> None:
         fast, slow = _decay(t - self.ref, params)
+        self.a_week *= _week(t - self.ref, params)
         for name in _FAST:
             setattr(self, name, getattr(self, name) * fast)
         for name in _SLOW:
@@ -222,6 +240,7 @@ class TieState:
         hello = KINDS[touch.kind].hello
         self.a_hello, self.a = self.a_hello + w * fast * hello, self.a + w * fast * (not hello)
         self.b_hello, self.b = self.b_hello + w * slow * hello, self.b + w * slow * (not hello)
+        self.a_week += w * _week(self.ref - t, params) * (not hello)
         share_out = {"out": 1.0, "in": 0.0, "mutual": 0.5}[effective_direction(touch)]
         self.b_out += w * slow * share_out
         self.b_in += w * slow * (1.0 - share_out)
@@ -236,7 +255,7 @@ class TieState:
 
     def _clamp_rounding(self) -> None:
         # Subtraction can leave -1e-17 where the exact answer is 0.
-        for name in (*_FAST, "b", "b_hello", "b_out", "b_in", "sent_n"):
+        for name in (*_FAST, "a_week", "b", "b_hello", "b_out", "b_in", "sent_n"):
             setattr(self, name, max(getattr(self, name), 0.0))
 
     def to_dict(self) -> dict[str, float]:
@@ -266,6 +285,11 @@ def _decay(seconds: float, params: TieParams) -> tuple[float, float]:
     """Fast and slow decay factors over ``seconds``."""
     days = seconds / DAY
     return math.pow(2.0, -days / params.h_fast_days), math.pow(2.0, -days / params.h_slow_days)
+
+
+def _week(seconds: float, params: TieParams) -> float:
+    """Decay factor of the weekly sums over ``seconds``."""
+    return math.pow(2.0, -seconds / DAY / params.h_week_days)
 
 
 def effective_direction(touch: Touch) -> str:
@@ -306,6 +330,9 @@ class StateArrays:
     b_in: F64
     sent_sum: F64
     sent_n: F64
+    a_week: F64
+    last_in: F64
+    last_out: F64
     counts: F64  # (people, kinds)
     recent: F64  # (people, kinds)
 
@@ -332,6 +359,7 @@ class StateArrays:
 # Scalar columns of StateArrays, in the order of a packed row (then counts, then recent).
 SCALARS: tuple[str, ...] = (
     "ref", "n", "first", "last", "a", "a_hello", "b", "b_hello", "b_out", "b_in", "sent_sum", "sent_n",
+    "a_week", "last_in", "last_out",
 )
 PACKED_WIDTH = len(SCALARS) + 2 * len(KIND_NAMES)
 
@@ -371,6 +399,8 @@ def merge_arrays(older: StateArrays, newer: StateArrays, params: TieParams = DEF
     slow_o = np.where(has_o, np.exp2(-(ref - older.ref) / DAY / params.h_slow_days), 0.0)
     fast_n = np.where(has_n, np.exp2(-(ref - newer.ref) / DAY / params.h_fast_days), 0.0)
     slow_n = np.where(has_n, np.exp2(-(ref - newer.ref) / DAY / params.h_slow_days), 0.0)
+    week_o = np.where(has_o, np.exp2(-(ref - older.ref) / DAY / params.h_week_days), 0.0)
+    week_n = np.where(has_n, np.exp2(-(ref - newer.ref) / DAY / params.h_week_days), 0.0)
 
     def mix(name: str, fast: bool) -> F64:
         fo, fn = (fast_o, fast_n) if fast else (slow_o, slow_n)
@@ -383,7 +413,9 @@ def merge_arrays(older: StateArrays, newer: StateArrays, params: TieParams = DEF
         ref=ref, n=older.n + newer.n, first=first, last=last,
         a=mix("a", True), a_hello=mix("a_hello", True), b=mix("b", False), b_hello=mix("b_hello", False),
         b_out=mix("b_out", False), b_in=mix("b_in", False), sent_sum=mix("sent_sum", False),
-        sent_n=mix("sent_n", False), counts=older.counts + newer.counts,
+        sent_n=mix("sent_n", False), a_week=older.a_week * week_o + newer.a_week * week_n,
+        last_in=np.maximum(older.last_in, newer.last_in), last_out=np.maximum(older.last_out, newer.last_out),
+        counts=older.counts + newer.counts,
         recent=older.recent * fast_o[:, None] + newer.recent * fast_n[:, None],
     )  # fmt: skip
 
@@ -421,6 +453,9 @@ def build_arrays(
     d = np.asarray(direction)
     d = np.where((d == DIRECTION_CODE["mutual"]) & (_IMPLIED[k] >= 0), _IMPLIED[k], d)
     share_out = np.where(d == 0, 1.0, np.where(d == 1, 0.0, 0.5))
+    last_in, last_out = np.zeros(n_people), np.zeros(n_people)
+    np.maximum.at(last_in, p[d != 0], ts[d != 0])
+    np.maximum.at(last_out, p[d != 1], ts[d != 1])
 
     def total(values: F64) -> F64:
         return np.bincount(p, weights=values, minlength=n_people).astype(np.float64)
@@ -437,6 +472,7 @@ def build_arrays(
         b=total(w * slow * ~hello), b_hello=total(w * slow * hello),
         b_out=total(w * slow * share_out), b_in=total(w * slow * (1.0 - share_out)),
         sent_sum=total(slow * np.asarray(sentiment, dtype=np.float64)), sent_n=total(slow),
+        a_week=total(w * np.exp2(-lag_days / params.h_week_days) * ~hello), last_in=last_in, last_out=last_out,
         counts=per_kind(np.ones_like(ts)), recent=per_kind(fast),
     )  # fmt: skip
 
@@ -462,8 +498,32 @@ class _Terms:
     hello_only: NDArray[np.bool_]
 
 
-def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
-    """Every term of the logit for every row; the scalar and batch paths share it."""
+def subset(arrays: StateArrays, rows: NDArray[np.integer] | NDArray[np.bool_]) -> StateArrays:
+    """The given rows of ``arrays`` (indices or a mask)."""
+    return StateArrays(**{f.name: getattr(arrays, f.name)[rows] for f in fields(StateArrays)})
+
+
+def network_pace(arrays: StateArrays, as_of: datetime | float, params: TieParams = DEFAULT_PARAMS) -> float:
+    """How busy my whole log is this week against my usual week: log2 of their ratio (0 = as usual).
+
+    ``arrays`` must be everyone (the network), not a page of it: the real
+    contact of the last week (week half-life) over the fast-decayed contact
+    scaled to a week, each plus ``pace_prior``. After a quiet spell every tie
+    is less likely to see contact soon; in a busy week, more.
+    """
+    idle = np.maximum(_seconds(as_of) - arrays.ref, 0.0) / DAY
+    week = float(np.sum(arrays.a_week * np.exp2(-idle / params.h_week_days)))
+    usual = float(np.sum(arrays.a * np.exp2(-idle / params.h_fast_days))) * params.h_week_days / params.h_fast_days
+    return math.log2((week + params.pace_prior) / (usual + params.pace_prior))
+
+
+def _terms(s: StateArrays, as_of: float, params: TieParams, pace: float | F64 = 0.0) -> _Terms:
+    """Every term of the logit for every row; the scalar and batch paths share it.
+
+    ``pace`` is :func:`network_pace` (one number for the whole network, or one
+    per row when rows belong to several networks, as in the validation bench;
+    0, the neutral value, when the caller scores without it).
+    """
     has = s.n > 0
     # Touches after as_of count as if now, so a future meeting never amplifies.
     idle = np.maximum(as_of - s.ref, 0.0) / DAY
@@ -493,6 +553,8 @@ def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
         "bond": params.w_bond * np.log2(1.0 + bond),
         "recency": substance * params.w_recency * _freshness(days_since, params),
         "cooling": -params.w_cooling * np.log2(np.maximum(ratio, 1.0)),
+        "reply": params.w_reply * (has & (s.last_in > s.last_out)),
+        "pace": params.w_pace * has * pace,
         "reciprocity": has * substance * params.w_reciprocity * (balance - 0.5),
         "initiative": has * substance * params.w_initiative * (0.5 - out_share),
         "duration": substance * params.w_duration * np.log2(1.0 + years),
@@ -519,9 +581,11 @@ def _terms(s: StateArrays, as_of: float, params: TieParams) -> _Terms:
     )  # fmt: skip
 
 
-def likelihood_terms(arrays: StateArrays, as_of: float, params: TieParams = DEFAULT_PARAMS) -> dict[str, F64]:
+def likelihood_terms(
+    arrays: StateArrays, as_of: float, params: TieParams = DEFAULT_PARAMS, pace: float | F64 = 0.0
+) -> dict[str, F64]:
     """Every term of the contact likelihood's logit, row by row (``bias`` included): for a personal fit."""
-    return _terms(arrays, as_of, params).z
+    return _terms(arrays, as_of, params, pace).z
 
 
 def _freshness(days_since: F64, params: TieParams) -> F64:
@@ -569,9 +633,13 @@ def score_batch(
     as_of: datetime | float,
     params: TieParams = DEFAULT_PARAMS,
     closeness: F64 | None = None,
+    pace: float | F64 = 0.0,
 ) -> BatchScores:
-    """Score everyone at once; ``closeness`` (nan = none) overrides strength row by row."""
-    return _batch(arrays, _terms(arrays, _seconds(as_of), params), params, closeness)
+    """Score everyone at once; ``closeness`` (nan = none) overrides strength row by row.
+
+    ``pace`` is the network's :func:`network_pace` (only the contact likelihood uses it).
+    """
+    return _batch(arrays, _terms(arrays, _seconds(as_of), params, pace), params, closeness)
 
 
 def _batch(arrays: StateArrays, terms: _Terms, params: TieParams, closeness: F64 | None) -> BatchScores:
@@ -642,10 +710,14 @@ def score(
     as_of: datetime,
     params: TieParams = DEFAULT_PARAMS,
     closeness: float | None = None,
+    pace: float | F64 = 0.0,
 ) -> TieScore:
-    """Score one person as of ``as_of``, explained; ``closeness`` (0-100) always wins."""
+    """Score one person as of ``as_of``, explained; ``closeness`` (0-100) always wins.
+
+    ``pace`` is the network's :func:`network_pace` (0: as usual), as ``score_batch`` takes it.
+    """
     arrays = StateArrays.from_states([state])
-    terms = _terms(arrays, _seconds(as_of), params)
+    terms = _terms(arrays, _seconds(as_of), params, pace)
     batch = _batch(arrays, terms, params, None if closeness is None else np.array([closeness]))
     every = {name: float(v[0]) for name, v in terms.s.items()}
     baseline = every.pop("bias")
@@ -740,6 +812,8 @@ def _likelihood_reasons(
         "bond": f"{_plural(state.n, 'contact')} since {_date(state.first)}",
         "recency": _last_contact(days),
         "cooling": f"{_past_gap(state, t)}" + (": cooling" if state.n >= 2 and t.ratio[0] >= params.cooling_ratio else ""),
+        "reply": "they were the last to get in touch: a reply is due",
+        "pace": f"you have been in touch with everyone {'more' if c.get('pace', 0.0) > 0 else 'less'} than usual this week",
         "reciprocity": f"you reach out {100 * float(t.out_share[0]):.0f}% of the time",
         "duration": f"known for {_years(float(t.years[0]))}",
         "multiplexity": f"{_plural(t.kinds[0], 'kind')} of contact in {_plural(t.contexts[0], 'context')}",

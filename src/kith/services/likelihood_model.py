@@ -96,11 +96,13 @@ def fit_model(session: Session, as_of: datetime) -> Fit:
 
 
 def model_status(session: Session, as_of: datetime, refit: bool = False) -> ModelStatus:
-    """The model in use; fitted first when asked, when there is none yet, or when the log has grown enough."""
+    """The model in use; fitted first when asked, when there is none yet, when the log has grown enough,
+    or when the stored fit has another version's terms."""
     size = door.data_version(session).participations
     row = _stored(session)
     grown = row is not None and size > row.participations * (1.0 + REFIT_GROWTH)
-    refitted = refit or row is None or grown
+    stale = row is not None and set(_fit_of(row).weights) != set(default_weights())  # another version's terms
+    refitted = refit or row is None or grown or stale
     if refitted:
         fit_model(session, as_of)
         row = _stored(session)

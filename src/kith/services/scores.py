@@ -36,6 +36,7 @@ from kith.engine.ties import (
     TieState,
     layer_thresholds,
     merge_arrays,
+    network_pace,
     pack,
     score,
     score_batch,
@@ -70,6 +71,7 @@ class PersonTie:
     strength: float = 0.0  # 0-100, computed (the manual closeness does not change it)
     likelihood: float = 0.0  # 0-100: will you be in touch soon?
     likelihood_reasons: list[str] = field(default_factory=list)
+    pace: float = 0.0  # the whole network's pace its likelihood was scored with (kith.engine.ties.network_pace)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -171,7 +173,8 @@ class TieTable(Mapping[int, PersonTie]):
         as_of: datetime, wanted: set[int] | None = None, params: TieParams = DEFAULT_PARAMS,
     ) -> None:
         arrays = stored.arrays
-        batch = score_batch(arrays, as_of, params, closeness)
+        self.pace = network_pace(arrays, as_of, params)
+        batch = score_batch(arrays, as_of, params, closeness, self.pace)
         self.ids = ids
         self.score = batch.score
         self.strength, self.likelihood = batch.strength, batch.likelihood
@@ -236,7 +239,7 @@ class TieTable(Mapping[int, PersonTie]):
             learned_gap_days=float(self._gap[i]) if n >= 2 else None,
             days_since_last=None if math.isnan(days) else days,
             cooling=bool(self.cooling[i]), last_sentiment=int(self._sentiment[i]),
-            strength=float(self.strength[i]), likelihood=float(self.likelihood[i]),
+            strength=float(self.strength[i]), likelihood=float(self.likelihood[i]), pace=self.pace,
         )
         self._made[pid] = tie
         return tie
@@ -305,7 +308,7 @@ def series_arrays(network: NetworkLog, favours: Sequence[FavourRow], moments: Se
         seen = np.zeros(len(ids), dtype=bool)
         seen[log.person[window]] = True
         last_sent = np.where(seen, log.last_sentiments(window), last_sent)
-        batch = score_batch(states, moment, DEFAULT_PARAMS, closeness)
+        batch = score_batch(states, moment, DEFAULT_PARAMS, closeness, network_pace(states, moment))
         layers = assign_network_layers(batch.score, layer_thresholds(DEFAULT_PARAMS), earned=batch.layer)
         ready = _readiness_batch(ids, batch.score, batch.cooling, last_sent, states.n, ledger_at(favours, moment),
                                  moment, rows, ~np.isnan(closeness))
@@ -454,7 +457,7 @@ def explain(session: Session, person: Person, as_of: datetime, tie: PersonTie | 
         tie = PersonTie(person.id, 0.0, "dormant", 0.0, False, None)
     state = _state_as_of(session, person.id, as_of)
     closeness = None if person.closeness is None else float(person.closeness)
-    detail = score(state, as_of, likelihood_params(session), closeness)
+    detail = score(state, as_of, likelihood_params(session), closeness, tie.pace)
     tie.components = detail.components
     tie.reasons = detail.reasons
     tie.likelihood_reasons = detail.likelihood_reasons

@@ -130,7 +130,8 @@ def state_at(arrays: StateArrays, i: int) -> TieState:
         ref=float(arrays.ref[i]), n=int(arrays.n[i]), first=float(arrays.first[i]), last=float(arrays.last[i]),
         a=float(arrays.a[i]), a_hello=float(arrays.a_hello[i]), b=float(arrays.b[i]),
         b_hello=float(arrays.b_hello[i]), b_out=float(arrays.b_out[i]), b_in=float(arrays.b_in[i]),
-        sent_sum=float(arrays.sent_sum[i]), sent_n=float(arrays.sent_n[i]),
+        sent_sum=float(arrays.sent_sum[i]), sent_n=float(arrays.sent_n[i]), a_week=float(arrays.a_week[i]),
+        last_in=float(arrays.last_in[i]), last_out=float(arrays.last_out[i]),
     )
     for kind, j in KIND_INDEX.items():
         if arrays.counts[i, j] > 0:
