@@ -17,6 +17,7 @@ from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Protocol
 
@@ -204,8 +205,17 @@ def _raw(value: object) -> str:
 
 
 def _addresses(msg: Message, header: str) -> list[Party]:
-    values = [_raw(v) for v in msg.get_all(header, [])]
-    return [Party(name=_text(name).strip().strip('"'), email=addr.strip()) for name, addr in getaddresses(values) if "@" in addr]
+    values = tuple(_raw(v) for v in msg.get_all(header, []))
+    parse = _named_addresses if sum(map(len, values)) < 4096 else _named_addresses.__wrapped__  # a long one: not kept
+    return [Party(name=name, email=addr) for name, addr in parse(values)]
+
+
+@lru_cache(maxsize=16384)
+def _named_addresses(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name, address) of each address in a header's values: parsed once for each distinct header (a mailbox
+    names the same correspondents in thousands of messages)."""
+    return tuple((_text(name).strip().strip('"'), addr.strip()) for name, addr in getaddresses(list(values))
+                 if "@" in addr)
 
 
 def _date(value: object) -> datetime | None:
