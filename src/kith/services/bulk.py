@@ -12,7 +12,7 @@ interactions keeps the tie states current explicitly
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -163,7 +163,7 @@ def _insert_person_details(
 
 def insert_interactions_bulk(
     session: Session, interactions: Iterable[BulkInteraction], *, now: datetime, batch_size: int = 20000,
-    ids_out: list[int] | None = None,
+    ids_out: MutableSequence[int] | None = None,
 ) -> int:
     """Insert interactions and their participants; returns how many were inserted (their ids into ``ids_out``).
 
@@ -194,7 +194,7 @@ def insert_interactions_bulk(
             count += len(chunk)
             entries += len(parts)
             if ids_out is not None:
-                ids_out += ids
+                ids_out.extend(ids)
             if added is not None and entries <= limit:
                 added += [Added(r[0], i.occurred_at, r[2], r[3], r[4], pids)
                           for i, r, pids in zip(chunk, rows, people, strict=True)]
