@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import csv
+import os
 import random
+import signal
+import subprocess
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
+from tests.conftest import FIXED_NOW, KITH_SCRIPT
 from tests.import_helpers import run
 
 from kith.runtime import Kith
@@ -24,12 +30,12 @@ _TRIGGERS = {
 
 def _write(path: Path, rows: int, people: int, seed: int) -> None:
     rng = random.Random(seed)
-    start = datetime(2022, 1, 1, tzinfo=UTC)
+    start = datetime(2020, 1, 1, tzinfo=UTC)
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
         w.writerow(["timestamp", "contact", "direction", "kind", "note"])
         for i in range(rows):
-            when = start + timedelta(hours=7 * i + rng.randrange(5))
+            when = start + timedelta(minutes=17 * i + rng.randrange(5))
             w.writerow([when.isoformat(), f"p{rng.randrange(people)}@example.com",
                         rng.choice(["out", "in", "mutual"]), rng.choice(["email", "call", "coffee", "meal"]),
                         rng.choice(["", "", "talked shop"])])
@@ -93,3 +99,26 @@ def test_importing_the_same_file_again_adds_nothing_and_moves_no_count(kith: Kit
     again = run(kith, "interactions", path)
     assert again.interactions_added == 0 and again.interactions_known == 1500
     assert _counts(kith) == first
+
+
+@pytest.mark.parametrize("delay", [1.5, 3.0])
+def test_an_interactions_import_killed_during_its_load_leaves_the_triggers_and_counts_as_before(
+        kith: Kith, db_url: str, tmp_path: Path, delay: float) -> None:
+    with kith.session() as s:
+        ana = add_person(s, NewPerson("Ana Diaz", emails=["p1@example.com"]), now=kith.as_of)
+        log_interaction(s, [ana], "call", when=datetime(2022, 3, 5, tzinfo=UTC), now=kith.as_of)
+    before = _counts(kith)
+    path = tmp_path / "log.csv"
+    _write(path, 150_000, 2000, seed=5)
+    env = {**os.environ, "KITH_STRICT_TIES": "1", "XDG_DATA_HOME": str(tmp_path / "xdg")}
+    proc = subprocess.Popen([str(KITH_SCRIPT), "--db", db_url, "--as-of", FIXED_NOW.isoformat(), "import",
+                             "interactions", str(path)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(delay)
+    assert proc.poll() is None, "the import finished before it could be killed: make the file bigger"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert _counts(kith) == before
+    summary = run(kith, "interactions", path)  # and the next import runs with the triggers it needs
+    assert summary.interactions_added == 150_000
+    kept, counted, participations, rows, triggers = _counts(kith)
+    assert kept == counted and participations == rows == 150_001 and triggers == before[4]
