@@ -8,8 +8,9 @@ is its own:
 
 - **floor**: ``csv.reader`` over the same rows and SQLite ``executemany`` of
   them into one table, in one transaction (what the libraries cost at least);
-- **first import**: ``kith import`` into an empty database (``open_kith``,
-  ``import_file``, commit);
+- **first import**: ``kith import`` into an empty database (``import_file``
+  and commit; "process s" is the whole child process: interpreter start,
+  ``open_kith`` creating the database, the import, exit);
 - **re-import** (contacts): the same file again, which must change nothing.
 
 Peak memory is the process's maximum resident set size. Sizes (``--scale 1``):
@@ -182,11 +183,13 @@ def one(fmt: str, path: Path, url: str, init: bool) -> dict[str, object]:
 
 
 def child(*args: str) -> dict[str, object]:
+    t0 = time.perf_counter()
     out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False,
                          env={**os.environ, "KITH_STRICT_TIES": os.environ.get("KITH_STRICT_TIES", "1")})
+    whole = time.perf_counter() - t0
     if out.returncode != 0:
         raise SystemExit(out.stderr[-3000:])
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {**json.loads(out.stdout.strip().splitlines()[-1]), "process": whole}
 
 
 def main() -> None:
@@ -203,7 +206,7 @@ def main() -> None:
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, scale {args.scale}, "
           f"{'PostgreSQL' if args.db else 'SQLite'}")
     print(f"{'format':<13} {'rows':>9} {'floor s':>8} {'first s':>8} {'budget':>7} {'again s':>8} {'budget':>7} "
-          f"{'peak MB':>8}  summary")
+          f"{'peak MB':>8} {'process s':>9}  summary")
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for fmt in args.only.split(","):
@@ -223,7 +226,8 @@ def main() -> None:
             peak = max(float(str(first["peak_mb"])), float(str(again["peak_mb"])) if again else 0.0)
             print(f"{fmt:<13} {n:>9,} {base:>8.2f} {float(str(first['seconds'])):>8.2f} {'< ' + str(budget):>7} "
                   f"{(format(float(str(again['seconds'])), '8.2f') if again else '       -'):>8} "
-                  f"{('< ' + str(budget_again)) if budget_again else '':>7} {peak:>8.0f}  {first['headline']}",
+                  f"{('< ' + str(budget_again)) if budget_again else '':>7} {peak:>8.0f} {float(str(first['process'])):>9.2f}  "
+                  f"{first['headline']}",
                   flush=True)
 
 

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kith import clock
-from kith.importers.reading import clean
+from kith.importers.reading import CONTROL, clean
 from kith.importers.records import (
     ContactRecord,
     InteractionRecord,
@@ -90,8 +90,13 @@ def checked_stream(streamer: Streamer) -> Streamer:
 def _checked_items(items: Iterator[Item], opts: ParseOptions, file: str) -> Iterator[Item]:
     now = opts.now or datetime.now(UTC)
     removed = 0
+    latest = now + FUTURE_SLACK
     for item in items:
-        if isinstance(item, ContactRecord | InteractionRecord):
+        if type(item) is InteractionRecord:  # the common case of the big files, without the general machinery
+            cleaned, problem = _checked_interaction(item, latest, file)
+            removed += cleaned
+            yield problem or item
+        elif isinstance(item, ContactRecord | InteractionRecord):
             one = Parsed(contacts=[item]) if isinstance(item, ContactRecord) else Parsed(interactions=[item])
             removed += _clean_records(one)
             one.contacts = [c for c in one.contacts if _fits(c, one, file)]
@@ -107,6 +112,34 @@ def _checked_items(items: Iterator[Item], opts: ParseOptions, file: str) -> Iter
             yield Problem(file, "file", found.problem(), kept=True)
     if removed:
         yield Problem(file, "file", _removed_note(removed), kept=True)
+
+
+def _checked_interaction(inter: InteractionRecord, latest: datetime, file: str) -> tuple[int, Problem | None]:
+    """An interaction under the rules of :func:`_clean_records`, :func:`_fits` and :func:`_check_dates`, at
+    a fraction of their cost: the texts are cleaned only when one search of them all finds a control
+    character; how many were removed, and the problem that keeps the record out if any."""
+    removed = 0
+    parties = inter.participants
+    texts = [inter.ref, inter.kind, inter.direction, inter.dedupe_key, inter.note]
+    for p in parties:
+        texts += (p.name, p.email, p.url, p.external_id)
+    if CONTROL.search("".join(texts)):
+        removed += _clean_fields(inter)
+        for party in parties:
+            removed += _clean_fields(party)
+    if len(parties) > MAX_PARTICIPANTS or len(inter.note) > _NOTE or any(
+            len(p.name) > _NAME or len(p.email) > _MAIL or len(p.url) > _URL or len(p.external_id) > _ID
+            for p in parties):
+        return removed, Problem(file, inter.ref, f"{_too_big(inter)}; not imported")
+    if not clock.in_range(inter.when):
+        return removed, Problem(file, inter.ref, f"dated {inter.when.date().isoformat()}, outside {_YEARS}; "
+                                "not imported")
+    if inter.when > latest:
+        return removed, Problem(file, inter.ref, f"dated {inter.when.date().isoformat()}, in the future; not imported")
+    return removed, None
+
+
+_NOTE, _NAME, _MAIL, _URL, _ID = (MAX_CHARS[k] for k in ("note", "name", "email", "url", "external_id"))
 
 
 def _removed_note(removed: int) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 
 from kith.engine.kinds import KINDS
@@ -64,8 +65,21 @@ def interaction(row: dict[str, str], ref: str) -> InteractionRecord | str:
     if kind not in KINDS:
         return f"unknown kind '{pick(row, 'kind')}' (known: {', '.join(KINDS)})"
     note = pick(row, "note")
-    party = Party(email=contact) if email_key(contact) else Party(name=contact, external_id=contact)
-    digest = hashlib.sha1(note.encode("utf-8", "replace")).hexdigest()[:10]
-    key = f"{when.isoformat()}|{fold(contact)}|{kind}|{direction}|{digest}"
+    folded, is_email = _contact(contact)
+    party = Party(email=contact) if is_email else Party(name=contact, external_id=contact)
+    key = f"{when.isoformat()}|{folded}|{kind}|{direction}|{_digest(note) if note else _EMPTY}"
     return InteractionRecord(ref=ref, when=when, kind=kind, direction=direction, participants=[party],
                              dedupe_key=key, note=note)
+
+
+def _digest(note: str) -> str:
+    return hashlib.sha1(note.encode("utf-8", "replace")).hexdigest()[:10]
+
+
+_EMPTY = _digest("")
+
+
+@lru_cache(maxsize=65536)
+def _contact(contact: str) -> tuple[str, bool]:
+    """A contact cell folded (for the row's key), and whether it is an e-mail address: once per contact, not per row."""
+    return fold(contact), email_key(contact) is not None

@@ -17,7 +17,9 @@ from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.parser import BytesHeaderParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import IO, Protocol
 
 from kith.errors import ImportFailed
 from kith.importers.grouping import Threads
@@ -51,20 +53,71 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 
 def messages(path: Path) -> Iterator[tuple[int, bytes]]:
-    """(number, raw bytes) of each message of an mbox file or Maildir folder."""
+    """(number, header bytes) of each message of an mbox file or Maildir folder; bodies are skipped unread."""
     if not path.exists():
         raise ImportFailed(f"{path}: no such file or folder")
     try:
         if path.is_dir():
             if not (path / "cur").is_dir() and not (path / "new").is_dir():
                 raise ImportFailed(f"{path}: a folder but not a Maildir (no cur/ or new/ inside)")
-            box: mailbox.Mailbox[mailbox.Message] = mailbox.Maildir(path, create=False)
+            box = mailbox.Maildir(path, create=False)
+            for number, key in enumerate(sorted(box.iterkeys()), start=1):
+                with box.get_file(key) as f:
+                    yield number, _read_head(f)
         else:
-            box = mailbox.mbox(path, create=False)
-        for number, key in enumerate(sorted(box.iterkeys()) if path.is_dir() else box.iterkeys(), start=1):
-            yield number, box.get_bytes(key)
+            with path.open("rb") as f:
+                yield from enumerate(mbox_heads(f), start=1)
     except OSError as exc:
         raise ImportFailed(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
+LINE = 1 << 16  # read at most this much of a line at a time: a file without line breaks costs no more memory
+_ESCAPED_FROM = re.compile(rb">+From ")
+
+
+def mbox_heads(f: IO[bytes]) -> Iterator[bytes]:
+    """The header block of each message of an mbox file, read line by line in one pass.
+
+    A message starts at every line beginning ``From `` (as Python's
+    :class:`mailbox.mbox` splits them; the ``From`` line itself is not part of
+    the message) and its headers end at the first empty line; lines before the
+    first ``From`` line belong to no message. Header lines escaped the mboxrd
+    way (``>From ``, ``>>From ``) lose one ``>``. Body lines are read and
+    dropped, a piece of at most :data:`LINE` bytes at a time, so time is linear
+    in the file's size and memory is one message's headers.
+    """
+    head: list[bytes] | None = None
+    in_head = False
+    at_start = True  # the piece read next begins a line
+    while piece := f.readline(LINE):
+        starts, at_start = at_start, piece.endswith(b"\n")
+        if starts and piece.startswith(b"From "):
+            if head is not None:
+                yield b"".join(head) + b"\n"
+            head, in_head = [], True
+        elif in_head and head is not None:
+            if starts and piece in (b"\n", b"\r\n"):
+                in_head = False
+            else:
+                head.append(piece[1:] if starts and _ESCAPED_FROM.match(piece) else piece)
+    if head is not None:
+        yield b"".join(head) + b"\n"
+
+
+class _Lines(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
+def _read_head(f: _Lines) -> bytes:
+    """A message file's header block (up to its first empty line)."""
+    out = []
+    at_start = True
+    while piece := f.readline(LINE):
+        if at_start and piece in (b"\n", b"\r\n"):
+            break
+        at_start = piece.endswith(b"\n")
+        out.append(piece)
+    return b"".join(out) + b"\n"
 
 
 def _head(data: bytes) -> bytes:
@@ -152,8 +205,17 @@ def _raw(value: object) -> str:
 
 
 def _addresses(msg: Message, header: str) -> list[Party]:
-    values = [_raw(v) for v in msg.get_all(header, [])]
-    return [Party(name=_text(name).strip().strip('"'), email=addr.strip()) for name, addr in getaddresses(values) if "@" in addr]
+    values = tuple(_raw(v) for v in msg.get_all(header, []))
+    parse = _named_addresses if sum(map(len, values)) < 4096 else _named_addresses.__wrapped__  # a long one: not kept
+    return [Party(name=name, email=addr) for name, addr in parse(values)]
+
+
+@lru_cache(maxsize=16384)
+def _named_addresses(values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """(name, address) of each address in a header's values: parsed once for each distinct header (a mailbox
+    names the same correspondents in thousands of messages)."""
+    return tuple((_text(name).strip().strip('"'), addr.strip()) for name, addr in getaddresses(list(values))
+                 if "@" in addr)
 
 
 def _date(value: object) -> datetime | None:

@@ -31,7 +31,8 @@ MAX_FILE_MB = 256
 MAX_JSON_DEPTH = 64
 # Control characters removed from imported text: C0 but tab, newline and carriage return;
 # DEL and C1; lone surrogates (from \ud800 in JSON), which no database can store.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+"""The characters :func:`clean` removes."""
 
 
 def max_file_bytes() -> int:
@@ -184,7 +185,7 @@ def read_text(path: Path, opts: ParseOptions | None = None) -> str:
 
 def clean(text: str) -> tuple[str, int]:
     """``text`` without control characters (tab, newline and CR kept) and lone surrogates; and how many went."""
-    cleaned, n = _CONTROL.subn("", text)
+    cleaned, n = CONTROL.subn("", text)
     return cleaned, n
 
 

@@ -12,7 +12,7 @@ interactions keeps the tie states current explicitly
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -33,7 +33,6 @@ from kith.store import door
 from kith.store.models import (
     Identifier,
     Interaction,
-    InteractionParticipant,
     Organization,
     Person,
     PersonTag,
@@ -164,7 +163,7 @@ def _insert_person_details(
 
 def insert_interactions_bulk(
     session: Session, interactions: Iterable[BulkInteraction], *, now: datetime, batch_size: int = 20000,
-    ids_out: list[int] | None = None,
+    ids_out: MutableSequence[int] | None = None,
 ) -> int:
     """Insert interactions and their participants; returns how many were inserted (their ids into ``ids_out``).
 
@@ -185,21 +184,22 @@ def insert_interactions_bulk(
     added: list[Added] | None = []  # None once the load is big enough to rebuild everyone instead
     limit = max(5000.0, FULL_REBUILD_SHARE * door.participations(session))
     entries = 0
-    for chunk in batches(interactions, batch_size):
-        ids = out.reserve_ids(_table(Interaction), len(chunk))
-        rows = [_interaction_tuple(i, iid, stamp, sqlite) for i, iid in zip(chunk, ids, strict=True)]
-        parts = [(iid, pid) for i, iid in zip(chunk, ids, strict=True) for pid in dict.fromkeys(i.person_ids)]
-        out.insert_tuples(_table(Interaction), INTERACTION_COLUMNS, rows)
-        out.insert_tuples(_table(InteractionParticipant), ("interaction_id", "person_id"), parts)
-        count += len(chunk)
-        entries += len(parts)
-        if ids_out is not None:
-            ids_out += ids
-        if added is not None and entries <= limit:
-            added += [Added(r[0], i.occurred_at, r[2], r[3], r[4], tuple(dict.fromkeys(i.person_ids)))
-                      for i, r in zip(chunk, rows, strict=True)]
-        else:
-            added = None
+    with door.log_load(out) as load:
+        for chunk in batches(interactions, batch_size):
+            ids = out.reserve_ids(_table(Interaction), len(chunk))
+            rows = [_interaction_tuple(i, iid, stamp, sqlite) for i, iid in zip(chunk, ids, strict=True)]
+            people = [tuple(i.person_ids) if len(i.person_ids) < 2 else tuple(dict.fromkeys(i.person_ids)) for i in chunk]
+            parts = [(iid, pid) for iid, pids in zip(ids, people, strict=True) for pid in pids]
+            load.insert(INTERACTION_COLUMNS, rows, parts)
+            count += len(chunk)
+            entries += len(parts)
+            if ids_out is not None:
+                ids_out.extend(ids)
+            if added is not None and entries <= limit:
+                added += [Added(r[0], i.occurred_at, r[2], r[3], r[4], pids)
+                          for i, r, pids in zip(chunk, rows, people, strict=True)]
+            else:
+                added = None
     if added is None:
         rebuild_tie_states(session)
     else:
@@ -216,14 +216,19 @@ INTERACTION_COLUMNS = ("id", "occurred_at", "kind", "direction", "sentiment", "n
 def db_time(at: datetime, sqlite: bool) -> Any:
     """A datetime as the column stores it: naive UTC text on SQLite, aware on PostgreSQL."""
     at = utc(at)
-    return at.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else at
+    return at.replace(tzinfo=None).isoformat(" ", "microseconds") if sqlite else at
+
+
+_DIRECTIONS = {k: IMPLIED_DIRECTION.get(k, Direction.MUTUAL).value for k in KINDS}
 
 
 def _interaction_tuple(i: BulkInteraction, iid: int, stamp: Any, sqlite: bool) -> tuple[Any, ...]:
-    """The values of INTERACTION_COLUMNS, checked and converted for the driver."""
-    row = _interaction_row(i, stamp)
-    return (iid, db_time(i.occurred_at, sqlite), row["kind"], row["direction"], row["sentiment"],
-            row["note"], row["source"], row["dedupe_key"], row["event_id"], stamp)
+    """The values of INTERACTION_COLUMNS, checked and converted for the driver (the rules of _interaction_row)."""
+    implied = _DIRECTIONS.get(i.kind)
+    if implied is None or not i.person_ids or not -2 <= i.sentiment <= 2:
+        _interaction_row(i, stamp)  # raises the error
+    return (iid, db_time(i.occurred_at, sqlite), i.kind, i.direction or implied, i.sentiment,
+            i.note, i.source, i.dedupe_key, i.event_id, stamp)
 
 
 def _interaction_row(i: BulkInteraction, now: Any) -> dict[str, Any]:

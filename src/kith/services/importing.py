@@ -32,9 +32,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator
+from array import array
+from collections.abc import Callable, Iterable, Iterator, MutableSequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +82,14 @@ from kith.store.models import (
 from kith.store.scope import workspace_id
 
 Progress = Callable[[int, int], None]
+
+
+def _digest(key: str) -> bytes:
+    """A dedupe key as a 128-bit digest (a collision: about one chance in 10**20 at a billion keys)."""
+    return hashlib.blake2b(key.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+_folded = lru_cache(maxsize=65536)(fold)  # participants' names, folded once each (a file names them again and again)
 MAX_CHANGES = 200
 MAX_LISTED = 200  # held pairs and rejections listed one by one in the summary (all are counted)
 BATCH = 5000  # new people written at a time
@@ -389,7 +399,8 @@ class Applier:
         self.orgs: dict[str, int] = {}  # folded name -> id
         self.tag_ids: dict[str, int] = {}
         self._load()
-        self.known_keys = {k for (k,) in door.tuples(session, _KNOWN, prefix=f"{source}:%")}
+        # The dedupe keys logged already, as 128-bit digests: a third of the memory of the keys at a million.
+        self.known_keys = {_digest(str(k)) for (k,) in door.tuples(session, _KNOWN, prefix=f"{source}:%")}
         self.touched: set[int] = set()
         self.derived: dict[str, int] = {}
         self.photos: dict[Path, bytes] = {}
@@ -399,9 +410,11 @@ class Applier:
         self.deferred: list[tuple[ContactRecord, Who]] = []
         self.ids = _Ids(session)
         self._json_memo: dict[tuple[str, ...], Any] = {}
+        self._party_memo: dict[tuple[str, str, str, str], tuple[list[tuple[str, str, str, str]],
+                                                                list[tuple[str, str]]]] = {}
         # What undo needs: rows added, values changed.
         self.added_people: list[int] = []
-        self.added_interactions: list[int] = []
+        self.added_interactions: MutableSequence[int] = []
         self.added_orgs: list[int] = []
         self.added_tags: list[int] = []
         self.added_idents: list[Identifier] = []
@@ -443,7 +456,7 @@ class Applier:
 
     def apply(self, stream: Stream) -> None:
         """Every record of the stream: contacts as they come, interactions in batches, relations last."""
-        recorded: list[int] = []
+        recorded = array("q")  # 8 bytes an id: a million are 8 MB, not 36
         insert_interactions_bulk(self.session, self._interactions(stream), now=self.now, ids_out=recorded)
         self.added_interactions = recorded
         self.summary.interactions_added = len(recorded)
@@ -814,14 +827,16 @@ class Applier:
 
     def interaction(self, rec: InteractionRecord) -> BulkInteraction | None:
         """An interaction once, whoever its participants turn out to be."""
-        if self._key(rec.dedupe_key) in self.known_keys:
+        key = self._key(rec.dedupe_key)
+        if _digest(key) in self.known_keys:
             self.summary.interactions_known += 1
             return None
-        people = [w for w in (self.party(p) for p in rec.participants) if w is not None]
+        party = self.party
+        people = [w for p in rec.participants if (w := party(p)) is not None]
         if not people:
             self.summary.skip("interaction with nobody identifiable")
             return None
-        return self._log(rec, people)
+        return self._log(rec, people, key)
 
     def _key(self, dedupe: str) -> str:
         key = f"{self.source}:{dedupe}"
@@ -829,40 +844,36 @@ class Applier:
             key = f"{self.source}:sha1:{hashlib.sha1(dedupe.encode('utf-8', 'replace')).hexdigest()}"
         return key
 
-    def _log(self, rec: InteractionRecord, people: list[Who]) -> BulkInteraction | None:
-        key = self._key(rec.dedupe_key)
-        if key in self.known_keys:
+    def _log(self, rec: InteractionRecord, people: list[Who], key: str | None = None) -> BulkInteraction | None:
+        key = key or self._key(rec.dedupe_key)
+        seen = _digest(key)
+        if seen in self.known_keys:
             self.summary.interactions_known += 1
             return None
         if rec.kind not in KINDS:
             self.summary.reject(rec.ref, f"unknown interaction kind '{rec.kind}'")
             return None
-        self.known_keys.add(key)
+        self.known_keys.add(seen)
         if len(self.summary.changes) < MAX_CHANGES:
             names = ", ".join(p.name for p in people)
             self.summary.change(f"log {rec.kind} with {names} on {rec.when.date().isoformat()}")
-        return BulkInteraction(occurred_at=rec.when, kind=rec.kind, person_ids=tuple(dict.fromkeys(p.id for p in people)),
+        ids = (people[0].id,) if len(people) == 1 else tuple(dict.fromkeys(p.id for p in people))
+        return BulkInteraction(occurred_at=rec.when, kind=rec.kind, person_ids=ids,
                                direction=rec.direction, note=rec.note, source=self.source, dedupe_key=key)
 
     def party(self, party: Party) -> Who | None:
         """The person a participant names (an identifier, else a name only one person has), created if nobody."""
-        keys: list[tuple[str, str, str, str]] = []
-        seen: set[tuple[str, str]] = set()
-        if party.email:
-            _add(keys, seen, "email", party.email, "")
-        if party.url:
-            _add(keys, seen, _url_kind(party.url), party.url, "")
-        if party.external_id and party.external_id != party.name:
-            _add(keys, seen, "external", party.external_id, "")
-        lookup = list(keys)
-        if party.external_id and party.external_id == party.name:  # a typed name: looked up as a source id only
-            _add(lookup, seen, "external", party.external_id, "")
-        who = next((w for k in lookup if (w := self.by_key.get((key_group(k[0]), k[2]))) is not None), None)
+        keys, lookup = self._party_keys(party)
+        by_key = self.by_key
+        who = None
+        for k in lookup:
+            who = by_key.get(k)
+            if who is not None:
+                break
         if who is None and party.name and not keys:  # a bare name: whoever alone has it; an address is its own
-            found = self.by_name.get(fold(party.name), [])
+            found = self.by_name.get(_folded(party.name), [])
             if len(found) == 1:
                 who = found[0]
-                self._add_keys(who, keys)
         if who is not None:
             return who
         name = party.name or _name_from(party)
@@ -875,18 +886,27 @@ class Applier:
         keys = record_keys(rec)
         return self._create(rec, " ".join(name.split()), keys)
 
-    def _add_keys(self, who: Who, keys: list[tuple[str, str, str, str]]) -> None:
-        new = [k for k in keys if (key_group(k[0]), k[2]) not in who.keys]
-        if not new:
-            return
-        if who.new and not who.written:
-            for kind, value, key, label in new:
-                who.keys.add((key_group(kind), key))
-                who.idents.append((kind, value, key, label))
-                self.by_key.setdefault((key_group(kind), key), who)
-            return
-        self._update(who, ContactRecord(ref="", emails=[Labeled(v) for k, v, _, _ in new if k == "email"],
-                                        urls=[Labeled(v) for k, v, _, _ in new if k != "email"]), new)
+    def _party_keys(self, party: Party) -> tuple[list[tuple[str, str, str, str]], list[tuple[str, str]]]:
+        """A participant's identifiers as (kind, value, key, label), and the (group, key) pairs to look them up
+        by; worked out once for each way a file names someone (a million rows name a few thousand people)."""
+        memo = (party.name, party.email, party.url, party.external_id)
+        found = self._party_memo.get(memo)
+        if found is None:
+            keys: list[tuple[str, str, str, str]] = []
+            seen: set[tuple[str, str]] = set()
+            if party.email:
+                _add(keys, seen, "email", party.email, "")
+            if party.url:
+                _add(keys, seen, _url_kind(party.url), party.url, "")
+            if party.external_id and party.external_id != party.name:
+                _add(keys, seen, "external", party.external_id, "")
+            lookup = list(keys)
+            if party.external_id and party.external_id == party.name:  # a typed name: looked up as a source id only
+                _add(lookup, seen, "external", party.external_id, "")
+            found = self._party_memo[memo] = (keys, [(key_group(k[0]), k[2]) for k in lookup])
+            if len(self._party_memo) > 200_000:
+                self._party_memo.clear()
+        return found
 
     def _relations(self) -> None:
         """Turn "assistant: Ann Lee" into Ann Lee assistant-of the person, and so on."""

@@ -384,10 +384,117 @@ def writer(session: Session) -> Writer:
     return Writer(session)
 
 
+# ---------------------------------------------------------------- the log's bulk load
+
+
+_LOG_INSERT_TRIGGERS = ("activity_month_insert", "log_count_insert")
+"""SQLite's row triggers on inserts into the log (migrations 0003 and 0006), which a bulk load does per batch."""
+
+
+class LogLoad:
+    """Many interactions and their participants into the session's workspace: the fastest path each backend has.
+
+    Use as a context manager around the batches (:meth:`insert`), inside the
+    session's transaction. What the database's insert triggers keep
+    (``log_count.participations``, ``activity_month``) stays exact:
+
+    - **SQLite** has row triggers only, which cost more than the rows
+      themselves (an upsert per interaction, two statements per participant).
+      For the load, the two insert triggers are dropped *inside the
+      transaction* and their work is done once per batch by set-based
+      statements of the same meaning; they are created again, from the SQL
+      the database itself stored, before the load returns. SQLite's DDL is
+      transactional: a failed or killed load rolls the drop back with the
+      rows, and no other connection can write meanwhile (one writer holds the
+      database), so nobody else ever sees the log without its triggers.
+    - **PostgreSQL** counts per statement (transition tables): the rows go
+      in by ``COPY``, one statement per batch and table, so the triggers run
+      once a batch instead of once a row (``executemany`` is a statement a row).
+    """
+
+    def __init__(self, out: Writer) -> None:
+        self.out = out
+        self.sqlite = out.dialect == "sqlite"
+        self._triggers: list[str] = []
+
+    def __enter__(self) -> LogLoad:
+        if self.sqlite:
+            conn = self.out.session.connection()
+            # A write first: it opens the driver's transaction, so the DDL below is part of it.
+            conn.exec_driver_sql("INSERT OR IGNORE INTO log_count (workspace_id, participations) VALUES (?, 0)",
+                                 (self.out.workspace_id,))
+            raw = conn.connection.driver_connection
+            if not getattr(raw, "in_transaction", False):
+                raise RuntimeError("a bulk load of the log must run inside a transaction")
+            marks = ", ".join("?" * len(_LOG_INSERT_TRIGGERS))
+            found = conn.exec_driver_sql(
+                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+                _LOG_INSERT_TRIGGERS).all()
+            for name, sql in found:
+                conn.exec_driver_sql(f"DROP TRIGGER {name}")
+                self._triggers.append(str(sql))
+            if {str(n) for n, _ in found} != set(_LOG_INSERT_TRIGGERS):
+                raise RuntimeError(f"unexpected triggers on the log: {sorted(str(n) for n, _ in found)}")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._triggers:
+            conn = self.out.session.connection()
+            for sql in self._triggers:
+                conn.exec_driver_sql(sql)
+            self._triggers = []
+
+    def insert(self, columns: Sequence[str], interactions: Sequence[tuple[Any, ...]],
+               participants: Sequence[tuple[int, int]]) -> None:
+        """One batch: interaction tuples (``columns``, the first ``id``; converted for the driver, as
+        :meth:`Writer.insert_tuples` takes them) and ``(interaction_id, person_id)`` pairs."""
+        if not interactions:
+            return
+        from kith.store.models import Interaction, InteractionParticipant
+
+        inter = cast(Table, Interaction.__table__)
+        part = cast(Table, InteractionParticipant.__table__)
+        if not self.sqlite:
+            self._copy(inter, columns, interactions)
+            self._copy(part, ("interaction_id", "person_id"), participants)
+            return
+        out = self.out
+        out.insert_tuples(inter, columns, interactions)
+        out.insert_tuples(part, ("interaction_id", "person_id"), participants)
+        ids = [row[0] for row in interactions]
+        conn = out.session.connection()
+        ws = out.workspace_id
+        # What activity_month_insert and log_count_insert do a row at a time, for the batch at once.
+        conn.exec_driver_sql(
+            "INSERT INTO activity_month (workspace_id, month, interactions) "
+            "SELECT workspace_id, substr(occurred_at, 1, 7), count(*) FROM interaction "
+            "WHERE workspace_id = ? AND id BETWEEN ? AND ? GROUP BY 1, 2 "
+            "ON CONFLICT (workspace_id, month) DO UPDATE SET interactions = interactions + excluded.interactions",
+            (ws, min(ids), max(ids)))
+        conn.exec_driver_sql("UPDATE log_count SET participations = participations + ? WHERE workspace_id = ?",
+                             (len(participants), ws))
+
+    def _copy(self, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]) -> None:
+        if not values:
+            return
+        ws = self.out.workspace_id
+        raw = self.out.session.connection().connection.driver_connection
+        with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
+                f"COPY {table.name} (workspace_id, {', '.join(columns)}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row((ws, *row))
+
+
+def log_load(out: Writer) -> LogLoad:
+    """A bulk load of the log through ``out`` (see :class:`LogLoad`)."""
+    return LogLoad(out)
+
+
 __all__ = [
     "CHUNK",
     "NULL_NUMBER",
     "WS",
+    "LogLoad",
     "Version",
     "WorkspaceNotNamed",
     "Writer",
@@ -396,6 +503,7 @@ __all__ = [
     "epoch",
     "first",
     "log_edits",
+    "log_load",
     "nan_for_null",
     "numbers",
     "or_null",
