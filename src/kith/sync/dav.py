@@ -206,6 +206,11 @@ class DavClient:
         _, resp, _ = self._put(href, data, {"Authorization": self.auth, **headers})
         return resp.getheader("ETag") or ""
 
+    def delete(self, href: str, *, etag: str) -> None:
+        """Delete a member, only if unchanged since ``etag`` was read (If-Match; none when ``etag`` is '').
+        A member already gone is fine."""
+        self.request("DELETE", href, headers={"If-Match": etag} if etag else {}, ok=(200, 204, 404))
+
     def _put(self, href: str, data: str, headers: dict[str, str]) -> tuple[int, http.client.HTTPResponse, bytes]:
         conn = self._connect()
         try:
