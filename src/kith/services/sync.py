@@ -55,6 +55,7 @@ from kith.services.sync_accounts import get_account, password_of, push_rule
 from kith.store.models import (
     Identifier,
     Interaction,
+    InteractionParticipant,
     Organization,
     Person,
     PersonTag,
@@ -813,6 +814,7 @@ class CalSync:
     def _apply(self, item: SyncItem, meetings: list[Any]) -> None:
         base = dict(item.base or {})
         known: dict[str, int] = dict(base.get("meetings", {}))
+        attendees: dict[str, list[str]] = dict(base.get("attendees", {}))  # key -> the others' addresses
         wanted = {m.key: m for m in meetings}
         for key, inter_id in list(known.items()):
             inter = self.session.get(Interaction, inter_id)
@@ -821,28 +823,64 @@ class CalSync:
                     delete_interaction(self.session, inter)
                     self.report.interactions_removed += 1
                 del known[key]
+                attendees.pop(key, None)
                 continue
             meeting = wanted.pop(key)
             if inter is None:
                 wanted[key] = meeting
                 del known[key]
-            elif inter.occurred_at != meeting.when or inter.note != meeting.note:
-                inter.occurred_at, inter.note = meeting.when, meeting.note
+                continue
+            changed = False
+            if inter.occurred_at != meeting.when or inter.note != meeting.note or inter.direction != meeting.direction:
+                inter.occurred_at, inter.note, inter.direction = meeting.when, meeting.note, meeting.direction
+                changed = True
+            addresses = sorted(o.email for o in meeting.others)
+            if attendees.get(key) != addresses:
+                changed = self._participants(inter, meeting) or changed
+                attendees[key] = addresses
+            if changed:
                 self.report.interactions_updated += 1
         for key, meeting in wanted.items():
-            found = [w for w in (self.applier.party(Party(o.name, o.email)) for o in meeting.others) if w]
-            if not found:
+            people = self._people(meeting)
+            if not people:
                 continue
-            people = self.applier.rows(found)
-            self.report.added, self.report.held = self.applier.summary.added, self.applier.summary.held
-            self.session.flush()
             inter = log_interaction(self.session, people, "meeting", when=meeting.when, now=self.now,
                                     direction=meeting.direction, note=meeting.note, source="caldav")
             self.session.flush()
             known[key] = inter.id
+            attendees[key] = sorted(o.email for o in meeting.others)
             self.report.interactions_added += 1
         base["meetings"] = known
+        base["attendees"] = attendees
         item.base = base
+
+    def _people(self, meeting: Any) -> list[Person]:
+        """The people of a meeting's other attendees, found (or added) by the importers' rules."""
+        found = [w for w in (self.applier.party(Party(o.name, o.email)) for o in meeting.others) if w]
+        if not found:
+            return []
+        people = self.applier.rows(found)
+        self.report.added, self.report.held = self.applier.summary.added, self.applier.summary.held
+        self.session.flush()
+        return people
+
+    def _participants(self, inter: Interaction, meeting: Any) -> bool:
+        """Attendees added on the server join the meeting, those removed leave it (their tie states follow
+        at commit); whether anyone did."""
+        wanted = {p.id for p in self._people(meeting)}
+        if not wanted:
+            return False
+        have = {p.person_id: p for p in inter.participants}
+        for pid, part in have.items():
+            if pid not in wanted:
+                self.session.delete(part)
+        for pid in wanted - set(have):
+            self.session.add(InteractionParticipant(interaction_id=inter.id, person_id=pid))
+        if set(have) == wanted:
+            return False
+        self.session.flush()
+        self.session.expire(inter, ["participants"])
+        return True
 
 
 # -- background ----------------------------------------------------------------------
