@@ -242,7 +242,17 @@ def _set_state(account: SyncAccount, **changes: Any) -> None:
 
 
 def _listing(client: DavClient, account: SyncAccount) -> Changes:
-    """What changed on the collection: by sync-token when the server keeps them, else every member's ETag."""
+    """What changed on the collection: nothing when its ctag is the one of the last completed listing (one
+    cheap request), else by sync-token when the server keeps them, else every member's ETag."""
+    ctag = client.ctag()
+    if ctag and ctag == account.state.get("ctag"):
+        return Changes(token=str(account.state.get("sync_token", "")), complete=False, ctag=ctag)
+    changes = _changes(client, account)
+    changes.ctag = ctag
+    return changes
+
+
+def _changes(client: DavClient, account: SyncAccount) -> Changes:
     if account.state.get("no_sync_token"):
         return client.members()
     try:
@@ -350,6 +360,7 @@ class CardSync:
             self._removed(href)
         if changes.token:
             _set_state(self.account, sync_token=changes.token)
+        _set_state(self.account, ctag=changes.ctag)  # read before the listing: a change since shows next time
         self.session.commit()
 
     def _cards(self, resources: list[Resource]) -> None:
@@ -788,6 +799,7 @@ class CalSync:
                     self._event(href, item.etag, item.raw)
             if changes.token:
                 _set_state(self.account, sync_token=changes.token)
+            _set_state(self.account, ctag=changes.ctag)
             self.session.commit()
         finally:
             self.client.close()
