@@ -489,6 +489,11 @@ class CardSync:
             item.etag = self.client.put(item.href, item.raw, etag=None, content_type=carddav.CONTENT_TYPE)
         except PreconditionFailed:  # written by an earlier, interrupted sync: the listing gives its ETag
             item.etag = ""
+        except (AuthFailed, Unreachable):
+            raise
+        except SyncError as exc:  # this card refused (the others go on): tried again at the next sync
+            self.report.problems.append(f"new card for person {item.person_id}: {exc}")
+            return
         item.base = {k: v for k, v in (item.base or {}).items() if k != "pending"}
         item.synced_at = self.now
         self.report.created += 1
