@@ -132,6 +132,20 @@ def ics_folded_line(size: int) -> bytes:
             f"DESCRIPTION:{desc}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").encode()
 
 
+SPARSE_RULES = ("FREQ=DAILY;INTERVAL=7;BYDAY=TU", "FREQ=MONTHLY;INTERVAL=12;BYMONTH=3",
+                "FREQ=DAILY;INTERVAL=14;BYDAY=SA,SU", "FREQ=MONTHLY;INTERVAL=6;BYMONTH=4,5,6",
+                "FREQ=DAILY;INTERVAL=7;BYDAY=WE,TH,FR")
+
+
+def ics_sparse_intervals(size: int, start: str = "20200106T090000Z") -> bytes:
+    """``size / 230`` repeating events whose interval never lands on their days (from a Monday at 9:00, every 7
+    days on Tuesdays...): dateutil alone walks each to the year 9999."""
+    one = ("BEGIN:VEVENT\r\nUID:u{i}\r\nDTSTART:{start}\r\nRRULE:{rule}\r\nSUMMARY:never {i}\r\n"
+           "ORGANIZER:mailto:sam@example.com\r\nATTENDEE:mailto:ana@example.com\r\nEND:VEVENT\r\n")
+    events = "".join(one.format(i=i, start=start, rule=SPARSE_RULES[i % len(SPARSE_RULES)]) for i in range(size // 230))
+    return f"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n{events}END:VCALENDAR\r\n".encode()
+
+
 # format -> shape name -> generator
 SHAPES: dict[str, dict[str, Shape]] = {
     "vcard": {"folded line": vcard_folded_line, "soft breaks": vcard_soft_breaks, "many e-mails": vcard_many_emails,
@@ -144,5 +158,6 @@ SHAPES: dict[str, dict[str, Shape]] = {
     "linkedin-messages": {"many rows": linkedin_messages_rows},
     "facebook": {"many friends": facebook_friends, "deep nesting": facebook_nested},
     "mbox": {"many recipients": mbox_many_recipients, "many messages": mbox_many_messages},
-    "ics": {"many attendees": ics_many_attendees, "folded line": ics_folded_line},
+    "ics": {"many attendees": ics_many_attendees, "folded line": ics_folded_line,
+            "sparse intervals": ics_sparse_intervals},
 }

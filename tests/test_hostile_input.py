@@ -45,7 +45,13 @@ FULL_SIZE = {("vcard", "folded line"), ("vcard", "soft breaks"), ("vcard", "many
              ("facebook", "deep nesting"), ("ics", "folded line")}
 
 
-@pytest.mark.parametrize(("fmt", "shape"), [(f, s) for f, shapes in SHAPES.items() for s in shapes])
+# Run in bench/bench_hostile_parsing.py only: bounded by a budget of steps per file rather than linear, and
+# seconds long at these sizes (test_repeating_events_whose_interval_never_lands_on_their_days_... below).
+BENCH_ONLY = {("ics", "sparse intervals")}
+
+
+@pytest.mark.parametrize(("fmt", "shape"), [(f, s) for f, shapes in SHAPES.items() for s in shapes
+                                            if (f, s) not in BENCH_ONLY])
 def test_every_importer_takes_time_linear_in_its_input_for_each_pathological_shape(
         fmt: str, shape: str, tmp_path: Path) -> None:
     # 1, 2 and 4 units of the shape: linear work quadruples from 1 to 4, quadratic work (the old vCard
@@ -205,3 +211,22 @@ def test_a_recurring_event_whose_rule_never_matches_is_skipped_not_walked_to_the
                     "ATTENDEE:mailto:ana@example.com\nEND:VEVENT\nEND:VCALENDAR\n")
     parsed = PARSERS["ics"](path, ParseOptions(me=ME))
     assert parsed.interactions == [] and parsed.skipped == {"recurring event whose rule never matches a day": 1}
+
+
+def test_repeating_events_whose_interval_never_lands_on_their_days_import_in_bounded_time(tmp_path: Path) -> None:
+    # FREQ=DAILY;INTERVAL=7;BYDAY=TU from a Monday never matches: dateutil walked each such event to the year
+    # 9999, about a second an event. Now each rule is followed a bounded number of steps (and the file's rules
+    # together too); one started in 1900 is stopped with a message naming the event.
+    from tests.hostile_inputs import ics_sparse_intervals
+
+    path = tmp_path / "sparse.ics"
+    path.write_bytes(ics_sparse_intervals(230 * 250, start="19000101T090000Z"))
+    started = time.process_time()
+    parsed = PARSERS["ics"](path, ParseOptions(me=ME))
+    spent = time.process_time() - started
+    assert spent < 60, f"{spent:.1f} s of CPU for 250 events"  # generous: about 2 s on a quiet machine
+    assert parsed.interactions == []
+    assert parsed.problems and all(p.kept for p in parsed.problems)
+    first = parsed.problems[0]
+    assert first.ref == "event 1 (never 0)" and "followed at most 5,000 steps" in first.reason, first
+    assert any("the file's repeat rules" in p.reason for p in parsed.problems)

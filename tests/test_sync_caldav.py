@@ -1,5 +1,5 @@
 """CalDAV capture against a real Radicale: events with other attendees become meetings on their day,
-updated when the event moves, removed when it is cancelled or deleted."""
+updated when the event moves or its attendees change, removed when it is cancelled or deleted."""
 
 from __future__ import annotations
 
@@ -102,3 +102,55 @@ def test_a_recurring_event_gives_one_meeting_per_occurrence_so_far(
     assert sync(kith, FIXED_NOW + timedelta(days=30)).interactions_added == 1
     assert len(meetings(kith)) == 4
 
+
+
+def meeting_with(uid: str, start: str, people: dict[str, str]) -> str:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//test//EN", "BEGIN:VEVENT", f"UID:{uid}",
+             "DTSTAMP:20260101T000000Z", f"DTSTART:{start}", "DURATION:PT1H", "SUMMARY:Planning",
+             f"ORGANIZER;CN=Alice:mailto:{ME}", f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{ME}"]
+    lines += [f"ATTENDEE;CN={name};PARTSTAT=ACCEPTED:mailto:{email}" for email, name in people.items()]
+    lines += ["END:VEVENT", "END:VCALENDAR", ""]
+    return "\r\n".join(lines)
+
+
+def participants(kith: Kith) -> list[list[str]]:
+    from kith.services.tie_states import states_match_log
+    from kith.store.models import Person
+
+    with kith.session() as s:
+        assert states_match_log(s)  # the tie states follow the participants, without a full rebuild
+        names = dict(s.query(Person.id, Person.display_name).all())
+        return [sorted(names[p.person_id] for p in i.participants)
+                for i in s.query(Interaction).order_by(Interaction.id)]
+
+
+def test_attendees_added_or_removed_on_the_server_join_or_leave_the_meeting(
+        kith: Kith, radicale: Radicale, cal: str) -> None:  # noqa: F811
+    bo, cy, di = ("bo@example.net", "Bo Chen"), ("cy@example.net", "Cy Diaz"), ("di@example.net", "Di Egan")
+    radicale.put(cal, "m.ics", meeting_with("m", "20260610T090000Z", dict([bo, cy])), "cal")
+    sync(kith)
+    assert participants(kith) == [["Bo Chen", "Cy Diaz"]]
+    radicale.put(cal, "m.ics", meeting_with("m", "20260610T090000Z", dict([bo, di])), "cal")
+    report = sync(kith)
+    assert (report.interactions_updated, report.interactions_added, report.added) == (1, 0, 1), report.as_dict()
+    assert participants(kith) == [["Bo Chen", "Di Egan"]]
+    radicale.put(cal, "m.ics", meeting_with("m", "20260609T090000Z", dict([di])), "cal")
+    assert sync(kith).interactions_updated == 1
+    assert participants(kith) == [["Di Egan"]]
+    assert meetings(kith) == [(datetime(2026, 6, 9, 9, 0, tzinfo=UTC), "meeting", "out")]
+    again = sync(kith)
+    assert (again.interactions_updated, again.interactions_added) == (0, 0)
+
+
+def test_attendees_changed_on_a_recurring_event_change_every_meeting_of_it(
+        kith: Kith, radicale: Radicale, cal: str) -> None:  # noqa: F811
+    bo = ("bo@example.net", "Bo Chen")
+    weekly = meeting_with("w", "20260601T090000Z", dict([bo])).replace(
+        "END:VEVENT", "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT")
+    radicale.put(cal, "w.ics", weekly, "cal")
+    sync(kith)
+    assert participants(kith) == [["Bo Chen"]] * 3
+    radicale.put(cal, "w.ics", weekly.replace("mailto:bo@example.net", "mailto:bo@example.net\r\n"
+                                              "ATTENDEE;CN=Cy Diaz:mailto:cy@example.net"), "cal")
+    assert sync(kith).interactions_updated == 3
+    assert participants(kith) == [["Bo Chen", "Cy Diaz"]] * 3

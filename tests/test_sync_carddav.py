@@ -193,6 +193,29 @@ def test_incremental_sync_fetches_only_what_changed(kith: Kith, radicale: Radica
     assert person(kith, "Person Seven").display_name == "Person Seven"
 
 
+def test_a_sync_with_nothing_new_is_one_request_for_the_collection_s_ctag(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    radicale.put(book, "ana.vcf", ANA)
+    sync(kith)
+    sync(kith)  # after a sync that wrote nothing, the ctag read before its listing is the current one
+    requests: list[str] = []
+
+    class Counting(sync_service.DavClient):
+        def request(self, method: str, path: str, body: str = "", headers: dict[str, str] | None = None,
+                    **kw: object) -> tuple:  # type: ignore[override]
+            requests.append(f"{method} {(headers or {}).get('Depth', '')} {'getctag' in body}")
+            return super().request(method, path, body, headers, **kw)  # type: ignore[arg-type]
+
+    def counted() -> sync_service.SyncReport:
+        requests.clear()
+        with kith.session() as s:
+            return sync_service.sync_account(s, "phone", now=FIXED_NOW, clients=sync_service.Clients(dav=Counting))
+
+    assert counted().error == "" and requests == ["PROPFIND 0 True"]
+    radicale.put(book, "ben.vcf", BEN)  # a change on the phone: the ctag moves, the changes are listed
+    assert counted().added == 1 and requests[:2] == ["PROPFIND 0 True", "REPORT 1 False"]
+
+
 def test_a_wrong_password_is_a_clear_error_kept_on_the_account(kith: Kith, radicale: Radicale) -> None:  # noqa: F811
     url = radicale.make_collection("contacts", "card")
     with kith.session() as s:

@@ -80,3 +80,19 @@ def test_bad_account_input_is_refused_plainly(run) -> None:  # type: ignore[no-u
     assert unknown.returncode == 1 and "no account named 'nobody'" in unknown.stderr
     no_stdin = run("account", "add", "carddav", "x", "--url", "http://h/", "--user", "a")
     assert no_stdin.returncode == 1 and "--password-stdin" in no_stdin.stderr
+
+
+def test_the_rule_for_people_created_in_kith_is_set_on_the_command_line(run, radicale: Radicale) -> None:  # noqa: F811
+    url = radicale.make_collection("contacts", "card")
+    assert run("add", "Cleo Park", "--email", "cleo@example.org").returncode == 0
+    added = run("account", "add", "carddav", "phone", "--url", url, "--user", USER, "--password-stdin",
+                "--push-new", "tag:phone", stdin=PASSWORD + "\n")
+    assert added.returncode == 0, added.stderr
+    assert run("sync", "phone").stdout.count("new cards written") == 0  # Cleo has no tag 'phone'
+    changed = run("account", "set", "phone", "--push-new", "all")
+    assert changed.returncode == 0 and "new people pushed: all" in changed.stdout, changed.stderr
+    assert "1 new cards written" in run("sync", "phone").stdout
+    bad = run("account", "set", "phone", "--push-new", "some")
+    assert bad.returncode == 1 and "'all', 'none' or 'tag:NAME'" in bad.stderr and "Traceback" not in bad.stderr
+    [row] = json.loads(run("account", "list", "--json").stdout)
+    assert row["push_new"] == "all"

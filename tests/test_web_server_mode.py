@@ -107,7 +107,7 @@ def test_the_login_form_needs_its_csrf_token(client: Any, kith: Kith) -> None:
     assert answer.status_code == 403
 
 
-def seed(client: Any, t: Tenant) -> dict[str, int]:
+def seed(client: Any, t: Tenant) -> dict[str, Any]:
     """One object of every kind in the tenant's workspace, through the API."""
     h = bearer(t)
 
@@ -115,6 +115,13 @@ def seed(client: Any, t: Tenant) -> dict[str, int]:
         answer = client.post(f"/api/v1/{path}", json=body, headers=h)
         assert answer.status_code == 201, (path, answer.text)
         return int(answer.json()["id"])
+
+    def account() -> str:
+        answer = client.post("/api/v1/accounts", headers=h, json={
+            "kind": "carddav", "name": "phone", "url": "https://dav.example.org/Secret/contacts/",
+            "user": "Secret-user", "password": "Secret password"})
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["name"])
 
     person = post("people", {"name": "Secret Person", "org": "Acme"})
     other = post("people", {"name": "Secret Assistant"})
@@ -126,6 +133,7 @@ def seed(client: Any, t: Tenant) -> dict[str, int]:
         "event_id": post("events", {"name": "Secret Gala"}),
         "goal_id": post("goals", {"title": "Secret goal"}),
         "opportunity_id": post("opportunities", {"title": "Secret job", "referred_by_id": person}),
+        "name": account(),  # a sync account is named, not numbered
     }
 
 
@@ -138,6 +146,7 @@ BODIES = {
     ("PATCH", "goal_id"): {"title": "Hijacked"},
     ("PATCH", "opportunity_id"): {"title": "Hijacked"},
     ("POST", "person_id"): {"action": "*", "span": "1w"},
+    ("PATCH", "name"): {"push_new": "none"},
 }
 
 
@@ -174,10 +183,10 @@ def test_a_second_user_can_neither_read_nor_change_the_first_users_objects(clien
     assert client.post("/api/v1/opportunities", json={"title": "x", "goal_id": ids["goal_id"]}, headers=h).status_code == 404
     # Lists and computed views never show another workspace's data.
     for path in ("people", "interactions", "relations", "favors", "events", "goals", "opportunities", "scores", "agenda",
-                 "report", "duplicates", "opportunities/report"):
+                 "report", "duplicates", "opportunities/report", "accounts"):
         answer = client.get(f"/api/v1/{path}", headers=h)
         assert answer.status_code == 200 and "Secret" not in answer.text, path
-    for path in ("interactions", "relations", "favors", "events", "goals", "opportunities", "duplicates"):
+    for path in ("interactions", "relations", "favors", "events", "goals", "opportunities", "duplicates", "accounts"):
         assert client.get(f"/api/v1/{path}", headers=h).json()["total"] == 0, path  # not even counted
     preview = client.get("/api/v1/merge-preview", params={"keep": mine, "drop": ids["person_id"]}, headers=h)
     assert preview.status_code == 404 and "Secret" not in preview.text

@@ -107,3 +107,13 @@ def test_removing_an_account_forgets_it(client: Any, radicale: Radicale) -> None
     page = client.post("/sync/accounts/phone/remove", data={"csrf_token": csrf(client)})
     assert "Account phone removed." in page.text and "No accounts yet." in page.text
     assert client.post("/sync/accounts/phone/run", data={"csrf_token": csrf(client)}).status_code == 404
+
+
+def test_the_rule_for_people_created_in_kith_is_chosen_on_the_form(client: Any, radicale: Radicale) -> None:  # noqa: F811
+    url = radicale.make_collection("contacts", "card")
+    bad = client.post("/sync/accounts", data={"csrf_token": csrf(client), "kind": "carddav", "name": "phone",
+                                              "url": url, "user": USER, "password": PASSWORD, "push_new": "some"})
+    assert bad.status_code == 400 and "push new people" in bad.text and 'value="some"' in bad.text
+    client.post("/sync/accounts", data={"csrf_token": csrf(client), "kind": "carddav", "name": "phone",
+                                        "url": url, "user": USER, "password": PASSWORD, "push_new": "tag:phone"})
+    assert "new people pushed: tag:phone" in client.get("/sync").text

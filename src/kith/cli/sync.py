@@ -42,6 +42,8 @@ def account_add(
                                                      "default: the inbox and the sent folder).")] = None,
     to: Annotated[str | None, typer.Option("--to", help="smtp: where the daily digest goes.")] = None,
     sender: Annotated[str | None, typer.Option("--from", help="smtp: the digest's sender address.")] = None,
+    push_new: Annotated[str | None, typer.Option("--push-new", help="carddav: people created in Kith written to "
+                                                 "the server as new cards: all (default), none, or tag:NAME.")] = None,
 ) -> None:
     """Add an account (smtp: opt in to the daily digest); the password goes to the system keyring (or a file
     only you can read)."""
@@ -60,6 +62,8 @@ def account_add(
         options["me"] = list(me)
     if folder:
         options["folders"] = list(folder)
+    if push_new is not None:
+        options["push_new"] = push_new
     with STATE.session() as session:
         sync_accounts.add_account(session, kind, name, url=url, user=user, password=password, now=STATE.now,
                                   options=options)
@@ -79,6 +83,18 @@ def account_list(as_json: JsonOpt = False) -> None:
     table(None, ["name", "kind", "url", "user", "last sync", "status", "conflicts"],
           [(v.name, v.kind, v.url, v.user, v.last_sync_at.strftime("%Y-%m-%d %H:%M") if v.last_sync_at else "-",
             v.status(), v.open_conflicts or "") for v in views])
+
+
+@account_app.command("set")
+def account_set(
+    name: Annotated[str, typer.Argument(help="The account's name.")],
+    push_new: Annotated[str, typer.Option("--push-new", help="People created in Kith written to the server as "
+                                          "new cards: all, none, or tag:NAME.")],
+) -> None:
+    """Change a CardDAV account's rule for people created in Kith."""
+    with STATE.session() as session:
+        rule = sync_accounts.push_rule(sync_accounts.set_push_new(session, name, push_new))
+    say(f"Account {name}: new people pushed: {rule}.")
 
 
 @account_app.command("remove")

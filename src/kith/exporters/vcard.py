@@ -25,13 +25,13 @@ def people_vcards(people: Iterable[Person]) -> str:
     return "".join(person_vcard(p) for p in people)
 
 
-def person_vcard(person: Person) -> str:
-    """One person as a vCard 4.0 card."""
+def person_vcard(person: Person, *, uid: str | None = None) -> str:
+    """One person as a vCard 4.0 card (``uid``: the card's UID, else one made of the person's id)."""
     card = vobject.vCard()
     card.add("version").value = "4.0"
     card.add("fn").value = person.display_name
     card.add("n").value = vobject.vcard.Name(family=person.family_name, given=person.given_name)
-    card.add("uid").value = f"urn:kith:person:{person.workspace_id}:{person.id}"
+    card.add("uid").value = uid or f"urn:kith:person:{person.workspace_id}:{person.id}"
     if person.nickname:
         card.add("nickname").value = person.nickname
     for ident in person.identifiers:

@@ -19,15 +19,17 @@ deleted on the server archives its person (history is never deleted).
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm import Session, defer, selectinload
 
 from kith.errors import BadInput, NotFound
+from kith.exporters.vcard import person_vcard
 from kith.importers.grouping import Threads
 from kith.importers.records import InteractionRecord, Party
 from kith.normalize import email_key, fold
@@ -49,15 +51,18 @@ from kith.services.people import (
     archive_person,
     edit_person,
 )
-from kith.services.sync_accounts import get_account, password_of
+from kith.services.sync_accounts import get_account, password_of, push_rule
 from kith.store.models import (
     Identifier,
     Interaction,
+    InteractionParticipant,
     Organization,
     Person,
+    PersonTag,
     SyncAccount,
     SyncConflict,
     SyncItem,
+    Tag,
 )
 from kith.sync import AuthFailed, SyncError, Unreachable, carddav
 from kith.sync.caldav import read_events
@@ -82,6 +87,8 @@ class SyncReport:
     archived: int = 0
     held: int = 0  # new people whose name is like a stored person's: added and held for review (`kith dupes`)
     pushed: int = 0
+    created: int = 0  # cards written for people created in Kith
+    deleted: int = 0  # cards Kith wrote, deleted on the server with their person
     conflicts: int = 0
     interactions_added: int = 0
     interactions_updated: int = 0
@@ -102,6 +109,10 @@ class SyncReport:
             return "digest sent" if self.sent else "digest not sent"
         if self.kind == "carddav":
             parts = [f"{self.added} people added", f"{self.updated} updated", f"{self.pushed} cards written back"]
+            if self.created:
+                parts.append(f"{self.created} new cards written")
+            if self.deleted:
+                parts.append(f"{self.deleted} cards deleted (their people were deleted in Kith)")
             if self.archived:
                 parts.append(f"{self.archived} archived (deleted on the server)")
         else:
@@ -127,7 +138,8 @@ class SyncReport:
     def as_dict(self) -> dict[str, Any]:
         """JSON form (also kept on the account as its last summary)."""
         return {"account": self.account, "kind": self.kind, "added": self.added, "updated": self.updated,
-                "archived": self.archived, "held": self.held, "pushed": self.pushed, "conflicts": self.conflicts,
+                "archived": self.archived, "held": self.held, "pushed": self.pushed,
+                "created": self.created, "deleted": self.deleted, "conflicts": self.conflicts,
                 "interactions_added": self.interactions_added, "interactions_updated": self.interactions_updated,
                 "interactions_removed": self.interactions_removed, "interactions_known": self.interactions_known,
                 "sent": self.sent,
@@ -230,7 +242,17 @@ def _set_state(account: SyncAccount, **changes: Any) -> None:
 
 
 def _listing(client: DavClient, account: SyncAccount) -> Changes:
-    """What changed on the collection: by sync-token when the server keeps them, else every member's ETag."""
+    """What changed on the collection: nothing when its ctag is the one of the last completed listing (one
+    cheap request), else by sync-token when the server keeps them, else every member's ETag."""
+    ctag = client.ctag()
+    if ctag and ctag == account.state.get("ctag"):
+        return Changes(token=str(account.state.get("sync_token", "")), complete=False, ctag=ctag)
+    changes = _changes(client, account)
+    changes.ctag = ctag
+    return changes
+
+
+def _changes(client: DavClient, account: SyncAccount) -> Changes:
     if account.state.get("no_sync_token"):
         return client.members()
     try:
@@ -285,6 +307,11 @@ def _current_values(session: Session, person_ids: set[int]) -> dict[int, dict[st
     return out
 
 
+def _pending(item: SyncItem) -> bool:
+    """A card Kith recorded for a new person and has not written yet."""
+    return bool((item.base or {}).get("pending"))
+
+
 def _keys(field_name: str, values: Iterable[str]) -> set[str]:
     return {carddav._list_key(field_name, v) for v in values or []}
 
@@ -308,11 +335,13 @@ class CardSync:
         return self._applier
 
     def run(self) -> None:
-        """Pull what changed on the server, then push what changed in Kith."""
+        """Pull what changed on the server, then push what changed in Kith: edits, new people, deleted ones."""
         try:
             changes = self._changes()
             self._pull(changes)
             self._push()
+            self._push_new()
+            self._delete_dropped()
         finally:
             self.client.close()
 
@@ -322,8 +351,8 @@ class CardSync:
     def _pull(self, changes: Changes) -> None:
         changed = [h for h, etag in changes.members.items() if h not in self.items or self.items[h].etag != etag]
         removed = list(changes.removed)
-        if changes.complete:
-            removed += [h for h in self.items if h not in changes.members]
+        if changes.complete:  # a card still being written (see _push_new) is not gone
+            removed += [h for h, i in self.items.items() if h not in changes.members and not _pending(i)]
         for at in range(0, len(changed), BATCH):
             self._cards(self.client.multiget(changed[at:at + BATCH], "card"))
             self.session.commit()
@@ -331,6 +360,7 @@ class CardSync:
             self._removed(href)
         if changes.token:
             _set_state(self.account, sync_token=changes.token)
+        _set_state(self.account, ctag=changes.ctag)  # read before the listing: a change since shows next time
         self.session.commit()
 
     def _cards(self, resources: list[Resource]) -> None:
@@ -370,6 +400,8 @@ class CardSync:
                 self._reconcile(item, applier.rows([who])[0], server)
             return
         item.etag, item.raw, item.synced_at = etag, data, self.now
+        if _pending(item):  # a card Kith wrote whose PUT was not recorded: it is there
+            item.base = {k: v for k, v in (item.base or {}).items() if k != "pending"}
         if server is None:
             return
         person = self.session.get(Person, item.person_id) if item.person_id else None
@@ -393,7 +425,7 @@ class CardSync:
 
     def _push(self) -> None:
         """Cards whose person changed in Kith since the last sync (and were not just pulled)."""
-        rest = [i for h, i in self.items.items() if h not in self.touched and i.person_id]
+        rest = [i for h, i in self.items.items() if h not in self.touched and i.person_id and not _pending(i)]
         current = _current_values(self.session, {i.person_id for i in rest if i.person_id}) if rest else {}
         done = 0
         for item in rest:
@@ -414,6 +446,73 @@ class CardSync:
             done += 1
             if done % BATCH == 0:
                 self.session.commit()
+        self.session.commit()
+
+    def _push_new(self) -> None:
+        """People created in Kith (by the account's rule, see :func:`push_rule`) become new cards.
+
+        Each card is recorded first (``pending``, with an ``external`` identifier naming its UID), committed,
+        then written with ``If-None-Match: *``: a sync stopped in between writes it at the next sync, and a
+        card that got there anyway is recognised by its href, or by its UID if the account is added again.
+        """
+        for item in [i for h, i in self.items.items() if _pending(i) and h not in self.touched and i.person_id]:
+            self._create(item)
+        self.session.commit()
+        rule = push_rule(self.account)
+        if rule == "none":
+            return
+        linked = {i.person_id for i in self.items.values() if i.person_id}
+        stmt = select(Person.id).where(Person.archived.is_(False), Person.display_name != "").order_by(Person.id)
+        if rule.startswith("tag:"):
+            stmt = stmt.join(PersonTag, PersonTag.person_id == Person.id).join(
+                Tag, Tag.id == PersonTag.tag_id).where(Tag.name == rule[4:])
+        ids = [pid for pid in self.session.scalars(stmt) if pid not in linked]
+        for at in range(0, len(ids), BATCH):
+            fresh = []
+            for person in self.session.scalars(select(Person).where(Person.id.in_(ids[at:at + BATCH])).options(
+                    selectinload(Person.identifiers), selectinload(Person.tags), selectinload(Person.organization))):
+                uid = f"urn:uuid:{uuid.uuid4()}"
+                add_identifier(self.session, person, "external", f"vcard:{uid}", source="carddav")
+                item = SyncItem(account_id=self.account.id, href=f"{self.client.path}{uid[9:]}.vcf", etag="",
+                                raw=person_vcard(person, uid=uid), person_id=person.id,
+                                base={**kith_values(person), "pending": True, "kith_card": True}, synced_at=self.now)
+                self.session.add(item)
+                self.items[item.href] = item
+                fresh.append(item)
+            self.session.commit()  # recorded before written: a stop in between is finished by the next sync
+            for item in fresh:
+                self._create(item)
+            self.session.commit()
+
+    def _create(self, item: SyncItem) -> None:
+        try:
+            item.etag = self.client.put(item.href, item.raw, etag=None, content_type=carddav.CONTENT_TYPE)
+        except PreconditionFailed:  # written by an earlier, interrupted sync: the listing gives its ETag
+            item.etag = ""
+        except (AuthFailed, Unreachable):
+            raise
+        except SyncError as exc:  # this card refused (the others go on): tried again at the next sync
+            self.report.problems.append(f"new card for person {item.person_id}: {exc}")
+            return
+        item.base = {k: v for k, v in (item.base or {}).items() if k != "pending"}
+        item.synced_at = self.now
+        self.report.created += 1
+
+    def _delete_dropped(self) -> None:
+        """Cards Kith wrote whose person was deleted in Kith (not archived: archived people keep their card)
+        are deleted on the server, unless changed there since (then they stay, no longer linked)."""
+        for href, item in list(self.items.items()):
+            if item.person_id is not None or not (item.base or {}).get("kith_card") or href in self.touched:
+                continue
+            try:
+                self.client.delete(href, etag=item.etag)
+            except PreconditionFailed:
+                item.base = {k: v for k, v in (item.base or {}).items() if k != "kith_card"}
+                self.report.skip("card of a deleted person changed on the server (kept there)")
+                continue
+            self.session.delete(item)
+            del self.items[href]
+            self.report.deleted += 1
         self.session.commit()
 
     def _reconcile(self, item: SyncItem, person: Person, server: dict[str, Any]) -> None:
@@ -705,6 +804,7 @@ class CalSync:
                     self._event(href, item.etag, item.raw)
             if changes.token:
                 _set_state(self.account, sync_token=changes.token)
+            _set_state(self.account, ctag=changes.ctag)
             self.session.commit()
         finally:
             self.client.close()
@@ -731,6 +831,7 @@ class CalSync:
     def _apply(self, item: SyncItem, meetings: list[Any]) -> None:
         base = dict(item.base or {})
         known: dict[str, int] = dict(base.get("meetings", {}))
+        attendees: dict[str, list[str]] = dict(base.get("attendees", {}))  # key -> the others' addresses
         wanted = {m.key: m for m in meetings}
         for key, inter_id in list(known.items()):
             inter = self.session.get(Interaction, inter_id)
@@ -739,28 +840,64 @@ class CalSync:
                     delete_interaction(self.session, inter)
                     self.report.interactions_removed += 1
                 del known[key]
+                attendees.pop(key, None)
                 continue
             meeting = wanted.pop(key)
             if inter is None:
                 wanted[key] = meeting
                 del known[key]
-            elif inter.occurred_at != meeting.when or inter.note != meeting.note:
-                inter.occurred_at, inter.note = meeting.when, meeting.note
+                continue
+            changed = False
+            if inter.occurred_at != meeting.when or inter.note != meeting.note or inter.direction != meeting.direction:
+                inter.occurred_at, inter.note, inter.direction = meeting.when, meeting.note, meeting.direction
+                changed = True
+            addresses = sorted(o.email for o in meeting.others)
+            if attendees.get(key) != addresses:
+                changed = self._participants(inter, meeting) or changed
+                attendees[key] = addresses
+            if changed:
                 self.report.interactions_updated += 1
         for key, meeting in wanted.items():
-            found = [w for w in (self.applier.party(Party(o.name, o.email)) for o in meeting.others) if w]
-            if not found:
+            people = self._people(meeting)
+            if not people:
                 continue
-            people = self.applier.rows(found)
-            self.report.added, self.report.held = self.applier.summary.added, self.applier.summary.held
-            self.session.flush()
             inter = log_interaction(self.session, people, "meeting", when=meeting.when, now=self.now,
                                     direction=meeting.direction, note=meeting.note, source="caldav")
             self.session.flush()
             known[key] = inter.id
+            attendees[key] = sorted(o.email for o in meeting.others)
             self.report.interactions_added += 1
         base["meetings"] = known
+        base["attendees"] = attendees
         item.base = base
+
+    def _people(self, meeting: Any) -> list[Person]:
+        """The people of a meeting's other attendees, found (or added) by the importers' rules."""
+        found = [w for w in (self.applier.party(Party(o.name, o.email)) for o in meeting.others) if w]
+        if not found:
+            return []
+        people = self.applier.rows(found)
+        self.report.added, self.report.held = self.applier.summary.added, self.applier.summary.held
+        self.session.flush()
+        return people
+
+    def _participants(self, inter: Interaction, meeting: Any) -> bool:
+        """Attendees added on the server join the meeting, those removed leave it (their tie states follow
+        at commit); whether anyone did."""
+        wanted = {p.id for p in self._people(meeting)}
+        if not wanted:
+            return False
+        have = {p.person_id: p for p in inter.participants}
+        for pid, part in have.items():
+            if pid not in wanted:
+                self.session.delete(part)
+        for pid in wanted - set(have):
+            self.session.add(InteractionParticipant(interaction_id=inter.id, person_id=pid))
+        if set(have) == wanted:
+            return False
+        self.session.flush()
+        self.session.expire(inter, ["participants"])
+        return True
 
 
 # -- background ----------------------------------------------------------------------

@@ -40,6 +40,7 @@ class AccountView:
     last_error: str
     last_summary: dict[str, Any]
     open_conflicts: int
+    push_new: str = ""  # carddav: which people created in Kith become new cards (all, none, tag:NAME)
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
@@ -47,7 +48,7 @@ class AccountView:
                 "last_sync_at": self.last_sync_at.isoformat() if self.last_sync_at else None,
                 "last_ok_at": self.last_ok_at.isoformat() if self.last_ok_at else None,
                 "last_error": self.last_error, "last_summary": dict(self.last_summary),
-                "open_conflicts": self.open_conflicts}
+                "open_conflicts": self.open_conflicts, "push_new": self.push_new or None}
 
     def status(self) -> str:
         """In plain words: never synced, failing, or what the last sync changed."""
@@ -66,6 +67,34 @@ def check_url(kind: str, url: str) -> str:
         article = "an" if kind == "imap" else "a"
         raise BadInput(f"{article} {kind} account needs {article} {wanted} address, not '{url}'")
     return url.strip()
+
+
+def check_push_new(rule: str) -> str:
+    """The rule for people created in Kith on a CardDAV account: ``all`` (the default), ``none`` or
+    ``tag:NAME`` (only people with that tag); a clear error for anything else."""
+    rule = rule.strip()
+    if rule in ("all", "none"):
+        return rule
+    if rule.startswith("tag:") and rule[4:].strip():
+        return "tag:" + rule[4:].strip()
+    raise BadInput(f"push new people 'all', 'none' or 'tag:NAME', not '{rule}'")
+
+
+def push_rule(account: SyncAccount) -> str:
+    """Which people created in Kith become new cards on this account (see :func:`check_push_new`)."""
+    return str((account.options or {}).get("push_new") or "all")
+
+
+def set_push_new(session: Session, name: str, rule: str) -> SyncAccount:
+    """Change which people created in Kith a CardDAV account writes to the server as new cards."""
+    account = get_account(session, name)
+    if account.kind != "carddav":
+        raise BadInput(f"'{name}' is a {account.kind} account: only a carddav account pushes people")
+    opts = dict(account.options or {})
+    opts["push_new"] = check_push_new(rule)
+    account.options = opts
+    session.flush()
+    return account
 
 
 def add_account(session: Session, kind: str, name: str, *, url: str, user: str, password: str, now: datetime,
@@ -89,6 +118,10 @@ def add_account(session: Session, kind: str, name: str, *, url: str, user: str, 
     if session.scalar(select(SyncAccount.id).where(SyncAccount.name == name)) is not None:
         raise BadInput(f"there is already an account named '{name}'")
     opts = dict(options or {})
+    if "push_new" in opts:
+        if kind != "carddav":
+            raise BadInput("only a carddav account pushes new people (--push-new)")
+        opts["push_new"] = check_push_new(str(opts["push_new"]))
     opts["secret"] = f"account-{uuid.uuid4()}"
     if password:
         secrets.store(opts["secret"], password)
@@ -125,7 +158,8 @@ def view(session: Session, account: SyncAccount) -> AccountView:
     conflicts = session.scalar(select(func.count(SyncConflict.id)).where(
         SyncConflict.account_id == account.id, SyncConflict.resolved_at.is_(None))) or 0
     return AccountView(account.name, account.kind, account.url, account.username, account.last_sync_at,
-                       account.last_ok_at, account.last_error, dict(account.last_summary or {}), int(conflicts))
+                       account.last_ok_at, account.last_error, dict(account.last_summary or {}), int(conflicts),
+                       push_rule(account) if account.kind == "carddav" else "")
 
 
 def list_accounts(session: Session) -> list[AccountView]:

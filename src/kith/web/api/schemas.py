@@ -537,3 +537,74 @@ class PersonDetailOut(PersonOut):
     relations: list[RelationOut]
     interactions: list[InteractionWithNamesOut]
     favors: list[FavorOut]
+
+
+AccountName = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+
+
+class AccountIn(BaseModel):
+    """A new account; ``password`` is kept in the system keyring or a file only the server's user can read,
+    never in the database, and is never returned."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    kind: Literal["carddav", "caldav", "imap", "smtp"]
+    name: AccountName
+    url: Annotated[str, Field(min_length=1, max_length=1000, pattern=NO_NUL)] = Field(
+        description="The address book or calendar collection URL, imap(s)://host:port, or "
+                    "smtp://, smtp+starttls://, smtps://host:port for the digest.")
+    user: Short = ""
+    password: Annotated[str, Field(max_length=1000, pattern=NO_NUL)] = Field(
+        default="", json_schema_extra={"writeOnly": True, "format": "password"})
+    me: list[Short] = Field(default_factory=list, max_length=20, description="Your own addresses on this account.")
+    folders: list[Short] = Field(default_factory=list, max_length=50, description="imap: the folders to read.")
+    to: Short | None = Field(default=None, description="smtp: where the daily digest goes.")
+    sender: Short | None = Field(default=None, alias="from", description="smtp: the digest's sender.")
+    push_new: Short | None = Field(default=None, description="carddav: people created in Kith written to the "
+                                                               "server as new cards: all (default), none, tag:NAME.")
+
+
+class AccountPatch(BaseModel):
+    """What may change on an account."""
+
+    model_config = ConfigDict(extra="forbid")
+    push_new: Short = Field(description="carddav: all, none, or tag:NAME.")
+
+
+class AccountOut(BaseModel):
+    """An account and its last sync (never its password)."""
+
+    name: str
+    kind: str
+    url: str
+    user: str
+    push_new: str | None = Field(description="carddav: which people created in Kith become new cards.")
+    last_sync_at: datetime | None
+    last_ok_at: datetime | None
+    last_error: str = Field(description="The last sync's error in plain words ('' when it succeeded).")
+    last_summary: dict[str, Any] = Field(description="What the last sync changed (the form of a sync report).")
+    open_conflicts: int
+    status: str = Field(description="In plain words: never synced, failed: why, or what the last sync changed.")
+
+
+class SyncReportOut(BaseModel):
+    """What one sync changed; ``error`` says why it failed ('' when it succeeded)."""
+
+    account: str
+    kind: str
+    added: int
+    updated: int
+    archived: int
+    held: int
+    pushed: int
+    created: int
+    deleted: int
+    conflicts: int
+    interactions_added: int
+    interactions_updated: int
+    interactions_removed: int
+    interactions_known: int
+    sent: int
+    skipped: dict[str, int]
+    problems: list[str]
+    error: str
+    headline: str

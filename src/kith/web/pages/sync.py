@@ -34,15 +34,19 @@ def sync_page(ctx: PageCtx) -> Response:
 @router.post("/sync/accounts", response_class=HTMLResponse)
 def add(ctx: FormCtx, kind: Annotated[str, Form(max_length=20)], name: Annotated[str, Form(max_length=100)],
         url: Annotated[str, Form(max_length=1000)], user: Annotated[str, Form(max_length=300)],
-        password: Annotated[str, Form(max_length=1000)], me: Annotated[str, Form(max_length=1000)] = "") -> Response:
+        password: Annotated[str, Form(max_length=1000)], me: Annotated[str, Form(max_length=1000)] = "",
+        push_new: Annotated[str, Form(max_length=200)] = "") -> Response:
     """Add an account (the password goes to the keyring or the private file, never the database)."""
-    options = {"me": [m.strip() for m in me.split(",") if m.strip()]} if me.strip() else {}
+    options: dict[str, Any] = {"me": [m.strip() for m in me.split(",") if m.strip()]} if me.strip() else {}
+    if push_new.strip() and kind == "carddav":
+        options["push_new"] = push_new.strip()
     try:
         sync_accounts.add_account(ctx.session, kind, name.strip(), url=url, user=user, password=password,
                                   now=ctx.now, options=options)
     except KithError as exc:
         ctx.session.rollback()
-        return _page(ctx, 400, form={"kind": kind, "name": name, "url": url, "user": user, "me": me}, error=str(exc))
+        return _page(ctx, 400, form={"kind": kind, "name": name, "url": url, "user": user, "me": me,
+                                     "push_new": push_new}, error=str(exc))
     return redirect(ctx, "/sync", f"Account {name.strip()} added. Sync it now or wait for the next round.")
 
 

@@ -1,0 +1,222 @@
+"""People created in Kith reach the phone: a CardDAV account writes them to a real Radicale as new cards
+(by the account's rule), keeps them current, never pulls them back as new people or duplicates them,
+leaves an archived person's card alone and deletes the card Kith wrote for a person deleted in Kith."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tests.conftest import FIXED_NOW
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
+
+from kith.errors import BadInput
+from kith.runtime import Kith, open_kith
+from kith.services import sync as sync_service
+from kith.services.people import (
+    NewPerson,
+    PersonChanges,
+    add_person,
+    archive_person,
+    change_person,
+    delete_person,
+    find_people,
+    resolve_person,
+    tag_person,
+)
+from kith.services.sync_accounts import add_account, list_accounts, set_push_new
+from kith.sync.dav import DavClient
+
+BEN = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ben-1\r\nFN:Ben Okafor\r\nN:Okafor;Ben;;;\r\n"
+       "EMAIL:ben@example.org\r\nEND:VCARD\r\n")
+
+
+@pytest.fixture(autouse=True)
+def _secrets_in_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("KITH_SECRETS", "file")
+    monkeypatch.setenv("KITH_SECRETS_FILE", str(tmp_path / "secrets.json"))
+    yield
+
+
+@pytest.fixture
+def book(radicale: Radicale) -> str:  # noqa: F811
+    return radicale.make_collection("contacts", "card")
+
+
+def connect(kith: Kith, url: str, **options: str) -> None:
+    with kith.session() as s:
+        add_account(s, "carddav", "phone", url=url, user=USER, password=PASSWORD, now=FIXED_NOW,
+                    options=dict(options))
+
+
+def sync(kith: Kith) -> sync_service.SyncReport:
+    with kith.session() as s:
+        report = sync_service.sync_account(s, "phone", now=FIXED_NOW)
+    assert report.error == "", report.as_dict()
+    return report
+
+
+def add(kith: Kith, name: str, email: str = "", **fields: str) -> int:
+    with kith.session() as s:
+        p = add_person(s, NewPerson(name=name, emails=(email,) if email else (), **fields), now=FIXED_NOW)
+        s.flush()
+        return int(p.id)
+
+
+def cards(url: str) -> dict[str, str]:
+    """Every card on the server (href -> text), as a phone would read them."""
+    client = DavClient(url, USER, PASSWORD)
+    try:
+        hrefs = list(client.members().members)
+        return {r.href: r.data for r in client.multiget(hrefs, "card")}
+    finally:
+        client.close()
+
+
+def named(url: str, name: str) -> list[str]:
+    return [text for text in cards(url).values() if re.search(rf"^FN:{re.escape(name)}\r?$", text, re.M)]
+
+
+def people_named(kith: Kith, name: str) -> int:
+    with kith.session() as s:
+        return len([p for p in find_people(s, name) if p.display_name == name])
+
+
+def test_a_person_created_in_kith_becomes_a_new_card_on_the_server(kith: Kith, book: str) -> None:
+    add(kith, "Cleo Park", "cleo@example.org", title="Designer", notes="met at the meetup")
+    connect(kith, book)
+    report = sync(kith)
+    assert report.created == 1 and report.added == 0, report.as_dict()
+    [card] = named(book, "Cleo Park")
+    assert "cleo@example.org" in card and "TITLE:Designer" in card and "met at the meetup" in card
+    assert "UID:urn:uuid:" in card
+
+
+def test_an_edit_in_kith_of_a_pushed_person_changes_their_card(kith: Kith, book: str) -> None:
+    pid = add(kith, "Cleo Park", "cleo@example.org")
+    connect(kith, book)
+    sync(kith)
+    with kith.session() as s:
+        change_person(s, resolve_person(s, str(pid)), PersonChanges(title="Head of design"), now=FIXED_NOW)
+    report = sync(kith)
+    assert (report.pushed, report.created, report.added) == (1, 0, 0), report.as_dict()
+    [card] = named(book, "Cleo Park")
+    assert "TITLE:Head of design" in card
+
+
+def test_several_syncs_never_pull_a_pushed_card_back_or_duplicate_it(kith: Kith, radicale: Radicale,  # noqa: F811
+                                                                     book: str) -> None:
+    add(kith, "Cleo Park", "cleo@example.org")
+    add(kith, "Dan Moreau")  # no identifier at all: only the link to the card keeps him single
+    radicale.put(book, "ben.vcf", BEN)
+    connect(kith, book)
+    first = sync(kith)
+    assert (first.added, first.created) == (1, 2), first.as_dict()
+    for _ in range(3):
+        again = sync(kith)
+        assert (again.added, again.created, again.pushed, again.updated) == (0, 0, 0, 0), again.as_dict()
+    assert len(cards(book)) == 3
+    assert (people_named(kith, "Cleo Park"), people_named(kith, "Dan Moreau"), people_named(kith, "Ben Okafor")) \
+        == (1, 1, 1)
+
+
+def test_a_second_kith_database_on_the_same_book_duplicates_nothing(kith: Kith, other_db_url: str,
+                                                                    book: str) -> None:
+    add(kith, "Cleo Park", "cleo@example.org")
+    add(kith, "Dan Moreau")
+    connect(kith, book)
+    sync(kith)
+    other = open_kith(other_db_url, as_of=FIXED_NOW)
+    try:
+        add(other, "Eva Stein", "eva@example.org")
+        add(other, "Cleo Park", "cleo@example.org")  # typed there too: joins the card, no second card
+        connect(other, book)
+        report = sync(other)
+        assert (report.added, report.created) == (1, 1), report.as_dict()  # Dan pulled; Eva pushed
+        for _ in range(2):
+            assert (sync(other).created, sync(kith).created) == (0, 0)
+        first_back = sync(kith)
+        assert first_back.added == 0
+        assert people_named(other, "Cleo Park") == 1 and people_named(other, "Dan Moreau") == 1
+    finally:
+        other.close()
+    assert people_named(kith, "Eva Stein") == 1 and people_named(kith, "Cleo Park") == 1
+    assert len(cards(book)) == 3
+    assert len(named(book, "Cleo Park")) == 1
+
+
+def test_the_rule_can_push_only_people_with_a_tag_or_nobody(kith: Kith, book: str) -> None:
+    cleo = add(kith, "Cleo Park")
+    add(kith, "Dan Moreau")
+    with kith.session() as s:
+        tag_person(s, resolve_person(s, str(cleo)), ["phone"])
+    connect(kith, book, push_new="tag:phone")
+    assert sync(kith).created == 1
+    assert named(book, "Cleo Park") and not named(book, "Dan Moreau")
+    with kith.session() as s:
+        set_push_new(s, "phone", "none")
+    add(kith, "Eva Stein")
+    with kith.session() as s:
+        tag_person(s, resolve_person(s, "Eva Stein"), ["phone"])
+    assert sync(kith).created == 0
+    with kith.session() as s:
+        assert [v.push_new for v in list_accounts(s)] == ["none"]
+
+
+def test_an_unknown_rule_is_a_clear_error(kith: Kith, book: str) -> None:
+    with kith.session() as s, pytest.raises(BadInput, match="'all', 'none' or 'tag:NAME'"):
+        add_account(s, "carddav", "phone", url=book, user=USER, password=PASSWORD, now=FIXED_NOW,
+                    options={"push_new": "some"})
+
+
+def test_archived_people_are_not_pushed_and_keep_a_card_they_have(kith: Kith, book: str) -> None:
+    cleo = add(kith, "Cleo Park")
+    quiet = add(kith, "Old Friend")
+    with kith.session() as s:
+        archive_person(resolve_person(s, str(quiet)), now=FIXED_NOW)
+    connect(kith, book)
+    sync(kith)
+    assert not named(book, "Old Friend")
+    with kith.session() as s:
+        archive_person(resolve_person(s, str(cleo)), now=FIXED_NOW)
+    report = sync(kith)
+    assert (report.deleted, report.created) == (0, 0)
+    assert named(book, "Cleo Park")
+
+
+def test_deleting_a_person_in_kith_deletes_the_card_kith_wrote_but_not_a_card_from_the_phone(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    add(kith, "Cleo Park", "cleo@example.org")
+    radicale.put(book, "ben.vcf", BEN)
+    connect(kith, book)
+    sync(kith)
+    with kith.session() as s:
+        delete_person(s, resolve_person(s, "Cleo Park"))
+        delete_person(s, resolve_person(s, "Ben Okafor"))
+    report = sync(kith)
+    assert report.deleted == 1, report.as_dict()
+    assert not named(book, "Cleo Park") and named(book, "Ben Okafor")
+    again = sync(kith)
+    assert (again.added, again.created, again.deleted) == (0, 0, 0), again.as_dict()
+
+
+def test_a_sync_stopped_between_recording_and_writing_a_card_writes_it_next_time(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    add(kith, "Cleo Park", "cleo@example.org")
+    connect(kith, book)
+
+    class ServerStopsBeforeTheFirstPut(DavClient):
+        def put(self, href: str, data: str, *, etag: str | None, content_type: str) -> str:
+            radicale.stop()
+            return super().put(href, data, etag=etag, content_type=content_type)
+
+    with kith.session() as s:
+        failed = sync_service.sync_account(s, "phone", now=FIXED_NOW,
+                                           clients=sync_service.Clients(dav=ServerStopsBeforeTheFirstPut))
+    assert failed.error and not failed.created
+    radicale.start()
+    sync(kith)
+    sync(kith)
+    assert len(named(book, "Cleo Park")) == 1 and people_named(kith, "Cleo Park") == 1
