@@ -20,7 +20,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import email_key, fold, identifier_key, parse_name
 from kith.services.organizations import get_or_create_org
-from kith.store.journal import journaled
+from kith.store.journal import journaled, relabel
 from kith.store.models import (
     Cadence,
     Event,
@@ -360,6 +360,8 @@ def change_person(session: Session, person: Person, changes: PersonChanges, *, n
         changed.append("archived")
     refresh_search_key(person)
     session.flush()
+    if changed and changed != ["archived"]:
+        relabel(session, f"Edited {person.display_name}: {', '.join(dict.fromkeys(changed))}")
     return changed
 
 
@@ -478,11 +480,15 @@ def _change_label(person: Person, changes: PersonChanges) -> str:
 
 @journaled(lambda session, person, kind, value: f"Removed {value} from {person.display_name}")
 def remove_identifier(session: Session, person: Person, kind: str, value: str) -> bool:
-    """Remove one e-mail address, phone number, link or external id of a person; False if they had none such."""
+    """Remove one e-mail address, phone number, link or external id of a person; False if they had none such.
+
+    ``kind`` "url" also finds LinkedIn and Facebook links.
+    """
     if kind not in IDENTIFIER_KINDS:
         raise BadInput(f"unknown identifier kind '{kind}'")
-    key = identifier_key(kind, value)
-    gone = [i for i in person.identifiers if i.kind == kind and (i.value_key == key or i.value == value.strip())]
+    kinds = ("url", "linkedin", "facebook") if kind == "url" else (kind,)  # a link is a link, whatever site
+    gone = [i for i in person.identifiers if i.kind in kinds
+            and (i.value == value.strip() or i.value_key == identifier_key(i.kind, value))]
     if not gone:
         return False
     for ident in gone:

@@ -61,9 +61,10 @@ class Undone:
     id: int
     label: str
     rows: int
+    removed_people: tuple[int, ...] = ()  # people the change had added (their pages are gone)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "label": self.label, "rows": self.rows}
+        return {"id": self.id, "label": self.label, "rows": self.rows, "removed_people": list(self.removed_people)}
 
 
 def _view(entry: Change) -> ChangeView:
@@ -130,7 +131,9 @@ def undo(session: Session, change_id: int | None = None, *, now: datetime) -> Un
     assert entry is not None
     entry.status, entry.undone_at = "undone", now
     session.flush()
-    return Undone(entry.id, entry.label, len(result.rows))
+    gone = tuple(int(after["id"]) for name, before, after in result.rows
+                 if name == "person" and before is None and after is not None)
+    return Undone(entry.id, entry.label, len(result.rows), gone)
 
 
 def _settle_ties(session: Session, entry: Change) -> None:

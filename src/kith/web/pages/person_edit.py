@@ -102,6 +102,18 @@ def edit_person(
     return redirect(ctx, f"/people/{person.id}", f"Saved {person.display_name}: {said}.")
 
 
+@router.post("/people/{person_id}/identifiers/remove")
+def remove_identifier(
+    ctx: FormCtx, person_id: IdPath, kind: Annotated[str, Form(max_length=20)],
+    value: Annotated[str, Form(max_length=500)],
+) -> Response:
+    """Remove one e-mail address, phone number or link of a person."""
+    person = svc.get_person(ctx.session, person_id)
+    if not svc.remove_identifier(ctx.session, person, kind, value):
+        raise BadInput(f"{person.display_name} has no {kind} '{value}'")
+    return redirect(ctx, f"/people/{person.id}/edit", f"Removed {value} from {person.display_name}.")
+
+
 @router.post("/people/{person_id}/archive")
 def archive(ctx: FormCtx, person_id: IdPath, archived: Annotated[str, Form(max_length=1)] = "1") -> Response:
     """Archive a person (hidden from lists, agenda and scores) or restore them."""
