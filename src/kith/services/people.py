@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
-from kith.normalize import email_key, fold, identifier_key, parse_name
+from kith.normalize import email_key, fold, identifier_key, parse_name, typed
 from kith.services.organizations import get_or_create_org
 from kith.store.journal import journaled, relabel
 from kith.store.models import (
@@ -192,7 +192,7 @@ def get_person(session: Session, person_id: int) -> Person:
 
 def resolve_person(session: Session, ref: str) -> Person:
     """Turn an id, an e-mail or an unambiguous part of a name into a person."""
-    text = ref.strip()
+    text = typed(ref).strip()
     if not text:
         raise BadInput("name a person (an id, an e-mail or part of the name)")
     if text.lstrip("#").isdigit():
@@ -353,8 +353,10 @@ def change_person(session: Session, person: Person, changes: PersonChanges, *, n
             tag_person(session, person, sorted(wanted - have))
             changed.append("tags")
     if changes.clear_cadence or changes.cadence_days is not None:
-        set_person_cadence(session, person, None if changes.clear_cadence else changes.cadence_days)
-        changed.append("cadence")
+        days = None if changes.clear_cadence else changes.cadence_days
+        if days != person_cadence(session, person):
+            set_person_cadence(session, person, days)
+            changed.append("cadence")
     if changes.archived is not None and changes.archived != person.archived:
         archive_person(person, archived=changes.archived, now=now)
         changed.append("archived")

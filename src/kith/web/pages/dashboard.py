@@ -144,7 +144,5 @@ def quick_log(
         mood = int(sentiment) if sentiment.strip() else None
     except ValueError:
         raise BadInput(f"sentiment must be a number from -2 to 2, not '{sentiment}'") from None
-    if "\x00" in note:
-        raise BadInput("the note contains a NUL character")
     log_interaction(ctx.session, [person], kind, when=when, now=ctx.now, direction=by or None, sentiment=mood, note=note)
     return redirect(ctx, local_target(back, f"/people/{person.id}"), f"Logged {kind} with {person.display_name}.")
