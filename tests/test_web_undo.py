@@ -116,3 +116,17 @@ def test_a_single_e_mail_or_phone_can_be_removed_from_the_edit_page(client: Any,
     missing = client.post(f"/people/{pid}/identifiers/remove", data={
         "kind": "email", "value": "nobody@x.example", "csrf_token": csrf_of(client)})
     assert missing.status_code == 422
+
+
+def test_done_from_the_agenda_by_htmx_answers_the_confirmation_in_place_with_its_undo(client: Any, kith: Kith) -> None:
+    pid = add(kith, "Ana Diaz")
+    token = csrf_of(client)
+    fragment = client.post(f"/agenda/{pid}/snooze", data={"span": "1w", "back": "/agenda", "csrf_token": token},
+                           headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and fragment.text.startswith('<li class="item confirmed">')
+    assert "Snoozed Ana Diaz for 1w." in fragment.text
+    assert undo_offer(fragment.text)[1].startswith("Snoozed Ana Diaz until")
+    assert 'name="next" value="/agenda"' in fragment.text
+    plain = client.post(f"/agenda/{pid}/snooze", data={"span": "2w", "back": "/agenda", "csrf_token": token},
+                        follow_redirects=False)
+    assert plain.status_code == 303 and plain.headers["location"] == "/agenda"  # without JavaScript: redirect

@@ -6,6 +6,7 @@ go to tests/screenshots/."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.browser.conftest import FIXED_NOW, SCREENSHOTS, LiveServer
 
 from kith.runtime import Kith
+from kith.services.interactions import log_interaction
 from kith.services.people import NewPerson, add_person, get_person
 
 pytestmark = pytest.mark.browser
@@ -89,3 +91,24 @@ def test_one_e_mail_is_removed_from_the_edit_page(live: LiveServer, screen: tupl
     assert page.get_by_role("button", name="Remove email ana.diaz@home.example").count() == 0
     with kith.session() as s:
         assert sorted(i.value for i in get_person(s, pid).identifiers) == ["+34 600 000 005", "ana@acme.example"]
+
+
+def test_done_on_an_agenda_item_answers_in_place_and_undo_brings_it_back(
+        live: LiveServer, screen: tuple[str, Any], kith: Kith) -> None:
+    _device, page = screen
+    with kith.session() as s:
+        ana = add_person(s, NewPerson(name="Ana Diaz", key=True, closeness=70), now=FIXED_NOW)
+        s.flush()
+        for days in (150, 190):
+            log_interaction(s, [ana], "coffee", when=FIXED_NOW - timedelta(days=days), now=FIXED_NOW)
+    page.goto(f"{live.url}/agenda")
+    page.evaluate("window.kithNoReload = true")
+    item = page.locator("ol.items > li").filter(has_text="Ana Diaz").first
+    item.get_by_role("button", name="Snooze Ana Diaz for a week").click()
+    page.get_by_role("status").filter(has_text="Snoozed Ana Diaz for 1w.").wait_for()
+    assert page.evaluate("window.kithNoReload === true")  # answered in place: no page load
+    fits_and_is_accessible(page)
+    page.get_by_role("button", name="Undo: Snoozed Ana Diaz until").click()
+    page.get_by_role("status").filter(has_text="Undone: Snoozed Ana Diaz until").wait_for()
+    assert page.url.endswith("/agenda")
+    assert page.locator("ol.items > li").filter(has_text="Ana Diaz").count() >= 1

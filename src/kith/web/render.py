@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
@@ -110,6 +110,17 @@ def bare(request: Request, name: str, status: int = 200, **values: Any) -> HTMLR
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     """A friendly error page with the status and what to do."""
     return bare(request, "error.html", status, code=status, message=message, title="Problem")
+
+
+def confirm(ctx: Ctx, url: str, flash: str) -> Response:
+    """Post/redirect/get; to an htmx request (an agenda item's Done or Snooze), the confirmation itself, with its
+    undo, in place of the element that asked: no page reload. Without JavaScript the form posts and redirects."""
+    if not ctx.request.headers.get("hx-request"):
+        return redirect(ctx, url, flash)
+    made = undo_svc.made_here(ctx.session)
+    return TEMPLATES.TemplateResponse(ctx.request, "_confirmation.html", {
+        "flash": flash, "flash_undo": [made.id, made.label] if made is not None else None, "csrf": ctx.csrf,
+        "next": url})
 
 
 def redirect(ctx: Ctx, url: str, flash: str | None = None) -> RedirectResponse:
