@@ -14,6 +14,7 @@ from tests.web_helpers import LOCAL
 from kith.normalize import typed, without_control
 from kith.runtime import Kith
 from kith.services import people
+from kith.store.models import Person
 from kith.web.app import create_app
 
 
@@ -31,7 +32,7 @@ def csrf_of(client: Any, path: str = "/people") -> str:
     return match.group(1)
 
 
-def stored(kith: Kith, name: str) -> people.Person:
+def stored(kith: Kith, name: str) -> Person:
     with kith.session() as s:
         (p,) = people.find_people(s, name)
         return p

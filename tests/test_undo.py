@@ -217,3 +217,19 @@ def test_kith_undo_takes_back_a_change_made_by_another_process(kith_process: Cal
     assert "Logged a call" in run("undo").out
     again = kith_process("undo", str(listed[0]["id"]))
     assert again.code != 0 and "already undone" in again.err and "Traceback" not in again.err
+
+
+def test_a_change_that_writes_around_the_session_is_listed_but_cannot_be_undone(kith: Kith) -> None:
+    from kith.store import door, journal
+    from kith.store.models import Tag
+
+    ana = add(kith, "Ana Diaz")
+    with kith.session() as s, journal.change(s, "Bulk edit"):
+        people.get_person(s, ana).title = "Producer"
+        door.writer(s).insert(Tag.__table__, [{"name": "bulk"}])  # type: ignore[arg-type]
+    with kith.session() as s:
+        assert undo.recent(s)[0].label == "Bulk edit" and not undo.recent(s)[0].undoable
+        assert undo.latest(s) is not None and undo.latest(s).label == "Added Ana Diaz"  # type: ignore[union-attr]
+        entry = undo.recent(s)[0].id
+    with pytest.raises(BadInput, match="cannot be undone"), kith.session() as s:
+        undo.undo(s, entry, now=FIXED_NOW)

@@ -236,6 +236,13 @@ def suspend(session: Session) -> None:
         rec.off = True
 
 
+def note_bypass(session: Session) -> None:
+    """Writes are about to go around the session (a bulk writer): an open change cannot be undone row by row."""
+    rec: _Recorder | None = session.info.get(CHANGE_KEY)
+    if rec is not None and not rec.off:
+        rec.opaque = True
+
+
 def relabel(session: Session, label: str) -> None:
     """Name the open change by what it turned out to do (no-op outside a change)."""
     rec: _Recorder | None = session.info.get(CHANGE_KEY)
@@ -344,4 +351,4 @@ def restore(session: Session, entry: Change) -> Restored:
 
 
 __all__ = ["CHANGE_KEY", "JOURNALED", "KEEP", "LAST_KEY", "Journal", "Restored", "change", "journaled", "keys_of",
-           "relabel", "restore", "suspend"]
+           "note_bypass", "relabel", "restore", "suspend"]
