@@ -328,13 +328,17 @@ def restore(session: Session, entry: Change) -> Restored:
     rows = sorted(entry.rows, key=lambda r: (order[r[0]], r[1]))
     conn = session.connection()
     done: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
-    for name, _pk, before, after in rows:  # parents first
+    inserts: dict[str, list[dict[str, Any]]] = {}  # table -> rows, tables in order: parents first
+    for name, _pk, before, after in rows:
         if before is not None and after is None:
             values = _decode(before)
             if values.get("workspace_id") != ws:
                 raise RuntimeError("a journaled row of another workspace")
-            conn.execute(insert(_table(name)).values(**values))
+            inserts.setdefault(name, []).append(values)
             done.append((name, before, None))
+    for name, values_list in inserts.items():
+        for start in range(0, len(values_list), 1000):
+            conn.execute(insert(_table(name)), values_list[start:start + 1000])
     for name, pk, before, after in rows:
         if before is not None and after is not None:
             table = _table(name)
