@@ -233,3 +233,21 @@ def test_a_change_that_writes_around_the_session_is_listed_but_cannot_be_undone(
         entry = undo.recent(s)[0].id
     with pytest.raises(BadInput, match="cannot be undone"), kith.session() as s:
         undo.undo(s, entry, now=FIXED_NOW)
+
+
+def test_undoing_an_addition_that_later_changes_use_is_refused_and_shared_tags_are_kept(kith: Kith) -> None:
+    ana = add(kith, "Ana Diaz", tags=["film"], org="Acme")
+    with kith.session() as s:
+        added = undo.recent(s)[0].id
+        bea = people.add_person(s, people.NewPerson(name="Bea Ruiz", tags=["film"], org="Acme"), now=FIXED_NOW).id
+    with kith.session() as s:
+        interactions.log_interaction(s, [people.get_person(s, ana)], "call", when=FIXED_NOW - DAY, now=FIXED_NOW)
+    with pytest.raises(BadInput, match="used since by another interaction; undo that first"), kith.session() as s:
+        undo.undo(s, added, now=FIXED_NOW)
+    undo_latest(kith)  # the call
+    with kith.session() as s:
+        undo.undo(s, added, now=FIXED_NOW)  # Ana goes; the tag and organisation Bea uses stay
+    with kith.session() as s:
+        b = people.get_person(s, bea)
+        assert [t.name for t in b.tags] == ["film"] and b.organization is not None and b.organization.name == "Acme"
+        assert people.find_people(s, "Ana") == [] and states_match_log(s)

@@ -123,6 +123,9 @@ def undo(session: Session, change_id: int | None = None, *, now: datetime) -> Un
             raise BadInput(f"cannot undo '{entry.label}': the later change #{later.id} '{later.label}' changed the "
                            f"same {_where(shared)}; undo it first")
     result = restore(session, entry)
+    if result.used:
+        raise BadInput(f"cannot undo '{entry.label}': what it added is used since by another "
+                       f"{_where(set(result.used))}; undo that first")
     if result.conflicts:
         raise BadInput(f"cannot undo '{entry.label}': its {_where(set(result.conflicts))} changed since "
                        "(an import, a sync or another program); undoing it would lose that")

@@ -308,6 +308,26 @@ class Restored:
 
     conflicts: list[Key]
     rows: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]]  # table, image restored, image removed
+    used: list[Key] = field(default_factory=list)  # rows of later changes that use what the change added
+
+
+#: Rows a change may add that later changes share without owning them: undo leaves them when still in use.
+SHARED = frozenset({"tag", "organization"})
+
+
+def _used_elsewhere(session: Session, table: Table, image: dict[str, Any], mine: set[Key]) -> list[Key]:
+    """Rows outside the change whose foreign keys point at the row ``image`` (deleting it would take or change them)."""
+    out: list[Key] = []
+    for other in Base.metadata.sorted_tables:
+        if other.name not in JOURNALED:
+            continue
+        for fk in other.foreign_keys:
+            if fk.column.table.name != table.name or image.get(fk.column.name) is None:
+                continue
+            for pk, _found in _read(session, other, fk.parent == image[fk.column.name]):
+                if (other.name, pk) not in mine:
+                    out.append((other.name, pk))
+    return out
 
 
 def restore(session: Session, entry: Change) -> Restored:
@@ -323,9 +343,18 @@ def restore(session: Session, entry: Change) -> Restored:
     conflicts = [(name, tuple(pk)) for name, pk, _b, after in entry.rows if now.get((name, tuple(pk))) != after]
     if conflicts:
         return Restored(conflicts, [])
+    mine = keys_of(entry)
+    keep: set[Key] = set()  # rows the change added that others use since: shared names (a tag, an organisation)
+    for name, pk, before, after in entry.rows:
+        if before is None and after is not None:
+            used = _used_elsewhere(session, _table(name), after, mine)
+            if used and name in SHARED:
+                keep.add((name, tuple(pk)))
+            elif used:
+                return Restored([], [], used)
     ws = session.info[WS_KEY]
     order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
-    rows = sorted(entry.rows, key=lambda r: (order[r[0]], r[1]))
+    rows = sorted((r for r in entry.rows if (r[0], tuple(r[1])) not in keep), key=lambda r: (order[r[0]], r[1]))
     conn = session.connection()
     done: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
     inserts: dict[str, list[dict[str, Any]]] = {}  # table -> rows, tables in order: parents first
