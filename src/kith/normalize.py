@@ -13,11 +13,28 @@ from unidecode import unidecode
 _SPACES = re.compile(r"\s+")
 _NANP = re.compile(r"^\+?[\d\s().-]+$")  # digits and separators only: no extension, no letters
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+# Control characters no text Kith keeps may hold: C0 but tab, newline and carriage return; DEL and C1;
+# lone surrogates (from \ud800 in JSON), which no database can store (PostgreSQL refuses NUL in text).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def without_control(text: str) -> tuple[str, int]:
+    """``text`` without control characters (tab, newline and CR kept) and lone surrogates; and how many went.
+
+    The one rule for text from outside: imported files (:mod:`kith.importers.checks`), and what people
+    type in the CLI, the API and the web (:mod:`kith.store.typed_text` cleans every text column written).
+    """
+    return CONTROL.subn("", text)
+
+
+def typed(text: str) -> str:
+    """``text`` without control characters (see :func:`without_control`)."""
+    return CONTROL.sub("", text) if CONTROL.search(text) else text
 
 
 def fold(text: str) -> str:
     """Accent- and case-free text with single spaces: ``'Zoë  Ünal'`` -> ``'zoe unal'``."""
-    return _SPACES.sub(" ", unidecode(text or "").lower()).strip()
+    return _SPACES.sub(" ", unidecode(typed(text or "")).lower()).strip()
 
 
 def email_key(value: str) -> str | None:

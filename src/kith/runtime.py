@@ -7,6 +7,8 @@ own session factory, so that nothing depends on which modules were imported:
 
 - the workspace scope (:func:`kith.store.scope.session_factory`);
 - the upkeep of tie states (:class:`kith.services.tie_upkeep.TieUpkeep`);
+- the change journal that undo reads (:class:`kith.store.journal.Journal`);
+- the removal of control characters from every text written (:class:`kith.store.typed_text.TypedText`);
 - an :class:`~kith.store.owner.Owner`: per-database caches and settings,
   reached by services through ``session.info``.
 """
@@ -33,8 +35,10 @@ from kith.store.db import (
     migrate,
     refresh_statistics,
 )
+from kith.store.journal import Journal
 from kith.store.owner import OWNER_KEY, Owner
 from kith.store.scope import local_workspace, session_factory, workspace_session
+from kith.store.typed_text import TypedText
 
 STRICT_TIES_ENV = "KITH_STRICT_TIES"
 
@@ -83,6 +87,8 @@ def open_kith(
     owner = Owner(strict_ties=strict_ties)
     factory = session_factory(engine, info={OWNER_KEY: owner})
     TieUpkeep().install(factory)
+    Journal().install(factory)
+    TypedText().install(factory)
     ws = local_workspace(factory)
     return Kith(engine, factory, ws, as_of or clock.now(), settings, owner)
 

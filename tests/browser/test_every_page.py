@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 WIDTHS = {"desktop": 1400, "phone": 390}
 PAGES = ["/", "/agenda", "/people", "/people/{person}", "/network", "/network?target=Acme", "/goals",
          "/opportunities", "/report", "/import", "/settings", "/docs", "/dupes",
-         "/people/{person}/edit", "/people/{person}/delete", "/network?focus={person}", "/events"]
+         "/people/{person}/edit", "/people/{person}/delete", "/network?focus={person}", "/events", "/changes"]
 AXE = Axe()
 
 

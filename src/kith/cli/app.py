@@ -24,6 +24,7 @@ from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve
     scores,
     serve,
     sync,
+    undo,
     users,
 )
 from kith.cli.base import app

@@ -147,6 +147,9 @@ def edit(
     email: Annotated[list[str] | None, typer.Option("--email", help="Add an e-mail.")] = None,
     phone: Annotated[list[str] | None, typer.Option("--phone", help="Add a phone.")] = None,
     url: Annotated[list[str] | None, typer.Option("--url", help="Add a URL.")] = None,
+    remove_email: Annotated[list[str] | None, typer.Option("--remove-email", help="Remove an e-mail.")] = None,
+    remove_phone: Annotated[list[str] | None, typer.Option("--remove-phone", help="Remove a phone.")] = None,
+    remove_url: Annotated[list[str] | None, typer.Option("--remove-url", help="Remove a URL or profile link.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Organisation ('' to clear).")] = None,
     title: Annotated[str | None, typer.Option("--title")] = None,
     location: Annotated[str | None, typer.Option("--location")] = None,
@@ -163,6 +166,8 @@ def edit(
         closeness=closeness, add_emails=tuple(email or ()), add_phones=tuple(phone or ()), add_urls=tuple(url or ()),
         cadence_days=None if cadence is None or cadence.lower() == "none" else parse_cadence(cadence),
         clear_cadence=cadence is not None and cadence.lower() == "none",
+        remove_identifiers=tuple((kind, v) for kind, values in (("email", remove_email), ("phone", remove_phone),
+                                                                ("url", remove_url)) for v in values or ()),
     )
     with STATE.session() as session:
         p = svc.resolve_person(session, person)

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kith import clock
-from kith.importers.reading import CONTROL, clean
+from kith.importers.reading import clean
 from kith.importers.records import (
     ContactRecord,
     InteractionRecord,
@@ -37,6 +37,7 @@ from kith.importers.records import (
     Stream,
     display,
 )
+from kith.normalize import CONTROL
 
 # At most this many e-mail addresses, phones, web addresses, relations or tags per person.
 MAX_VALUES = 100

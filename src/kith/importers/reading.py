@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from kith.config import env_int
 from kith.errors import ImportFailed
-from kith.normalize import fold
+from kith.normalize import fold, without_control
 
 if TYPE_CHECKING:
     from kith.importers.records import ParseOptions
@@ -29,10 +29,6 @@ MAX_FILE_MB = 256
 # Deepest nesting of arrays and objects a JSON reader accepts (Facebook's exports nest 3 deep,
 # a Kith backup 4); anything deeper is refused before Python's recursive parser sees it.
 MAX_JSON_DEPTH = 64
-# Control characters removed from imported text: C0 but tab, newline and carriage return;
-# DEL and C1; lone surrogates (from \ud800 in JSON), which no database can store.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-"""The characters :func:`clean` removes."""
 
 
 def max_file_bytes() -> int:
@@ -185,8 +181,7 @@ def read_text(path: Path, opts: ParseOptions | None = None) -> str:
 
 def clean(text: str) -> tuple[str, int]:
     """``text`` without control characters (tab, newline and CR kept) and lone surrogates; and how many went."""
-    cleaned, n = CONTROL.subn("", text)
-    return cleaned, n
+    return without_control(text)
 
 
 def json_document(text: str, where: str) -> Any:

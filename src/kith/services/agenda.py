@@ -35,6 +35,7 @@ from kith.services.scores import TieTable, tie_scores
 from kith.services.tie_log import people_columns
 from kith.store import door
 from kith.store.door import WS
+from kith.store.journal import journaled
 from kith.store.models import (
     AgendaMark,
     Event,
@@ -521,6 +522,7 @@ def goal_reasons(session: Session, as_of: datetime) -> dict[int, list[str]]:
 # ---------------------------------------------------------------- done and snooze
 
 
+@journaled(lambda session, person, *_a, **_: f"Marked {person.display_name} done")
 def mark_done(session: Session, person: Person, now: datetime, action: str | None = None) -> AgendaMark:
     """Mark the person's current action (or ``action``) done: hidden for its natural period.
 
@@ -544,6 +546,7 @@ def mark_done(session: Session, person: Person, now: datetime, action: str | Non
     return mark
 
 
+@journaled(lambda session, person, now, until: f"Snoozed {person.display_name} until {until:%-d %b %Y}")
 def snooze(session: Session, person: Person, now: datetime, until: datetime) -> AgendaMark:
     """Hide every agenda item of the person until ``until``."""
     if until <= now:

@@ -23,6 +23,7 @@ from kith.errors import BadInput
 from kith.services.memo import memoized
 from kith.services.people import normalize_tag
 from kith.services.scores import PersonTie, TieTable
+from kith.store.journal import journaled
 from kith.store.models import Cadence, Person, PersonTag, Tag
 
 SCOPES = ("person", "tag", "layer")
@@ -67,6 +68,7 @@ def _target(scope: str, target: str | Person) -> str:
     return layer
 
 
+@journaled(lambda session, scope, target, days: f"Set the {scope} cadence of {_target_name(target)}")
 def set_cadence(session: Session, scope: str, target: str | Person, days: int) -> CadenceRule:
     """Set the cadence of a person, a tag or a layer (replacing the previous one)."""
     if days <= 0:
@@ -81,6 +83,7 @@ def set_cadence(session: Session, scope: str, target: str | Person, days: int) -
     return CadenceRule(scope, key, _label(session, scope, key), days)
 
 
+@journaled(lambda session, scope, target: f"Cleared the {scope} cadence of {_target_name(target)}")
 def clear_cadence(session: Session, scope: str, target: str | Person) -> bool:
     """Remove a cadence; returns whether there was one."""
     key = _target(scope, target)
@@ -220,3 +223,7 @@ def _tags_with_cadences(session: Session, names: set[str]) -> dict[int, list[str
     for pid, name in session.execute(stmt):
         out[pid].append(name)
     return out
+
+
+def _target_name(target: str | Person) -> str:
+    return target.display_name if isinstance(target, Person) else str(target)

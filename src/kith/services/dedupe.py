@@ -30,6 +30,7 @@ from kith.engine import identity
 from kith.errors import BadInput
 from kith.normalize import fold
 from kith.services.people_list import PersonRef
+from kith.store.journal import journaled
 from kith.store.models import (
     AgendaMark,
     Cadence,
@@ -164,6 +165,7 @@ def _blocks(people: dict[int, identity.Profile]) -> list[list[int]]:
     return [g for g in groups.values() if 1 < len(g) <= MAX_BLOCK]
 
 
+@journaled(lambda session, a, b: f"Kept {a.display_name} and {b.display_name} apart")
 def keep_apart(session: Session, a: Person, b: Person) -> bool:
     """Record that ``a`` and ``b`` are two people (no longer listed); False if it was already recorded."""
     if a.id == b.id:
@@ -209,6 +211,7 @@ def _shown(drop: Person, name: str, value: Any) -> str:
     return drop.organization.name if name == "organization_id" and drop.organization is not None else str(value)
 
 
+@journaled(lambda session, keep, drop, **_: f"Merged {drop.display_name} into {keep.display_name}")
 def merge_people(session: Session, keep: Person, drop: Person, *, now: datetime) -> Person:
     """Merge ``drop`` into ``keep``: every field, identifier, tag, interaction, relation,
     favour, event membership and provenance survives; ``drop`` is deleted."""

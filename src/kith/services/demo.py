@@ -40,6 +40,7 @@ from kith.services.favors import record_favor
 from kith.services.organizations import get_or_create_org
 from kith.services.people import set_person_cadence
 from kith.services.relations import link
+from kith.store import journal
 from kith.store.models import Cadence, Event, Favor, Goal, Opportunity, Organization, Person
 
 DAY = timedelta(days=1)
@@ -56,6 +57,7 @@ def is_empty(session: Session) -> bool:
 
 def build_demo(session: Session, *, now: datetime, seed: int = 7) -> dict[str, int]:
     """Fill the workspace with the demo network as of ``now``; returns what was created."""
+    journal.suspend(session)  # the demo is one whole, not a list of changes
     demo = _Demo(session, now, random.Random(seed))
     demo.build()
     return demo.summary()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import fold
 from kith.services.paging import by_id, paged
+from kith.store.journal import journaled
 from kith.store.models import Event, EventMember, Person
 
 EVENT_KINDS = ("event", "project")
@@ -54,6 +55,7 @@ class EventChanges:
     note: str | None = None
 
 
+@journaled(lambda session, name, **_: f"Added the {_.get('kind', 'event')} {name}")
 def add_event(
     session: Session, name: str, *, kind: str = "event", starts_on: date | None = None,
     ends_on: date | None = None, location: str = "", note: str = "",
@@ -66,6 +68,7 @@ def add_event(
     return ev
 
 
+@journaled(lambda session, ev, *_a: f"Edited {ev.name}")
 def edit_event(session: Session, ev: Event, changes: EventChanges) -> Event:
     """Change an event: the name stays non-blank, the kind event or project, the end not before the start."""
     name = _name(changes.name) if changes.name is not None else ev.name
@@ -137,6 +140,7 @@ def resolve_event(session: Session, ref: str) -> Event:
     raise AmbiguousPerson(text, [(e.id, e.name) for e in partial])
 
 
+@journaled(lambda session, event, person, **_: f"Put {person.display_name} on {event.name}")
 def add_member(
     session: Session, event: Event, person: Person, *, role: str = "attendee", behind_scenes: bool = False
 ) -> EventMember:

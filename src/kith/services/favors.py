@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kith.errors import BadInput
 from kith.services.paging import by_id, paged
+from kith.store.journal import journaled
 from kith.store.models import Event, Favor, Person
 
 DIRECTIONS = ("received", "given")
@@ -59,6 +60,7 @@ class FavorChanges:
     returned_on: date | None = None
 
 
+@journaled(lambda session, person, direction, what, **_: f"Recorded a favour {direction}: {what}")
 def record_favor(
     session: Session, person: Person, direction: str, what: str, *, now: datetime,
     status: str = "done", asked_on: date | None = None, done_on: date | None = None,
@@ -80,6 +82,7 @@ def record_favor(
     return favor
 
 
+@journaled(lambda session, favor, *_a, **_: f"Edited the favour {favor.what}")
 def edit_favor(session: Session, favor: Favor, changes: FavorChanges, *, now: datetime) -> Favor:
     """Change a favour: a known status, dates in order (asked, done, returned).
 

@@ -42,6 +42,7 @@ from kith.services.memo import memoized
 from kith.services.network import Network, my_ties, network
 from kith.services.paging import by_id, paged
 from kith.services.scores import PersonTie
+from kith.store.journal import journaled
 from kith.store.models import Goal, Interaction, InteractionParticipant
 
 AUDIT_DAYS = 90
@@ -113,6 +114,7 @@ class GoalChanges:
     status: str | None = None
 
 
+@journaled(lambda session, title, **_: f"Added the goal {title}")
 def add_goal(
     session: Session, title: str, *, now: datetime, target_orgs: Sequence[str] = (),
     industries: Sequence[str] = (), roles: Sequence[str] = (), tags: Sequence[str] = (),
@@ -131,6 +133,7 @@ def add_goal(
     return goal
 
 
+@journaled(lambda session, goal, *_a, **_: f"Edited the goal {goal.title}")
 def edit_goal(session: Session, goal: Goal, changes: GoalChanges, *, now: datetime) -> Goal:
     """Change a goal: the title stays non-blank, the window in order, the status active or closed.
 
@@ -160,6 +163,7 @@ def edit_goal(session: Session, goal: Goal, changes: GoalChanges, *, now: dateti
     return goal
 
 
+@journaled(lambda session, goal, *_a: f"Closed the goal {goal.title}")
 def close_goal(session: Session, goal: Goal, on: date) -> Goal:
     """Mark a goal closed (reached or dropped) on a date (an already closed goal keeps its date)."""
     _set_status(goal, "closed", on)

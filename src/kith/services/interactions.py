@@ -14,6 +14,7 @@ from kith import clock
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
 from kith.errors import BadInput
 from kith.services.paging import by_id
+from kith.store.journal import journaled
 from kith.store.models import Event, Interaction, InteractionParticipant, Person
 
 BY_TO_DIRECTION = {"me": Direction.OUT, "them": Direction.IN, "both": Direction.MUTUAL}
@@ -61,6 +62,7 @@ def check_when(when: datetime, now: datetime, *, planned: bool = False) -> datet
     return when
 
 
+@journaled(lambda session, people, kind, **_: f"Logged a {kind} with {_names(people)}")
 def log_interaction(
     session: Session,
     people: Sequence[Person],
@@ -183,6 +185,7 @@ class InteractionChanges:
     note: str | None = None
 
 
+@journaled(lambda session, inter, *_a, **_: f"Edited the {inter.kind} of {inter.occurred_at:%-d %b %Y}")
 def edit_interaction(session: Session, inter: Interaction, changes: InteractionChanges) -> InteractionView:
     """Change an interaction (validated); the tie states of its people follow at commit."""
     if changes.kind is not None:
@@ -216,7 +219,13 @@ def get_interaction(session: Session, interaction_id: int) -> Interaction:
     return by_id(session, Interaction, interaction_id, "interaction")
 
 
+@journaled(lambda session, inter: f"Deleted the {inter.kind} of {inter.occurred_at:%-d %b %Y}")
 def delete_interaction(session: Session, inter: Interaction) -> None:
     """Remove an interaction."""
     session.delete(inter)
     session.flush()
+
+
+def _names(people: Sequence[Person]) -> str:
+    names = [p.display_name for p in people]
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")

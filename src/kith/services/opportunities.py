@@ -25,6 +25,7 @@ from kith.services.organizations import get_or_create_org
 from kith.services.paging import by_id, paged
 from kith.services.people import get_person
 from kith.services.scores import PersonTie, tie_scores
+from kith.store.journal import journaled
 from kith.store.models import Goal, Opportunity, Organization, Person
 
 OPPORTUNITY_KINDS = ("job", "deal", "gig", "client", "other")
@@ -77,6 +78,7 @@ class OpportunityChanges:
     note: str | None = None
 
 
+@journaled(lambda session, title, **_: f"Added the opportunity {title}")
 def add_opportunity(
     session: Session, title: str, *, now: datetime, kind: str = "job", referred_by: Person | None = None,
     org: str | None = None, goal: Goal | None = None, found_on: date | None = None, outcome: str = "open",
@@ -93,6 +95,7 @@ def add_opportunity(
     return opp
 
 
+@journaled(lambda session, opp, *_a: f"Edited the opportunity {opp.title}")
 def edit_opportunity(session: Session, opp: Opportunity, changes: OpportunityChanges) -> Opportunity:
     """Change an opportunity: a non-blank title, a known kind and outcome, a referrer and goal of this workspace."""
     title = _title(changes.title) if changes.title is not None else opp.title
@@ -148,6 +151,7 @@ def get_opportunity(session: Session, opp_id: int) -> Opportunity:
     return by_id(session, Opportunity, opp_id, "opportunity")
 
 
+@journaled(lambda opp, outcome: f"Marked {opp.title} {outcome}")
 def set_outcome(opp: Opportunity, outcome: str) -> None:
     """Mark an opportunity open, won or lost."""
     opp.outcome = _outcome(outcome)

@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
-from kith.normalize import email_key, fold, identifier_key, parse_name
+from kith.normalize import email_key, fold, identifier_key, parse_name, typed
 from kith.services.organizations import get_or_create_org
+from kith.store.journal import journaled, relabel
 from kith.store.models import (
     Cadence,
     Event,
@@ -56,6 +57,7 @@ class NewPerson:
     source: str = "manual"
 
 
+@journaled(lambda session, new, **_: f"Added {new.name}")
 def add_person(session: Session, new: NewPerson, *, now: datetime) -> Person:
     """Create a person with identifiers, organisation, tags and how they were met."""
     name = " ".join(new.name.split())
@@ -117,6 +119,7 @@ def _url_kind(value: str) -> str:
     return "url"
 
 
+@journaled(lambda session, person, kind, value, **_: f"Added {value} to {person.display_name}")
 def add_identifier(
     session: Session, person: Person, kind: str, value: str, *, label: str = "", source: str = "manual"
 ) -> Identifier | None:
@@ -189,7 +192,7 @@ def get_person(session: Session, person_id: int) -> Person:
 
 def resolve_person(session: Session, ref: str) -> Person:
     """Turn an id, an e-mail or an unambiguous part of a name into a person."""
-    text = ref.strip()
+    text = typed(ref).strip()
     if not text:
         raise BadInput("name a person (an id, an e-mail or part of the name)")
     if text.lstrip("#").isdigit():
@@ -248,6 +251,7 @@ def find_people(session: Session, query: str, *, limit: int = 50, include_archiv
 EDITABLE = ("name", "title", "location", "notes", "birthday", "org", "key", "closeness", "met_on")
 
 
+@journaled(lambda session, person, *_a, **_: f"Edited {person.display_name}")
 def edit_person(session: Session, person: Person, changes: dict[str, Any], *, now: datetime, source: str = "manual") -> list[str]:
     """Apply field changes; returns the fields that actually changed."""
     changed: list[str] = []
@@ -308,6 +312,7 @@ class PersonChanges:
     add_emails: tuple[str, ...] = ()
     add_phones: tuple[str, ...] = ()
     add_urls: tuple[str, ...] = ()
+    remove_identifiers: tuple[tuple[str, str], ...] = ()  # (kind, value) pairs to remove
     tags: tuple[str, ...] | None = None  # the whole set of tags, replacing the old one
     cadence_days: int | None = None
     clear_cadence: bool = False
@@ -317,6 +322,7 @@ class PersonChanges:
 _BIRTHDAY = re.compile(r"\d{4}-\d{2}-\d{2}|--\d{2}-\d{2}")
 
 
+@journaled(lambda session, person, changes, **_: _change_label(person, changes))
 def change_person(session: Session, person: Person, changes: PersonChanges, *, now: datetime,
                   source: str = "manual") -> list[str]:
     """Apply one edit (fields, identifiers, tags, cadence, archived); returns what actually changed."""
@@ -335,6 +341,10 @@ def change_person(session: Session, person: Person, changes: PersonChanges, *, n
     for value in changes.add_urls:
         if add_identifier(session, person, _url_kind(value), value, source=source):
             changed.append("url")
+    for kind, value in changes.remove_identifiers:
+        if not remove_identifier(session, person, kind, value):
+            raise BadInput(f"{person.display_name} has no {kind} '{value}'")
+        changed.append(f"removed {value}")
     if changes.tags is not None:
         wanted = {normalize_tag(t) for t in changes.tags}
         have = {t.name for t in person.tags}
@@ -343,13 +353,17 @@ def change_person(session: Session, person: Person, changes: PersonChanges, *, n
             tag_person(session, person, sorted(wanted - have))
             changed.append("tags")
     if changes.clear_cadence or changes.cadence_days is not None:
-        set_person_cadence(session, person, None if changes.clear_cadence else changes.cadence_days)
-        changed.append("cadence")
+        days = None if changes.clear_cadence else changes.cadence_days
+        if days != person_cadence(session, person):
+            set_person_cadence(session, person, days)
+            changed.append("cadence")
     if changes.archived is not None and changes.archived != person.archived:
         archive_person(person, archived=changes.archived, now=now)
         changed.append("archived")
     refresh_search_key(person)
     session.flush()
+    if changed and changed != ["archived"]:
+        relabel(session, f"Edited {person.display_name}: {', '.join(dict.fromkeys(changed))}")
     return changed
 
 
@@ -372,6 +386,7 @@ def get_or_create_tag(session: Session, name: str) -> Tag:
     return tag
 
 
+@journaled(lambda session, person, *_a, **_: f"Tagged {person.display_name}")
 def tag_person(session: Session, person: Person, names: Iterable[str]) -> list[str]:
     """Add tags; returns the ones that were new for this person."""
     names = list(names)
@@ -392,6 +407,7 @@ def tag_person(session: Session, person: Person, names: Iterable[str]) -> list[s
     return added
 
 
+@journaled(lambda session, person, *_a, **_: f"Untagged {person.display_name}")
 def untag_person(session: Session, person: Person, names: Iterable[str]) -> list[str]:
     """Remove tags; returns the ones the person had."""
     keys = {normalize_tag(n) for n in names}
@@ -404,6 +420,7 @@ def untag_person(session: Session, person: Person, names: Iterable[str]) -> list
     return [t.name for t in gone]
 
 
+@journaled(lambda session, person, *_a, **_: f"Set the cadence of {person.display_name}")
 def set_person_cadence(session: Session, person: Person, days: int | None) -> None:
     """Set (or with None clear) the keep-in-touch cadence of one person."""
     session.flush()
@@ -421,12 +438,14 @@ def person_cadence(session: Session, person: Person) -> int | None:
     )
 
 
+@journaled(lambda person, *, archived=True, **_: f"{'Archived' if archived else 'Restored'} {person.display_name}")
 def archive_person(person: Person, *, archived: bool = True, now: datetime) -> None:
     """Archive (hide from lists, agenda and scores) or restore a person."""
     person.archived = archived
     person.updated_at = now
 
 
+@journaled(lambda session, person: f"Deleted {person.display_name}")
 def delete_person(session: Session, person: Person) -> None:
     """Delete a person and everything that is only theirs, their interactions with nobody else included.
 
@@ -451,3 +470,32 @@ def delete_person(session: Session, person: Person) -> None:
     session.delete(person)
     session.flush()
     rebuild_tie_states(session, others)
+
+
+def _change_label(person: Person, changes: PersonChanges) -> str:
+    if changes.archived is not None and changes == PersonChanges(archived=changes.archived):
+        return f"{'Archived' if changes.archived else 'Restored'} {person.display_name}"
+    if changes.remove_identifiers and changes == PersonChanges(remove_identifiers=changes.remove_identifiers):
+        return f"Removed {', '.join(v for _k, v in changes.remove_identifiers)} from {person.display_name}"
+    return f"Edited {person.display_name}"
+
+
+@journaled(lambda session, person, kind, value: f"Removed {value} from {person.display_name}")
+def remove_identifier(session: Session, person: Person, kind: str, value: str) -> bool:
+    """Remove one e-mail address, phone number, link or external id of a person; False if they had none such.
+
+    ``kind`` "url" also finds LinkedIn and Facebook links.
+    """
+    if kind not in IDENTIFIER_KINDS:
+        raise BadInput(f"unknown identifier kind '{kind}'")
+    kinds = ("url", "linkedin", "facebook") if kind == "url" else (kind,)  # a link is a link, whatever site
+    gone = [i for i in person.identifiers if i.kind in kinds
+            and (i.value == value.strip() or i.value_key == identifier_key(i.kind, value))]
+    if not gone:
+        return False
+    for ident in gone:
+        person.identifiers.remove(ident)
+        session.delete(ident)
+    refresh_search_key(person)
+    session.flush()
+    return True

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from kith.engine.kinds import LAYERS
 from kith.errors import BadInput, NotFound
-from kith.normalize import fold
+from kith.normalize import fold, typed
 from kith.services.memo import memoized
 from kith.services.people import normalize_tag
 from kith.store import door
@@ -48,6 +48,10 @@ class PeopleQuery:
     sort: str = "name"
 
     def __post_init__(self) -> None:
+        for name in ("q", "tag", "org"):  # typed text: control characters go (kith.normalize.typed)
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, typed(value) or None)
         if self.sort not in SORTS:
             raise BadInput(f"cannot sort by '{self.sort}' (use one of: {', '.join(SORTS)})")
         if self.layer is not None and self.layer not in LAYERS:

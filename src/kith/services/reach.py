@@ -23,7 +23,7 @@ from kith.engine.graph import ME, Path, best_paths
 from kith.engine.kinds import KINDS
 from kith.engine.relevance import expand, role_matches, role_words, tag_key
 from kith.errors import AmbiguousPerson, BadInput, NotFound
-from kith.normalize import email_key, fold
+from kith.normalize import email_key, fold, typed
 from kith.services.network import Network, my_ties, network
 from kith.services.people import resolve_person
 from kith.services.people_list import PersonRef
@@ -152,7 +152,7 @@ def _ends(target: Target, paths: list[Path]) -> list[int]:
 
 def resolve_target(session: Session, net: Network, text: str) -> Target:
     """A person (id, e-mail, name), organisation, tag (``tag:x``, ``#x`` or the name) or role."""
-    raw = text.strip()
+    raw = typed(text).strip()
     if not raw:
         raise BadInput("name a target: a person, an organisation, a role or a tag")
     if raw.lower().startswith("tag:") or (raw.startswith("#") and not raw[1:].isdigit()):

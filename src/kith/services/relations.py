@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from kith.engine.kinds import RelationKind
 from kith.errors import BadInput
 from kith.services.paging import by_id, paged
+from kith.store.journal import journaled
 from kith.store.models import Person, Relation
 
 
@@ -24,6 +25,7 @@ def check_relation(kind: str) -> str:
     return k
 
 
+@journaled(lambda session, src, kind, dst, **_: f"Linked {src.display_name} {kind} {dst.display_name}")
 def link(
     session: Session, src: Person, kind: str, dst: Person, *, now: datetime, source: str = "manual", note: str = ""
 ) -> tuple[Relation, bool]:
@@ -42,6 +44,7 @@ def link(
     return rel, True
 
 
+@journaled(lambda session, src, kind, dst: f"Unlinked {src.display_name} {kind} {dst.display_name}")
 def unlink(session: Session, src: Person, kind: str, dst: Person) -> bool:
     """Remove ``src kind dst``; returns whether there was one."""
     rel = session.scalars(
@@ -108,6 +111,7 @@ def get_relation(session: Session, relation_id: int) -> Relation:
     return by_id(session, Relation, relation_id, "relation")
 
 
+@journaled(lambda session, rel, **_: "Edited a relation")
 def edit_relation(session: Session, rel: Relation, *, note: str | None = None) -> Relation:
     """Change what can change of a relation: its note (its people and kind are what it is)."""
     if note is not None:

@@ -52,6 +52,7 @@ from kith.services.people import (
     edit_person,
 )
 from kith.services.sync_accounts import get_account, password_of, push_rule
+from kith.store import journal
 from kith.store.models import (
     Identifier,
     Interaction,
@@ -166,6 +167,7 @@ def sync_account(session: Session, name: str, *, now: datetime, me: Iterable[str
                  clients: Clients | None = None) -> SyncReport:
     """Sync one account (an smtp account: send the digest); commits as it goes; a failure is recorded on the
     account and in the report."""
+    journal.suspend(session)  # a sync is not an undoable change of the user's
     account = get_account(session, name)
     report = SyncReport(account.name, account.kind)
     clients = clients or Clients()

@@ -46,6 +46,7 @@ from sqlalchemy.sql import visitors
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
+from kith.store import journal
 from kith.store.models import DataVersion, LogCount
 from kith.store.owner import owner_of
 from kith.store.scope import WS_PARAM, note_write, workspace_id
@@ -283,6 +284,11 @@ class Writer:
         self.workspace_id = workspace_id(session)
         self.dialect = session.get_bind().dialect.name
 
+    def _journal(self, table: Any) -> None:
+        """The journal cannot see these writes: a change open around them is not undoable row by row."""
+        if getattr(table, "name", None) in journal.JOURNALED:
+            journal.note_bypass(self.session)
+
     def _stamp(self, rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         out = []
         for row in rows:
@@ -294,12 +300,14 @@ class Writer:
 
     def insert(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
         """Insert rows (dicts of column values) into ``table``."""
+        self._journal(table)
         stamped = self._stamp(rows)
         if stamped:
             self.session.connection().execute(table.insert(), stamped)
 
     def insert_returning_ids(self, table: Table, rows: Iterable[Mapping[str, Any]]) -> list[int]:
         """Insert rows and return their new ids, in the order given."""
+        self._journal(table)
         stamped = self._stamp(rows)
         if not stamped:
             return []
@@ -315,6 +323,7 @@ class Writer:
         """
         if not values:
             return
+        self._journal(table)
         mark = "?" if self.dialect == "sqlite" else "%s"
         names = ("workspace_id", *columns)
         sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
@@ -333,6 +342,7 @@ class Writer:
 
     def execute(self, stmt: Statement, rows: Sequence[Mapping[str, Any]] | None = None, **values: Any) -> None:
         """An UPDATE or DELETE that names the workspace, once or for each of ``rows``."""
+        self._journal(getattr(stmt, "table", None))
         bound = _checked(self.session, stmt)
         params: Any = [{**bound, **r} for r in rows] if rows is not None else {**bound, **values}
         if rows is not None and not rows:

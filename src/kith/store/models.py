@@ -607,3 +607,22 @@ class SyncConflict(Scoped, Base):
     server_value: Mapped[str] = mapped_column(Text, default="")
     found_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class Change(Scoped, Base):
+    """One labelled change of the journal (migration 0013): the rows it touched, before and after (``kith.store.journal``).
+
+    ``rows`` is a list of ``[table, primary key, before, after]`` (an image is
+    a dict of column values, ``None`` where the row did not exist); only the
+    last :data:`kith.store.journal.KEEP` changes of a workspace are kept.
+    ``status``: done | undone | opaque (cannot be undone row by row).
+    """
+
+    __tablename__ = "change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    label: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(10), default="done")
+    rows: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    undone_at: Mapped[datetime | None]

@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from kith.clock import ago_words
+from kith.services import undo as undo_svc
 from kith.web.auth import Ctx, config, web_session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -61,7 +62,8 @@ def page(ctx: Ctx, name: str, status: int = 200, **values: Any) -> HTMLResponse:
     """Render a page template for the current user."""
     request = ctx.request
     flash = web_session(request).pop("flash", None)
-    if flash is not None:
+    flash_undo = web_session(request).pop("flash_undo", None)
+    if flash is not None or flash_undo is not None:
         request.state.session_dirty = True
     values.setdefault("title", "")
     return TEMPLATES.TemplateResponse(
@@ -74,6 +76,8 @@ def page(ctx: Ctx, name: str, status: int = 200, **values: Any) -> HTMLResponse:
             "user_email": ctx.principal.email,
             "path": request.url.path,
             "flash": flash,
+            # [change id, label]: the confirmation of a change offers to take it back (redirect() sets it)
+            "flash_undo": flash_undo if isinstance(flash_undo, list) and len(flash_undo) == 2 else None,
             **values,
         },
         status_code=status,
@@ -95,6 +99,7 @@ def bare(request: Request, name: str, status: int = 200, **values: Any) -> HTMLR
             "signed_in": isinstance(web_session(request).get("sid"), str),
             "path": request.url.path,
             "flash": None,
+            "flash_undo": None,
             "title": "",
             **values,
         },
@@ -107,9 +112,27 @@ def error_page(request: Request, status: int, message: str) -> HTMLResponse:
     return bare(request, "error.html", status, code=status, message=message, title="Problem")
 
 
+def confirm(ctx: Ctx, url: str, flash: str) -> Response:
+    """Post/redirect/get; to an htmx request (an agenda item's Done or Snooze), the confirmation itself, with its
+    undo, in place of the element that asked: no page reload. Without JavaScript the form posts and redirects."""
+    if not ctx.request.headers.get("hx-request"):
+        return redirect(ctx, url, flash)
+    made = undo_svc.made_here(ctx.session)
+    return TEMPLATES.TemplateResponse(ctx.request, "_confirmation.html", {
+        "flash": flash, "flash_undo": [made.id, made.label] if made is not None else None, "csrf": ctx.csrf,
+        "next": url})
+
+
 def redirect(ctx: Ctx, url: str, flash: str | None = None) -> RedirectResponse:
-    """Post/redirect/get with an optional one-time message on the next page."""
+    """Post/redirect/get with an optional one-time message on the next page.
+
+    When the request made a change (the journal says which), the message
+    offers to undo it: every confirmation of every form, from this one place.
+    """
     if flash:
         web_session(ctx.request)["flash"] = flash
+        made = undo_svc.made_here(ctx.session)
+        if made is not None:
+            web_session(ctx.request)["flash_undo"] = [made.id, made.label]
         ctx.request.state.session_dirty = True
     return RedirectResponse(url, status_code=303)

@@ -19,7 +19,7 @@ def list_interactions(
     ctx: ApiCtx,
     paging: PagingDep,
     person_id: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
-    kind: Annotated[str | None, Query(max_length=30, pattern=r"^[^\x00]*$")] = None,
+    kind: Annotated[str | None, Query(max_length=30)] = None,
     since: Annotated[When | None, Query()] = None,
     until: Annotated[When | None, Query()] = None,
 ) -> dict[str, object]:

@@ -19,9 +19,9 @@ router = APIRouter(prefix="/people", tags=["people"])
 def list_people(
     ctx: ApiCtx,
     paging: PagingDep,
-    q: Annotated[str | None, Query(max_length=200, pattern=r"^[^\x00]*$", description="Search names, e-mails, org, notes.")] = None,
-    tag: Annotated[str | None, Query(max_length=100, pattern=r"^[^\x00]*$")] = None,
-    org: Annotated[str | None, Query(max_length=300, pattern=r"^[^\x00]*$")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Search names, e-mails, org, notes.")] = None,
+    tag: Annotated[str | None, Query(max_length=100)] = None,
+    org: Annotated[str | None, Query(max_length=300)] = None,
     layer: Annotated[Literal["inner", "close", "active", "meaningful", "acquaintance", "dormant", "new"] | None, Query()] = None,
     key: Annotated[bool | None, Query(description="Only key people.")] = None,
     archived: Annotated[bool, Query(description="Include archived people.")] = False,

@@ -11,14 +11,13 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-NO_NUL = r"^[^\x00]*$"
-Short = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
-Name = Annotated[str, Field(min_length=1, max_length=300, pattern=NO_NUL)]
-Long = Annotated[str, Field(max_length=20000, pattern=NO_NUL)]
+Short = Annotated[str, Field(max_length=200)]
+Name = Annotated[str, Field(min_length=1, max_length=300)]
+Long = Annotated[str, Field(max_length=20000)]
 Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
 Day = Annotated[date, Field(ge=date(1, 1, 2), le=date(9999, 12, 30))]
 When = Annotated[datetime, Field(ge=datetime(1900, 1, 1), le=datetime(2100, 12, 31, 23, 59, 59))]  # kith.clock's years
-KindName = Annotated[str, Field(min_length=1, max_length=30, pattern=NO_NUL)]
+KindName = Annotated[str, Field(min_length=1, max_length=30)]
 
 T = TypeVar("T")
 
@@ -60,7 +59,7 @@ class PersonIn(BaseModel):
     title: Short = ""
     location: Short = ""
     notes: Long = ""
-    tags: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] = Field(default_factory=list, max_length=50)
+    tags: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=50)
     key: bool = False
     closeness: Annotated[int, Field(ge=0, le=100)] | None = None
     cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
@@ -72,7 +71,7 @@ class PersonPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: Name | None = None
-    org: Annotated[str, Field(max_length=300, pattern=NO_NUL)] | None = None
+    org: Annotated[str, Field(max_length=300)] | None = None
     title: Short | None = None
     location: Short | None = None
     notes: Long | None = None
@@ -80,7 +79,7 @@ class PersonPatch(BaseModel):
     closeness: Annotated[int, Field(ge=0, le=100)] | None = None
     met_on: Day | None = None
     archived: bool | None = None
-    tags: list[Annotated[str, Field(max_length=100, pattern=NO_NUL)]] | None = Field(default=None, max_length=50)
+    tags: list[Annotated[str, Field(max_length=100)]] | None = Field(default=None, max_length=50)
     cadence_days: Annotated[int, Field(ge=1, le=3650)] | None = None
 
 
@@ -228,7 +227,7 @@ class EventOut(BaseModel):
     note: str
 
 
-StrList = list[Annotated[str, Field(max_length=200, pattern=NO_NUL)]]
+StrList = list[Annotated[str, Field(max_length=200)]]
 
 
 class GoalIn(BaseModel):
@@ -275,7 +274,7 @@ class OpportunityIn(BaseModel):
     title: Name
     kind: Literal["job", "deal", "gig", "client", "other"] = "job"
     referred_by_id: Id | None = None
-    org: Annotated[str, Field(max_length=300, pattern=NO_NUL)] | None = None
+    org: Annotated[str, Field(max_length=300)] | None = None
     goal_id: Id | None = None
     found_on: Day | None = None
     outcome: Literal["open", "won", "lost"] = "open"
@@ -337,8 +336,8 @@ class AgendaItemOut(BaseModel):
 
 class AgendaMarkIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    action: Annotated[str, Field(min_length=1, max_length=30, pattern=NO_NUL)] = "*"
-    span: Annotated[str, Field(max_length=20, pattern=NO_NUL)] = Field(
+    action: Annotated[str, Field(min_length=1, max_length=30)] = "*"
+    span: Annotated[str, Field(max_length=20)] = Field(
         default="1w", description="For snooze: how long, e.g. 3d, 2w, 1m."
     )
 
@@ -549,11 +548,11 @@ class AccountIn(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     kind: Literal["carddav", "caldav", "imap", "smtp"]
     name: AccountName
-    url: Annotated[str, Field(min_length=1, max_length=1000, pattern=NO_NUL)] = Field(
+    url: Annotated[str, Field(min_length=1, max_length=1000)] = Field(
         description="The address book or calendar collection URL, imap(s)://host:port, or "
                     "smtp://, smtp+starttls://, smtps://host:port for the digest.")
     user: Short = ""
-    password: Annotated[str, Field(max_length=1000, pattern=NO_NUL)] = Field(
+    password: Annotated[str, Field(max_length=1000)] = Field(
         default="", json_schema_extra={"writeOnly": True, "format": "password"})
     me: list[Short] = Field(default_factory=list, max_length=20, description="Your own addresses on this account.")
     folders: list[Short] = Field(default_factory=list, max_length=50, description="imap: the folders to read.")

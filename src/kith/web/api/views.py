@@ -34,7 +34,7 @@ from kith.web.api.schemas import (
 )
 
 router = APIRouter()
-TextQuery = Annotated[str, Query(min_length=1, max_length=300, pattern=r"^[^\x00]*$")]
+TextQuery = Annotated[str, Query(min_length=1, max_length=300)]
 
 
 @router.get("/scores", response_model=Page[ScoreOut], tags=["scores"], summary="Tie scores, strongest first")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from kith.web.pages.account import router as account_router
+from kith.web.pages.changes import router as changes_router
 from kith.web.pages.dashboard import router as dashboard_router
 from kith.web.pages.data import router as data_router
 from kith.web.pages.goals import router as goals_router
@@ -18,7 +19,7 @@ from kith.web.pages.sync import router as sync_router
 
 router = APIRouter(include_in_schema=False)
 for sub in (account_router, dashboard_router, people_router, network_router, goals_router, data_router, settings_router,
-            sync_router, search_router, meta_router, person_edit_router):
+            sync_router, search_router, meta_router, person_edit_router, changes_router):
     router.include_router(sub)
 
 __all__ = ["router"]

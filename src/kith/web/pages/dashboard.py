@@ -27,7 +27,7 @@ from kith.web.pages.common import (
     has_people,
     local_target,
 )
-from kith.web.render import page, redirect
+from kith.web.render import confirm, page, redirect
 
 router = APIRouter()
 AGENDA_PAGE = 25
@@ -112,7 +112,7 @@ def agenda_done(
     """One click: this agenda action is done."""
     person = get_person(ctx.session, person_id)
     agenda_svc.mark_done(ctx.session, person, ctx.now, None if action == "*" else action)
-    return redirect(ctx, local_target(back, "/"), f"Done: {action} {person.display_name}.")
+    return confirm(ctx, local_target(back, "/"), f"Done: {action} {person.display_name}.")
 
 
 @router.post("/agenda/{person_id}/snooze")
@@ -123,7 +123,7 @@ def agenda_snooze(
     """One click: hide this person's agenda actions for a while."""
     person = get_person(ctx.session, person_id)
     agenda_svc.snooze(ctx.session, person, ctx.now, agenda_svc.parse_until(span, ctx.now))
-    return redirect(ctx, local_target(back, "/"), f"Snoozed {person.display_name} for {span}.")
+    return confirm(ctx, local_target(back, "/"), f"Snoozed {person.display_name} for {span}.")
 
 
 @router.post("/people/{person_id}/log")
@@ -144,7 +144,5 @@ def quick_log(
         mood = int(sentiment) if sentiment.strip() else None
     except ValueError:
         raise BadInput(f"sentiment must be a number from -2 to 2, not '{sentiment}'") from None
-    if "\x00" in note:
-        raise BadInput("the note contains a NUL character")
     log_interaction(ctx.session, [person], kind, when=when, now=ctx.now, direction=by or None, sentiment=mood, note=note)
     return redirect(ctx, local_target(back, f"/people/{person.id}"), f"Logged {kind} with {person.display_name}.")

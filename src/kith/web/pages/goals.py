@@ -34,7 +34,7 @@ REFERRERS_OFFERED = 500  # people in the form's "referred by" list
 
 
 def _split(text: str) -> list[str]:
-    return [p.strip() for p in text.replace("\x00", "").split(",") if p.strip()]
+    return [p.strip() for p in text.split(",") if p.strip()]
 
 
 @router.get("/goals", response_class=HTMLResponse)
@@ -55,8 +55,8 @@ def add_goal(
 ) -> Response:
     """Add a goal."""
     goal = goals_svc.add_goal(
-        ctx.session, title.replace("\x00", ""), now=ctx.now, target_orgs=_split(target_orgs),
-        industries=_split(industries), roles=_split(roles), tags=_split(tags), note=note.replace("\x00", ""),
+        ctx.session, title, now=ctx.now, target_orgs=_split(target_orgs),
+        industries=_split(industries), roles=_split(roles), tags=_split(tags), note=note,
     )
     return redirect(ctx, "/goals", f"Goal added: {goal.title}.")
 
@@ -75,7 +75,7 @@ def edit_goal(
     """Change a goal's title, targets and note."""
     goal = goals_svc.goal_by_id(ctx.session, goal_id)
     goals_svc.edit_goal(ctx.session, goal, goals_svc.GoalChanges(
-        title=title.replace("\x00", ""), note=note.replace("\x00", ""), target_orgs=_split(target_orgs),
+        title=title, note=note, target_orgs=_split(target_orgs),
         industries=_split(industries), roles=_split(roles), tags=_split(tags),
     ), now=ctx.now)
     return redirect(ctx, f"/goals#goal-{goal.id}", f"Goal saved: {goal.title}.")
@@ -131,8 +131,8 @@ def add_opportunity(
     except ValueError:
         raise BadInput(f"cannot read the date '{found_on}'") from None
     opp = opp_svc.add_opportunity(
-        ctx.session, title.replace("\x00", ""), now=ctx.now, kind=kind, referred_by=ref,
-        org=org.replace("\x00", "") if org.strip() else None, found_on=day,
+        ctx.session, title, now=ctx.now, kind=kind, referred_by=ref,
+        org=org if org.strip() else None, found_on=day,
     )
     return redirect(ctx, "/opportunities", f"Opportunity added: {opp.title}.")
 
@@ -169,5 +169,5 @@ def edit_opportunity(
     """Change an opportunity's title, kind and note."""
     opp = opp_svc.get_opportunity(ctx.session, opportunity_id)
     opp_svc.edit_opportunity(ctx.session, opp, opp_svc.OpportunityChanges(
-        title=title.replace("\x00", ""), kind=kind, note=note.replace("\x00", "")))
+        title=title, kind=kind, note=note))
     return redirect(ctx, "/opportunities", f"Saved {opp.title}.")

@@ -224,7 +224,7 @@ def network(
     the warm paths to it."""
     reach_result: reach_svc.ReachPlan | None = None
     reach_error: str | None = None
-    clean = target.replace("\x00", "").strip()
+    clean = target.strip()
     if clean:
         try:
             reach_result = reach_svc.plan_reach(ctx.session, clean, ctx.now)

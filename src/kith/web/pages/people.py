@@ -42,9 +42,8 @@ def people_list(
     page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
     """Everyone, one page at a time; the search form works without JavaScript."""
-    clean = q.replace("\x00", "")
     query = listing.PeopleQuery(
-        q=clean or None, tag=tag or None, org=org or None, layer=layer if layer in LAYERS else None,
+        q=q or None, tag=tag or None, org=org or None, layer=layer if layer in LAYERS else None,
         sort=sort if sort in ("name", "recent", "created", "score") else "name",
     )
     found = listing.list_people(ctx.session, query, as_of=ctx.now, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
@@ -52,7 +51,7 @@ def people_list(
     lines = [_line(p, ties, ctx.now) for p in found.items]
     total = found.total
     pages = max(1, -(-total // PAGE_SIZE))
-    params = {k: v for k, v in {"q": clean, "tag": tag, "org": org, "layer": query.layer or "", "sort": query.sort}.items() if v}
+    params = {k: v for k, v in {"q": query.q or "", "tag": tag, "org": org, "layer": query.layer or "", "sort": query.sort}.items() if v}
 
     def link(n: int) -> str:
         return "/people?" + urlencode({**params, "page": n})
@@ -61,7 +60,7 @@ def people_list(
     return page(
         ctx, template, title="People", rows=lines, total=total, page_no=page_no, pages=pages,
         prev_link=link(page_no - 1) if page_no > 1 else None, next_link=link(page_no + 1) if page_no < pages else None,
-        q=clean, tag=tag, org=org, layer=query.layer or "", sort=query.sort, layers=LAYERS,
+        q=query.q or "", tag=tag, org=org, layer=query.layer or "", sort=query.sort, layers=LAYERS,
     )
 
 
@@ -94,7 +93,7 @@ def add_person(
     person = svc.add_person(
         ctx.session,
         svc.NewPerson(
-            name=name.replace("\x00", ""), emails=[email] if email.strip() else [], org=org.strip() or None,
+            name=name, emails=[email] if email.strip() else [], org=org.strip() or None,
             title=title, tags=[t for t in tags.replace(",", " ").split() if t],
         ),
         now=ctx.now,

@@ -27,5 +27,5 @@ def _url(s: search_svc.Suggestion) -> str:
 @router.get("/search/suggest")
 def suggest(ctx: PageCtx, q: Annotated[str, Query(max_length=200)] = "") -> JSONResponse:
     """Up to five people, organisations, e-mail addresses and tags matching ``q``, each with the page it opens."""
-    found = search_svc.suggest(ctx.session, q.replace("\x00", ""))
+    found = search_svc.suggest(ctx.session, q)
     return JSONResponse({"items": [{**s.as_dict(), "url": _url(s)} for s in found], "total": len(found)})

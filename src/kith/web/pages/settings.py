@@ -38,7 +38,7 @@ def create_feed(ctx: FormCtx, name: Annotated[str, Form(max_length=200)] = "Cale
     """A new secret calendar-feed URL (shown once)."""
     _row, secret = accounts.create_token(
         ctx.session, workspace_id=ctx.principal.workspace_id, user_id=ctx.principal.user_id, purpose="feed",
-        name=name.replace("\x00", "") or "Calendar", now=ctx.now,
+        name=name or "Calendar", now=ctx.now,
     )
     url = f"{str(ctx.request.base_url).rstrip('/')}/feed/{secret}.ics"
     return _settings(ctx, new_feed=url, new_token=None)
@@ -51,7 +51,7 @@ def create_api_token(ctx: FormCtx, name: Annotated[str, Form(max_length=200)] = 
         return redirect(ctx, "/settings", "Local mode needs no API token.")
     _row, secret = accounts.create_token(
         ctx.session, workspace_id=ctx.principal.workspace_id, user_id=ctx.principal.user_id, purpose="api",
-        name=name.replace("\x00", "") or "API", now=ctx.now,
+        name=name or "API", now=ctx.now,
     )
     return _settings(ctx, new_feed=None, new_token=secret)
 
