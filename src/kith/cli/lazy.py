@@ -65,7 +65,7 @@ class LazyCommands(MutableMapping[str, "Command"]):
         self._built.update((n, c) for n, c in built.items() if self._modules.get(n) == module)
         self._loaded.add(module)
 
-    def __setitem__(self, name: str, command: Command) -> None:
+    def __setitem__(self, name: str, command: Command) -> None:  # Click's add_command: already built
         self._modules.setdefault(name, "")
         self._built[name] = command
 
