@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from typer.main import get_command
 
-from kith.cli.app import app
+from kith.cli.base import app
 from kith.dev.clidocs import render_cli_docs
 
 DOCS = Path(__file__).parent.parent / "docs" / "cli.md"

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, out, say, table
@@ -25,13 +25,16 @@ else:
     report_svc = lazy_module("kith.services.report")
 
 
+commands = command_group()
+
+
 SPARKS = "▁▂▃▄▅▆▇█"
 
-cadence_app = typer.Typer(help="Keep-in-touch cadences per person, tag or layer.", no_args_is_help=True)
-app.add_typer(cadence_app, name="cadence")
+cadence_app = command_group(help="Keep-in-touch cadences per person, tag or layer.", no_args_is_help=True)
+commands.add_typer(cadence_app, name="cadence")
 
 
-@app.command("agenda")
+@commands.command("agenda")
 def agenda_cmd(
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="At most this many items.")] = None,
     as_json: JsonOpt = False,
@@ -49,7 +52,7 @@ def agenda_cmd(
           [(i.due.isoformat(), i.action, i.person, i.reason, f"{i.priority:.1f}") for i in items])
 
 
-@app.command()
+@commands.command()
 def done(
     person: Annotated[str, typer.Argument(help="Id, e-mail or part of the name.")],
     action: Annotated[str | None, typer.Argument(help="Action (default: the one on the agenda): " + ", ".join(ACTIONS))] = None,
@@ -63,7 +66,7 @@ def done(
     say(f"Done: {what} for {name} (hidden until {until.date().isoformat()} unless something new happens)")
 
 
-@app.command()
+@commands.command()
 def snooze(
     person: Annotated[str, typer.Argument(help="Id, e-mail or part of the name.")],
     until: Annotated[str, typer.Argument(help="For how long (10d, 2w, 3m) or until a date.")],
@@ -77,7 +80,7 @@ def snooze(
     say(f"Snoozed {name} until {end.date().isoformat()}")
 
 
-@app.command("report")
+@commands.command("report")
 def report_cmd(as_json: JsonOpt = False) -> None:
     """The quality report: network vs callable size, layers, hellos, follow-ups, favours, gatekeepers, trend."""
     with STATE.session() as session:

@@ -1,98 +1,47 @@
-"""Entry point of the ``kith`` command: registers the commands, maps errors to exit codes.
+"""Entry point of the ``kith`` command (the console script and ``python -m kith.cli.app``).
 
 Exit codes: 0 success, 1 user error (one line on stderr, never a traceback),
-2 bad usage (from Typer/Click).
+2 bad usage (from Typer/Click). The commands live in their own modules, each
+imported only when its command runs (:mod:`kith.cli.base`);
+:mod:`kith.cli.runner` runs one command line.
 """
 
 from __future__ import annotations
 
 import gc
 import sys
-import time
 from collections.abc import Sequence
-
-from sqlalchemy.exc import DatabaseError as SADatabaseError
-from sqlalchemy.exc import OperationalError
-
-from kith.cli import (  # noqa: F401  (registers commands)  # noqa: F401  (serve, user, token)
-    agenda,
-    data,
-    dupes,
-    interactions,
-    network,
-    people,
-    scores,
-    serve,
-    sync,
-    undo,
-    users,
-)
-from kith.cli.base import app
-from kith.cli.context import STATE
-from kith.cli.output import safe
-from kith.errors import KithError
-from kith.runtime import database_failure
-from kith.services import retrying
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns (and as a script exits with) the exit code."""
-    if argv is None:  # a real command line (not a test calling in): a short-lived process
+    short_lived = argv is None  # a real command line, not a test calling in
+    if short_lived:
+        gc.disable()  # the imports below make a few hundred thousand objects and no garbage
+    from kith.cli.runner import run
+
+    if short_lived:
         _quiet_garbage_collector()
-    try:
-        code = _run_retrying(argv)
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    except KithError as exc:
-        print(f"error: {safe(str(exc))}", file=sys.stderr)
-        code = 1
-    except Exception as exc:
-        failure = database_failure(exc)  # SQLAlchemy's or the driver's own (a damaged file, a lost server)
-        if failure is None:
-            raise
-        print(f"error: {safe(str(failure))}", file=sys.stderr)
-        code = 1
-    finally:
-        STATE.close()
-    if argv is None:
+    code = run(argv)
+    if short_lived:
+        gc.freeze()  # the interpreter's last collection at exit then has nothing to walk
         sys.exit(code)
     return code
-
-
-def _run_retrying(argv: Sequence[str] | None) -> int:
-    """Run the command; one that lost a database race (its transaction rolled back) runs again.
-
-    A write that waited past SQLite's busy timeout or PostgreSQL's lock timeout
-    behind another writer changed nothing, so the whole command is run once
-    more after a short pause (:mod:`kith.services.retrying`), up to a few times.
-    """
-    attempt = 0
-    while True:
-        STATE.db = None
-        STATE.as_of_text = None
-        try:
-            # Typer handles usage errors itself (exit 2) and always ends in SystemExit.
-            app(args=list(argv) if argv is not None else None, prog_name="kith")
-            return 0
-        except (OperationalError, SADatabaseError) as exc:
-            if attempt + 1 >= retrying.ATTEMPTS or not retrying.is_transient(exc):
-                raise
-        STATE.close()
-        time.sleep(retrying.pause(attempt))
-        attempt += 1
 
 
 def _quiet_garbage_collector() -> None:
     """Collect cycles rarely: a command creates many objects and then exits.
 
-    Freezing what the imports created and raising the first threshold saves
-    about a fifth of `kith list --json` on 30,000 people (2.1 s to 1.7 s).
+    Freezing what the imports created (SQLAlchemy, Typer, the models) keeps
+    every later collection from walking them again; a high first threshold
+    saves about a fifth of `kith list --json` on 30,000 people (2.1 s to 1.7 s).
     """
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
+    gc.enable()
 
 
-__all__ = ["app", "main"]
+__all__ = ["main"]
 
 if __name__ == "__main__":
     main()

@@ -9,20 +9,22 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.output import say, warn
 from kith.errors import BadInput
 
+commands = command_group()
 
-@app.command()
+
+@commands.command()
 def init() -> None:
     """Create the database, or upgrade it to this version of Kith (idempotent)."""
     kith = STATE.kith(init=True)
     say(f"Database ready: {kith.engine.url.render_as_string(hide_password=True)}")
 
 
-@app.command()
+@commands.command()
 def demo(
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same network).")] = 7,
     force: Annotated[bool, typer.Option("--force", help="Add the demo even if the database has people.")] = False,
@@ -42,7 +44,7 @@ IMPORT_FORMATS = ("linkedin", "linkedin-messages", "facebook", "google", "outloo
 EXPORT_FORMATS = ("backup", "vcard", "csv", "ics")
 
 
-@app.command("import")
+@commands.command("import")
 def import_(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(IMPORT_FORMATS) + "; or history, undo")],
     file: Annotated[str | None, typer.Argument(
@@ -91,7 +93,7 @@ def _import_backup(file: Path, dry_run: bool) -> None:
     say(("Would import: " if dry_run else "Imported: ") + ", ".join(f"{v} {k}" for k, v in summary.items()))
 
 
-@app.command()
+@commands.command()
 def export(
     fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(EXPORT_FORMATS))],
     file: Annotated[Path, typer.Argument(help="Where to write ('-' for stdout).")],

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table, warn
@@ -21,7 +21,10 @@ else:
     dedupe = lazy_module("kith.services.dedupe")
 
 
-@app.command()
+commands = command_group()
+
+
+@commands.command()
 def dupes(
     all_pairs: Annotated[bool, typer.Option("--all", help="Also list namesakes the evidence says are two people.")] = False,
     as_json: JsonOpt = False,
@@ -48,7 +51,7 @@ def _known_by(name: str, c: dedupe.Candidate, side: int) -> str:
     return "\n".join([name, *(f"{row[0]}: {row[side]}" for row in c.evidence if row[side])])
 
 
-@app.command(name="keep-apart")
+@commands.command(name="keep-apart")
 def keep_apart(
     a: Annotated[str, typer.Argument(help="One person (id, e-mail or name).")],
     b: Annotated[str, typer.Argument(help="The other.")],
@@ -61,7 +64,7 @@ def keep_apart(
     say(f"Kept apart: {label}" if new else f"Already kept apart: {label}")
 
 
-@app.command()
+@commands.command()
 def merge(
     keep: Annotated[str, typer.Argument(help="The person to keep (id, e-mail or name).")],
     other: Annotated[str, typer.Argument(help="The person merged into it and removed.")],

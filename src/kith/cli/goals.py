@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kith import clock
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
@@ -18,8 +18,11 @@ else:
     svc = lazy_module("kith.services.goals")
 
 
-goal_app = typer.Typer(help="Goals: what your networking is for, and where it really goes.", no_args_is_help=True)
-app.add_typer(goal_app, name="goal")
+commands = command_group()
+
+
+goal_app = command_group(help="Goals: what your networking is for, and where it really goes.", no_args_is_help=True)
+commands.add_typer(goal_app, name="goal")
 
 ListOpt = list[str] | None
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kith import clock
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.output import emit_json, say, table
 from kith.engine.kinds import KINDS
@@ -15,8 +15,10 @@ from kith.services import events as events_svc
 from kith.services import people as people_svc
 from kith.services.interactions import InteractionQuery, list_interactions, log_interaction, view_of
 
+commands = command_group()
 
-@app.command()
+
+@commands.command()
 def log(
     people: Annotated[str, typer.Argument(help="One person, or several separated by commas.")],
     kind: Annotated[str, typer.Argument(help="Kind: " + ", ".join(KINDS))],
@@ -46,7 +48,7 @@ def log(
         say(f"Logged {data['kind']} with {', '.join(data['names'])} on {data['on'][:10]}")
 
 
-@app.command("interactions")
+@commands.command("interactions")
 def interactions_cmd(
     person: Annotated[str | None, typer.Argument(help="Only this person's.")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1)] = None,

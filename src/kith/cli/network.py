@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kith import clock
-from kith.cli import goals as _goals  # noqa: F401  (registers `kith goal`)
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
@@ -31,8 +30,10 @@ else:
     goals_svc = lazy_module("kith.services.goals")
 
 
+commands = command_group()
 
-@app.command()
+
+@commands.command()
 def reach(
     target: Annotated[str, typer.Argument(help="A person, an organisation, a role, or a tag (tag:NAME or #name).")],
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many paths.")] = 3,
@@ -54,7 +55,7 @@ def reach(
         say(f"• {line}")
 
 
-@app.command()
+@commands.command()
 def ask(
     query: Annotated[str, typer.Argument(help="What you need, e.g. 'advice on seed fundraising'.")],
     limit: Annotated[int, typer.Option("--limit", min=1)] = 10,
@@ -73,7 +74,7 @@ def ask(
     ])
 
 
-@app.command("network")
+@commands.command("network")
 def network_cmd(as_json: JsonOpt = False) -> None:
     """Brokerage and diversity: constraint, effective size, clusters, strong-tie concentration, bridges."""
     with STATE.session() as session:
@@ -91,9 +92,9 @@ def network_cmd(as_json: JsonOpt = False) -> None:
         say(f"• {line}")
 
 
-opportunity_app = typer.Typer(help="Opportunities (jobs, deals, gigs, clients) and who referred them.",
-                              no_args_is_help=True)
-app.add_typer(opportunity_app, name="opportunity")
+opportunity_app = command_group(help="Opportunities (jobs, deals, gigs, clients) and who referred them.",
+                                no_args_is_help=True)
+commands.add_typer(opportunity_app, name="opportunity")
 
 
 @opportunity_app.command("add")
@@ -154,7 +155,7 @@ def opportunity_report(as_json: JsonOpt = False) -> None:
         say(f"• {r.opportunity.title} via {r.opportunity.referred_by}: {'; '.join(r.non_obvious)}")
 
 
-@app.command()
+@commands.command()
 def thank(
     event: Annotated[str, typer.Argument(help="The project or event (id or name).")],
     as_json: JsonOpt = False,

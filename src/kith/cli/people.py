@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from kith import clock
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.output import emit_json, say, table
 from kith.errors import BadInput
@@ -27,7 +27,10 @@ def parse_cadence(text: str | None) -> int | None:
     return clock.parse_span(text).days
 
 
-@app.command()
+commands = command_group()
+
+
+@commands.command()
 def add(
     name: Annotated[str, typer.Argument(help="Full name.")],
     email: Annotated[list[str] | None, typer.Option("--email", help="E-mail (repeatable).")] = None,
@@ -72,7 +75,7 @@ def add(
         say(f"Added #{data['id']} {data['name']}")
 
 
-@app.command()
+@commands.command()
 def show(
     person: Annotated[str, typer.Argument(help="Id, e-mail or part of the name.")],
     as_json: JsonOpt = False,
@@ -102,7 +105,7 @@ def show(
         ])
 
 
-@app.command("list")
+@commands.command("list")
 def list_(
     tag: Annotated[str | None, typer.Option("--tag", help="Only people with this tag.")] = None,
     org: Annotated[str | None, typer.Option("--org", help="Only people at this organisation.")] = None,
@@ -126,7 +129,7 @@ def _print_people(rows: list[listing.PersonSummary], as_json: bool) -> None:
     table(None, ["id", "name", "org", "title", "tags"], [(r.id, r.name, r.org or "", r.title, ", ".join(r.tags)) for r in rows])
 
 
-@app.command()
+@commands.command()
 def find(
     query: Annotated[str, typer.Argument(help="Words to look for in names, e-mails, org, notes.")],
     limit: Annotated[int, typer.Option("--limit", min=1)] = 50,
@@ -140,7 +143,7 @@ def find(
     _print_people(found.items, as_json)
 
 
-@app.command()
+@commands.command()
 def edit(
     person: Annotated[str, typer.Argument(help="Id, e-mail or part of the name.")],
     name: Annotated[str | None, typer.Option("--name")] = None,
@@ -179,7 +182,7 @@ def edit(
         say(f"Updated #{data['id']} {data['name']}: {', '.join(changed) or 'nothing changed'}")
 
 
-@app.command()
+@commands.command()
 def link(
     person: Annotated[str, typer.Argument(help="The first person.")],
     relation: Annotated[str, typer.Argument(help="assistant-of, works-with, reports-to, introduced-by, referred-by, knows, partner-of")],
@@ -199,7 +202,7 @@ def link(
         say(f"{'Linked' if new else 'Already linked'}: {a.display_name} {rel.kind} {b.display_name}")
 
 
-@app.command()
+@commands.command()
 def tag(
     person: Annotated[str, typer.Argument(help="Id, e-mail or part of the name.")],
     tags: Annotated[list[str], typer.Argument(help="Tags to add (or remove with --remove).")],
@@ -216,7 +219,7 @@ def tag(
             say(f"Tagged {p.display_name}: {', '.join(done) or 'already had those tags'}")
 
 
-@app.command()
+@commands.command()
 def archive(
     person: Annotated[str, typer.Argument(help="Id, e-mail or part of the name.")],
     undo: Annotated[bool, typer.Option("--undo", help="Restore an archived person.")] = False,
@@ -228,7 +231,7 @@ def archive(
         say(f"{'Restored' if undo else 'Archived'} #{p.id} {p.display_name}")
 
 
-@app.command()
+@commands.command()
 def delete(
     person: Annotated[str, typer.Argument(help="Id, e-mail or part of the name.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from kith import clock
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
@@ -34,7 +34,10 @@ def check_layer(layer: str | None) -> str | None:
     return layer
 
 
-@app.command("score")
+commands = command_group()
+
+
+@commands.command("score")
 def score_cmd(
     person: Annotated[str | None, typer.Argument(help="One person (default: everyone).")] = None,
     explain: Annotated[bool, typer.Option("--explain", help="Show each term's contribution.")] = False,
@@ -79,7 +82,7 @@ def _show_one(detail: views.ScoreDetail, explain: bool, as_json: bool) -> None:
             say(f"    {reason}")
 
 
-@app.command()
+@commands.command()
 def rescore() -> None:
     """Rebuild every stored tie accumulator from the interaction log."""
     with STATE.session() as session:
@@ -87,7 +90,7 @@ def rescore() -> None:
     say(f"Rebuilt the ties of {n} people.")
 
 
-@app.command("favour")
+@commands.command("favour")
 def favour_cmd(
     person: Annotated[str, typer.Argument(help="Who did you the favour, or whom you did one.")],
     direction: Annotated[str, typer.Argument(help="received (they did me one) or given (I did them one).")],
@@ -110,7 +113,7 @@ def favour_cmd(
         say(f"Recorded a favour {direction} ({what}), {status}")
 
 
-@app.command("model")
+@commands.command("model")
 def model_cmd(
     refit: Annotated[bool, typer.Option("--refit", help="Fit again now, whatever the log's growth.")] = False,
     as_json: JsonOpt = False,

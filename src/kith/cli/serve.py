@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kith.cli.base import app
+from kith.cli.base import command_group
 from kith.cli.context import STATE
 from kith.config import env_int, load_settings
 
@@ -27,7 +27,10 @@ GRACEFUL_SECONDS = 5  # on SIGTERM or Ctrl+C, requests in flight get this long t
 SERVER_SQLITE_MMAP = 1 << 30  # bytes of a SQLite database the web workers map (KITH_SQLITE_MMAP overrides; 0: off)
 
 
-@app.command()
+commands = command_group()
+
+
+@commands.command()
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (default 8765; KITH_PORT overrides the config).")] = None,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table, warn
@@ -20,9 +20,13 @@ else:
     sync_accounts = lazy_module("kith.services.sync_accounts")
     sync_service = lazy_module("kith.services.sync")
 
-account_app = typer.Typer(help="Accounts on CardDAV, CalDAV and IMAP servers that Kith syncs with.",
-                          no_args_is_help=True)
-app.add_typer(account_app, name="account")
+
+commands = command_group()
+
+
+account_app = command_group(help="Accounts on CardDAV, CalDAV and IMAP servers that Kith syncs with.",
+                            no_args_is_help=True)
+commands.add_typer(account_app, name="account")
 
 
 class SyncFailed(KithError):
@@ -132,7 +136,7 @@ def account_resolve(
     say(f"Conflict {view.id} ({view.person}, {view.field}): kept the value {'in Kith' if keep == 'kith' else 'of the server'}.")
 
 
-@app.command("sync")
+@commands.command("sync")
 def sync(
     name: Annotated[str | None, typer.Argument(help="The account to sync.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Sync every account once.")] = False,
@@ -167,7 +171,7 @@ def sync(
         raise SyncFailed(f"could not sync {', '.join(failed)} (see above; the work done before the failure is kept)")
 
 
-@app.command("digest")
+@commands.command("digest")
 def digest(as_json: JsonOpt = False) -> None:
     """Print today's digest (the e-mail an smtp account sends once a day)."""
     from kith.services.digest import daily_digest

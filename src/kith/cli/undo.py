@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table
@@ -16,8 +16,10 @@ if TYPE_CHECKING:
 else:
     undo_svc = lazy_module("kith.services.undo")
 
+commands = command_group()
 
-@app.command()
+
+@commands.command()
 def undo(
     change: Annotated[int | None, typer.Argument(help="The change's number (kith undo --list); default: the latest.")] = None,
     list_: Annotated[bool, typer.Option("--list", help="Show the recent changes instead.")] = False,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from kith.cli.base import JsonOpt, app
+from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.lazy import lazy_module
 from kith.cli.output import emit_json, say, table, warn
@@ -21,10 +21,14 @@ if TYPE_CHECKING:
 else:
     accounts = lazy_module("kith.services.accounts")
 
-user_app = typer.Typer(help="User accounts (server mode).", no_args_is_help=True)
-token_app = typer.Typer(help="API bearer tokens (server mode).", no_args_is_help=True)
-app.add_typer(user_app, name="user")
-app.add_typer(token_app, name="token")
+
+commands = command_group()
+
+
+user_app = command_group(help="User accounts (server mode).", no_args_is_help=True)
+token_app = command_group(help="API bearer tokens (server mode).", no_args_is_help=True)
+commands.add_typer(user_app, name="user")
+commands.add_typer(token_app, name="token")
 
 
 def _read_password(from_stdin: bool) -> str:

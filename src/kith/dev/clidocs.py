@@ -11,7 +11,7 @@ from pathlib import Path
 import typer
 from typer.main import get_command
 
-from kith.cli.app import app
+from kith.cli.base import app
 
 HEADER = """# Kith command line reference
 

@@ -21,12 +21,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from kith.engine.graph import Path, best_paths
 from kith.engine.kinds import KINDS
 from kith.engine.relevance import (
     GoalCriteria,
@@ -39,11 +38,14 @@ from kith.engine.relevance import (
 from kith.errors import AmbiguousPerson, BadInput, NotFound
 from kith.normalize import fold
 from kith.services.memo import memoized
-from kith.services.network import Network, my_ties, network
 from kith.services.paging import by_id, paged
 from kith.services.scores import PersonTie
 from kith.store.journal import journaled
 from kith.store.models import Goal, Interaction, InteractionParticipant
+
+if TYPE_CHECKING:
+    from kith.engine.graph import Path
+    from kith.services.network import Network
 
 AUDIT_DAYS = 90
 COOLING_DAYS = 60
@@ -419,6 +421,8 @@ class GoalOverview:
 
 def audit_goal(session: Session, goal: Goal, as_of: datetime) -> GoalAudit:
     """Audit a goal as of a date: effort share, cooling ties, targets without a path, top actions."""
+    from kith.services.network import my_ties, network
+
     net = network(session)
     ties = my_ties(session, net, as_of)
     relevant = relevant_people(net, goal)
@@ -477,6 +481,8 @@ def _targets(
     session: Session, net: Network, goal: Goal, as_of: datetime
 ) -> tuple[list[_Reached], tuple[MissingTarget, ...]]:
     """Each target organisation and role: its best path, or why there is none."""
+    from kith.engine.graph import best_paths
+
     edges = net.my_edges(session, as_of)
     reached: list[_Reached] = []
     missing: list[MissingTarget] = []
