@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kith import clock
-from kith.importers.reading import clean
+from kith.importers.reading import CONTROL, clean
 from kith.importers.records import (
     ContactRecord,
     InteractionRecord,
@@ -131,14 +131,20 @@ def _clean_records(parsed: Parsed) -> int:
     return removed
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}  # a record class's field names (dataclasses.fields() is slow per record)
+
+
 def _clean_fields(obj: ContactRecord | InteractionRecord | Labeled | Party) -> int:
     removed = 0
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        if isinstance(value, str) and value:
+    names = _NAMES.get(type(obj))
+    if names is None:
+        names = _NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+    for name in names:
+        value = getattr(obj, name)
+        if value and isinstance(value, str) and CONTROL.search(value) is not None:
             text, n = clean(value)
             if n:
-                setattr(obj, f.name, text)
+                setattr(obj, name, text)
                 removed += n
     return removed
 
@@ -189,11 +195,18 @@ def _too_big(rec: ContactRecord | InteractionRecord) -> str:
             return f"{len(values):,} {what} (a person may have at most {MAX_VALUES})"
     if rec.photo is not None and len(rec.photo) > MAX_PHOTO_BYTES:
         return f"a photo of {len(rec.photo) / 1024**2:.1f} MB (at most {MAX_PHOTO_BYTES // 1024**2} MB)"
-    texts = [_long_text(rec, ("name", "given_name", "family_name", "nickname", "org", "title", "location", "notes",
-                              "external_id"))]
-    texts += [_long_text(v, ("value", "label")) for v in [*rec.emails, *rec.phones, *rec.urls]]
-    texts += [_over("tag", t) for t in rec.tags] + [_over("relation", n) for _, n in rec.relations]
-    return next((t for t in texts if t), "")
+    why = _long_text(rec, _CONTACT_TEXTS)
+    if why:
+        return why
+    for v in (*rec.emails, *rec.phones, *rec.urls):
+        why = _over("value", v.value) or _over("label", v.label)
+        if why:
+            return why
+    return next((why for t in rec.tags if (why := _over("tag", t))), "") or next(
+        (why for _, n in rec.relations if (why := _over("relation", n))), "")
+
+
+_CONTACT_TEXTS = ("name", "given_name", "family_name", "nickname", "org", "title", "location", "notes", "external_id")
 
 
 def _long_text(obj: object, names: tuple[str, ...]) -> str:

@@ -182,6 +182,9 @@ def read_text(path: Path, opts: ParseOptions | None = None) -> str:
     return text
 
 
+CONTROL = _CONTROL  # what :func:`clean` removes (``CONTROL.search(text)`` is the quick test that it has nothing to)
+
+
 def clean(text: str) -> tuple[str, int]:
     """``text`` without control characters (tab, newline and CR kept) and lone surrogates; and how many went."""
     cleaned, n = _CONTROL.subn("", text)

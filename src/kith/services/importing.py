@@ -774,20 +774,21 @@ class Applier:
             links += [(who.id, t) for t in sorted(who.tags)]
             who.written = True
             who.idents = []
-        if self.pending_orgs:
-            out.insert(_table(Organization), self.pending_orgs)
-            self.pending_orgs = []
+        orgs = [(o["id"], o["name"], o["name_key"], o["domain"], o["industry"], o["note"]) for o in self.pending_orgs]
+        self.pending_orgs = []
         sqlite = out.dialect == "sqlite"
         stamp = db_time(self.now, sqlite)
-        out.insert_tuples(_table(Person), PERSON_COLUMNS, [
-            (*row[:-1], self._provenance_json(out, row[-1]), stamp, stamp) for row in people])
-        out.insert_tuples(_table(Identifier), IDENTIFIER_COLUMNS, idents)
-        if links:
-            for _, tag in links:
-                if tag not in self.tag_ids:
-                    self.tag_ids[tag] = out.insert_returning_ids(_table(Tag), [{"name": tag}])[0]
-                    self.added_tags.append(self.tag_ids[tag])
-            out.insert_tuples(_table(PersonTag), ("person_id", "tag_id"), [(p, self.tag_ids[t]) for p, t in links])
+        for _, tag in links:
+            if tag not in self.tag_ids:
+                self.tag_ids[tag] = out.insert_returning_ids(_table(Tag), [{"name": tag}])[0]
+                self.added_tags.append(self.tag_ids[tag])
+        door.insert_contact_rows(self.session, [
+            (_table(Organization), ORGANIZATION_COLUMNS, orgs),
+            (_table(Person), PERSON_COLUMNS,
+             [(*row[:-1], self._provenance_json(out, row[-1]), stamp, stamp) for row in people]),
+            (_table(Identifier), IDENTIFIER_COLUMNS, idents),
+            (_table(PersonTag), ("person_id", "tag_id"), [(p, self.tag_ids[t]) for p, t in links]),
+        ])
         self.pending = []
         self.ids.written()
 
@@ -935,6 +936,7 @@ PERSON_COLUMNS = ("id", "display_name", "given_name", "family_name", "nickname",
                   "organization_id", "title", "location", "birthday", "notes", "met_at_event_id", "met_on",
                   "introduced_by_id", "is_key", "closeness", "archived", "photo_path", "provenance", "created_at",
                   "updated_at")
+ORGANIZATION_COLUMNS = ("id", "name", "name_key", "domain", "industry", "note")
 IDENTIFIER_COLUMNS = ("person_id", "kind", "value", "value_key", "label", "source")
 
 
