@@ -386,8 +386,8 @@ class Writer:
 # migration 0006 run a trigger program per row (about twice the cost of the
 # insert itself); on PostgreSQL, ``executemany`` sends one INSERT per row, and
 # each fires the statement-level triggers. :func:`insert_contact_rows` writes
-# a batch as multi-row INSERTs on PostgreSQL (the triggers fire once per
-# statement) and, on SQLite, inside :func:`_quiet_data_version`: the insert
+# a batch with one COPY per table on PostgreSQL (the triggers fire once per
+# table and batch) and, on SQLite, inside :func:`_quiet_data_version`: the insert
 # triggers of the tables written are dropped for the batch and created again
 # from their own stored text in the same transaction, and ``data_version``
 # moves by the number of rows written, exactly as the triggers would have
@@ -395,9 +395,6 @@ class Writer:
 # whole transaction, schema change included, back; other connections never
 # see the triggers missing (SQLite has one writer; its readers see the last
 # commit, which has them).
-
-_MAX_BINDS = 30_000  # bound values per multi-row INSERT on PostgreSQL (its limit is 65,535)
-
 
 def insert_contact_rows(session: Session, batches: Sequence[tuple[Table, Sequence[str], Sequence[tuple[Any, ...]]]]
                         ) -> None:
@@ -410,15 +407,16 @@ def insert_contact_rows(session: Session, batches: Sequence[tuple[Table, Sequenc
         return
     conn = session.connection()
     ws = out.workspace_id
-    if out.dialect == "postgresql":
-        for table, columns, values in todo:
-            names = ("workspace_id", *columns)
-            one = f"({', '.join(['%s'] * len(names))})"
-            per = max(1, _MAX_BINDS // len(names))
-            for start in range(0, len(values), per):
-                chunk = values[start:start + per]
-                sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES {', '.join([one] * len(chunk))}"
-                conn.exec_driver_sql(sql, tuple(chain.from_iterable((ws, *v) for v in chunk)))
+    if out.dialect == "postgresql":  # COPY: one statement per table, its statement-level triggers fire once
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            for table, columns, values in todo:
+                names = ", ".join(("workspace_id", *columns))
+                with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+                    for v in values:
+                        copy.write_row((ws, *v))
+        finally:
+            cursor.close()
         return
     with _quiet_data_version(session, [t.name for t, _, _ in todo], sum(len(v) for _, _, v in todo)):
         for table, columns, values in todo:
