@@ -54,7 +54,7 @@ from kith.importers.records import (
     Skipped,
     Stream,
 )
-from kith.normalize import email_key, fold, identifier_key, url_key
+from kith.normalize import derived_id, email_key, fold, identifier_key, url_key
 from kith.services.bulk import BulkInteraction, db_time, insert_interactions_bulk, split_name
 from kith.services.import_runs import fingerprints, tracked
 from kith.services.people import (
@@ -538,9 +538,9 @@ class Applier:
             return None, None
         keys = record_keys(rec)
         if not keys:  # nothing identifies the record: a source id from what it says, stable across re-imports
-            base = f"{self.source}-row:{fold(name)}|{fold(rec.org)}"
+            base = f"{fold(name)}|{fold(rec.org)}"
             self.derived[base] = self.derived.get(base, 0) + 1
-            rec.external_id = f"{base}#{self.derived[base]}"
+            rec.external_id = derived_id(self.source, base, self.derived[base])
             keys = record_keys(rec)
         who = next((w for k in keys if (w := self.by_key.get((key_group(k[0]), k[2]))) is not None), None)
         if who is None:
