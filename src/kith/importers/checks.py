@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 
 from kith import clock
@@ -91,7 +92,12 @@ def _checked_items(items: Iterator[Item], opts: ParseOptions, file: str) -> Iter
     now = opts.now or datetime.now(UTC)
     removed = 0
     for item in items:
-        if isinstance(item, ContactRecord | InteractionRecord):
+        if type(item) is ContactRecord and _plain(item):  # the usual record: nothing to clean, nothing near a limit
+            one = Parsed(contacts=[item])
+            _check_dates(one, now, file)
+            yield from one.contacts
+            yield from one.problems
+        elif isinstance(item, ContactRecord | InteractionRecord):
             one = Parsed(contacts=[item]) if isinstance(item, ContactRecord) else Parsed(interactions=[item])
             removed += _clean_records(one)
             one.contacts = [c for c in one.contacts if _fits(c, one, file)]
@@ -107,6 +113,24 @@ def _checked_items(items: Iterator[Item], opts: ParseOptions, file: str) -> Iter
             yield Problem(file, "file", found.problem(), kept=True)
     if removed:
         yield Problem(file, "file", _removed_note(removed), kept=True)
+
+
+_CONTACT_STRINGS = attrgetter(*(f.name for f in fields(ContactRecord) if f.type == "str"))
+
+
+def _plain(rec: ContactRecord) -> bool:
+    """Whether a contact has no control character, no text over :data:`_SHORT` characters, few values and no photo:
+    then cleaning removes nothing and every limit holds, and checking it field by field can be skipped."""
+    if rec.photo is not None or len(rec.emails) + len(rec.phones) + len(rec.urls) + len(rec.tags) + len(
+            rec.relations) > MAX_VALUES:
+        return False
+    texts = list(_CONTACT_STRINGS(rec))
+    for v in (*rec.emails, *rec.phones, *rec.urls):
+        texts += (v.value, v.label)
+    texts += rec.tags
+    for kind, name in rec.relations:
+        texts += (kind, name)
+    return max(map(len, texts)) <= _SHORT and CONTROL.search("".join(texts)) is None
 
 
 def _removed_note(removed: int) -> str:
@@ -207,6 +231,8 @@ def _too_big(rec: ContactRecord | InteractionRecord) -> str:
 
 
 _CONTACT_TEXTS = ("name", "given_name", "family_name", "nickname", "org", "title", "location", "notes", "external_id")
+# The limits _too_big checks on a contact: no text this long or shorter is over one of them.
+_SHORT = min(MAX_CHARS[k] for k in (*_CONTACT_TEXTS, "value", "label", "tag", "relation"))
 
 
 def _long_text(obj: object, names: tuple[str, ...]) -> str:
