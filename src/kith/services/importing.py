@@ -384,7 +384,7 @@ class Applier:
         self.people: dict[int, Who] = {}
         self.by_key: dict[tuple[str, str], Who] = {}
         self.by_identity: dict[str, list[Who]] = {}  # stored before this import, by identity.name_key
-        self.by_name: dict[str, list[Who]] = {}  # everyone, by folded display name (interaction parties)
+        self._by_name: dict[str, list[Who]] | None = None  # see by_name
         self.stored: list[Who] = []
         self.orgs: dict[str, int] = {}  # folded name -> id
         self.tag_ids: dict[str, int] = {}
@@ -435,9 +435,17 @@ class Applier:
             if tagged is not None:
                 tagged.tags.add(tag)
         self.tag_ids = {str(n): int(i) for n, i in door.tuples(s, _TAG_IDS)}
-        for who in people.values():
-            self.by_name.setdefault(fold(who.name), []).append(who)
         self.stored = list(people.values())  # indexed by identity.name_key when a new person first needs it
+
+    @property
+    def by_name(self) -> dict[str, list[Who]]:
+        """Everyone, by folded display name: what a bare name in an interaction is looked up in (made when first
+        needed: a file of contacts never needs it)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for who in self.people.values():
+                self._by_name.setdefault(fold(who.name), []).append(who)
+        return self._by_name
 
     # -- the stream ---------------------------------------------------------
 
@@ -579,7 +587,8 @@ class Applier:
 
     def _register(self, who: Who) -> None:
         self.people[who.id] = who
-        self.by_name.setdefault(fold(who.name), []).append(who)
+        if self._by_name is not None:
+            self._by_name.setdefault(fold(who.name), []).append(who)
         self.pending.append(who)
         self.added_people.append(who.id)
         self.touched.add(who.id)
