@@ -19,6 +19,7 @@ from tests.conftest import BACKEND, FIXED_NOW, CliResult, add_workspace
 from kith.engine.kinds import KINDS, LAYERS, RelationKind
 from kith.errors import ImportFailed
 from kith.runtime import Kith, open_kith
+from kith.services import dedupe as dedupe_svc
 from kith.services import events as events_svc
 from kith.services import favors as favors_svc
 from kith.services import people as people_svc
@@ -366,3 +367,29 @@ def test_the_cli_exports_and_imports_a_backup(
     assert a == b
     again = cli("import", "backup", str(first), db=other_db_url)
     assert again.code == 1 and again.err.startswith("error: a backup restores into an empty workspace only")
+
+
+def test_people_kept_apart_are_in_the_backup_and_stay_apart_after_a_restore(kith: Kith, other_db_url: str) -> None:
+    build(kith, sample_network())
+    with kith.session() as s:
+        ana, bea = s.scalars(select(Person).order_by(Person.id)).all()
+        assert dedupe_svc.keep_apart(s, bea, ana)
+    with kith.session() as s:
+        doc = json.loads(json.dumps(export_backup(s)))
+    assert doc["kept_apart"] == [{"a_id": ana.id, "b_id": bea.id}]
+    assert _schema_validator()(doc)
+    k = restored(other_db_url, doc)
+    with k.session() as s:
+        assert json.loads(json.dumps(export_backup(s)))["kept_apart"] == doc["kept_apart"]
+        assert not dedupe_svc.keep_apart(s, s.get(Person, ana.id), s.get(Person, bea.id))  # already recorded
+    k.close()
+
+
+def test_a_backup_made_before_kept_apart_was_added_still_restores(sample_backup: dict[str, Any],
+                                                                 other_db_url: str) -> None:
+    older = {k: v for k, v in sample_backup.items() if k != "kept_apart"}
+    assert _schema_validator()(older)
+    k = restored(other_db_url, older)
+    with k.session() as s:
+        assert export_backup(s)["kept_apart"] == []
+    k.close()

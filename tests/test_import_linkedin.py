@@ -5,12 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
 from import_helpers import IMPORT, interactions, people, run
 from kith.errors import ImportFailed
 from kith.importers import linkedin
 from kith.importers.records import ParseOptions
+from kith.normalize import is_derived_id
 from kith.runtime import Kith
+from kith.services.dedupe import compare_people
+from kith.services.people import shown_identifiers
+from kith.services.person_view import person_page
+from kith.store.models import Person
 
 
 def test_current_export_finds_the_header_after_the_notes_preamble() -> None:
@@ -74,3 +80,21 @@ def test_thirteen_column_messages_skip_drafts_and_find_you_from_the_sent_folder(
     summary = run(kith, "linkedin-messages", IMPORT / "linkedin-messages-13col.csv")
     assert summary.skipped == {"draft message": 1}
     assert [(i["direction"], i["people"]) for i in interactions(kith)] == [("out", ["Carla Nunes"]), ("in", ["Carla Nunes"])]
+
+
+def test_the_source_id_made_for_a_row_without_url_or_address_is_never_shown_but_finds_the_person_again(
+        kith: Kith) -> None:
+    run(kith, "linkedin", IMPORT / "linkedin-2021.csv")
+    with kith.session() as s:
+        carla = s.scalars(select(Person).where(Person.display_name == "Carla Nunes")).one()
+        stored = [(i.kind, i.value) for i in carla.identifiers]
+        assert [kind for kind, _ in stored] == ["external"] and is_derived_id(*stored[0])
+        page = person_page(s, carla.id, None, kith.as_of, timeline_limit=10)
+        assert page.identifiers == []
+        assert shown_identifiers(carla) == []
+        ana = s.scalars(select(Person).where(Person.display_name == "Ana Díaz")).one()
+        side_by_side = compare_people(s, ana, carla)
+        assert "external" not in dict(side_by_side.drop.lines)
+        assert side_by_side.preview.identifiers == ()
+    again = run(kith, "linkedin", IMPORT / "linkedin-2021.csv")
+    assert (again.added, again.unchanged) == (0, 3)

@@ -21,13 +21,27 @@ from kith.services.import_runs import history, undo_run
 from kith.services.interactions import log_interaction
 from kith.services.people import NewPerson, add_person, edit_person, resolve_person
 from kith.services.tie_states import states_match_log
+from kith.store.door import data_version
 from kith.store.models import Identifier, Organization, Tag
 
 
 def _snapshot(kith: Kith) -> tuple[Any, ...]:
     with kith.session() as s:
         extra = tuple(int(s.scalar(select(func.count()).select_from(m)) or 0) for m in (Identifier, Organization, Tag))
-    return counts(kith), extra, people(kith), interactions(kith)
+    return counts(kith), extra, people(kith), interactions(kith), triggers(kith)
+
+
+def _version(kith: Kith) -> Any:
+    with kith.session() as s:
+        return data_version(s)
+
+
+def triggers(kith: Kith) -> list[str]:
+    """The database's triggers (a bulk import drops some on SQLite for a batch and must always leave them all)."""
+    sql = ("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY 1" if kith.engine.dialect.name == "postgresql"
+           else "SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY 1")
+    with kith.engine.connect() as conn:
+        return [str(r[0]) for r in conn.exec_driver_sql(sql)]
 
 
 def test_undo_removes_exactly_what_an_import_added_and_restores_what_it_changed(kith: Kith) -> None:
@@ -96,7 +110,7 @@ def test_an_import_killed_at_any_moment_leaves_the_database_as_before(
         kith: Kith, db_url: str, tmp_path: Path, delay: float) -> None:
     with kith.session() as s:
         add_person(s, NewPerson("Ana Diaz", emails=["ana@example.com"]), now=kith.as_of)
-    before = _snapshot(kith)
+    before = _snapshot(kith), _version(kith)
     big = tmp_path / "Connections.csv"
     _big_linkedin(big, 20_000)
     env = {**os.environ, "KITH_STRICT_TIES": "1", "XDG_DATA_HOME": str(tmp_path / "xdg")}
@@ -106,6 +120,22 @@ def test_an_import_killed_at_any_moment_leaves_the_database_as_before(
     assert proc.poll() is None, "the import finished before it could be killed: make the file bigger"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=60)
-    assert _snapshot(kith) == before
+    assert (_snapshot(kith), _version(kith)) == before
     with kith.session() as s:
         assert history(s) == [] and states_match_log(s)
+
+
+def test_an_import_moves_the_data_version_and_leaves_every_trigger_in_place(kith: Kith) -> None:
+    before = triggers(kith)
+    assert any(name == "data_version_person_insert" for name in before)
+    with kith.session() as s:
+        v0 = data_version(s)
+    summary = run(kith, "linkedin", IMPORT / "linkedin-current.csv")
+    assert summary.added == 4
+    with kith.session() as s:
+        v1 = data_version(s)
+        add_person(s, NewPerson("Zoe After"), now=kith.as_of)
+    with kith.session() as s:
+        v2 = data_version(s)
+    assert v0.changes < v1.changes < v2.changes  # the import moved it, and the triggers still move it afterwards
+    assert triggers(kith) == before

@@ -113,3 +113,21 @@ def parse_name(name: str) -> tuple[str, str]:
 
     parsed = HumanName(name)
     return parsed.first or "", parsed.last or ""
+
+
+_DERIVED = re.compile(r"[a-z0-9_.]+(?:-[a-z0-9_.]+)*-row:.*#\d+", re.S)
+
+
+def derived_id(source: str, base: str, n: int) -> str:
+    """The source id an import makes for the ``n``-th record without any identifier that reads ``base``.
+
+    It lets the same file, imported again, find the same people; it is Kith's
+    bookkeeping, not something the user knows the person by: never shown
+    (:func:`is_derived_id`).
+    """
+    return f"{source}-row:{base}#{n}"
+
+
+def is_derived_id(kind: str, value: str) -> bool:
+    """Whether an identifier is a source id made by :func:`derived_id` (hidden from person views)."""
+    return kind == "external" and _DERIVED.fullmatch(value) is not None

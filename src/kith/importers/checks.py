@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 from pathlib import Path
 
 from kith import clock
@@ -97,6 +98,11 @@ def _checked_items(items: Iterator[Item], opts: ParseOptions, file: str) -> Iter
             cleaned, problem = _checked_interaction(item, latest, file)
             removed += cleaned
             yield problem or item
+        elif type(item) is ContactRecord and _plain(item):  # the usual record: nothing to clean, nothing near a limit
+            one = Parsed(contacts=[item])
+            _check_dates(one, now, file)
+            yield from one.contacts
+            yield from one.problems
         elif isinstance(item, ContactRecord | InteractionRecord):
             one = Parsed(contacts=[item]) if isinstance(item, ContactRecord) else Parsed(interactions=[item])
             removed += _clean_records(one)
@@ -143,6 +149,24 @@ def _checked_interaction(inter: InteractionRecord, latest: datetime, file: str) 
 _NOTE, _NAME, _MAIL, _URL, _ID = (MAX_CHARS[k] for k in ("note", "name", "email", "url", "external_id"))
 
 
+_CONTACT_STRINGS = attrgetter(*(f.name for f in fields(ContactRecord) if f.type == "str"))
+
+
+def _plain(rec: ContactRecord) -> bool:
+    """Whether a contact has no control character, no text over :data:`_SHORT` characters, few values and no photo:
+    then cleaning removes nothing and every limit holds, and checking it field by field can be skipped."""
+    if rec.photo is not None or len(rec.emails) + len(rec.phones) + len(rec.urls) + len(rec.tags) + len(
+            rec.relations) > MAX_VALUES:
+        return False
+    texts = list(_CONTACT_STRINGS(rec))
+    for v in (*rec.emails, *rec.phones, *rec.urls):
+        texts += (v.value, v.label)
+    texts += rec.tags
+    for kind, name in rec.relations:
+        texts += (kind, name)
+    return max(map(len, texts)) <= _SHORT and CONTROL.search("".join(texts)) is None
+
+
 def _removed_note(removed: int) -> str:
     return f"{removed} control character{'s' if removed > 1 else ''} (NUL, escape or similar) removed"
 
@@ -165,14 +189,20 @@ def _clean_records(parsed: Parsed) -> int:
     return removed
 
 
+_NAMES: dict[type, tuple[str, ...]] = {}  # a record class's field names (dataclasses.fields() is slow per record)
+
+
 def _clean_fields(obj: ContactRecord | InteractionRecord | Labeled | Party) -> int:
     removed = 0
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        if isinstance(value, str) and value:
+    names = _NAMES.get(type(obj))
+    if names is None:
+        names = _NAMES[type(obj)] = tuple(f.name for f in fields(obj))
+    for name in names:
+        value = getattr(obj, name)
+        if value and isinstance(value, str) and CONTROL.search(value) is not None:
             text, n = clean(value)
             if n:
-                setattr(obj, f.name, text)
+                setattr(obj, name, text)
                 removed += n
     return removed
 
@@ -223,11 +253,20 @@ def _too_big(rec: ContactRecord | InteractionRecord) -> str:
             return f"{len(values):,} {what} (a person may have at most {MAX_VALUES})"
     if rec.photo is not None and len(rec.photo) > MAX_PHOTO_BYTES:
         return f"a photo of {len(rec.photo) / 1024**2:.1f} MB (at most {MAX_PHOTO_BYTES // 1024**2} MB)"
-    texts = [_long_text(rec, ("name", "given_name", "family_name", "nickname", "org", "title", "location", "notes",
-                              "external_id"))]
-    texts += [_long_text(v, ("value", "label")) for v in [*rec.emails, *rec.phones, *rec.urls]]
-    texts += [_over("tag", t) for t in rec.tags] + [_over("relation", n) for _, n in rec.relations]
-    return next((t for t in texts if t), "")
+    why = _long_text(rec, _CONTACT_TEXTS)
+    if why:
+        return why
+    for v in (*rec.emails, *rec.phones, *rec.urls):
+        why = _over("value", v.value) or _over("label", v.label)
+        if why:
+            return why
+    return next((why for t in rec.tags if (why := _over("tag", t))), "") or next(
+        (why for _, n in rec.relations if (why := _over("relation", n))), "")
+
+
+_CONTACT_TEXTS = ("name", "given_name", "family_name", "nickname", "org", "title", "location", "notes", "external_id")
+# The limits _too_big checks on a contact: no text this long or shorter is over one of them.
+_SHORT = min(MAX_CHARS[k] for k in (*_CONTACT_TEXTS, "value", "label", "tag", "relation"))
 
 
 def _long_text(obj: object, names: tuple[str, ...]) -> str:

@@ -33,7 +33,7 @@ from kith.importers.records import (
     display,
 )
 from kith.importers.streaming import CsvRows, pick
-from kith.normalize import fold
+from kith.normalize import derived_id, fold
 
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
@@ -60,7 +60,7 @@ def _items(path: Path, rows: CsvRows) -> Iterator[Item]:
         if not rec.urls:
             base = "|".join(fold(v) for v in (rec.name, pick(row, "Connected On")))
             seen[base] = seen.get(base, 0) + 1
-            rec.external_id = f"linkedin-row:{base}#{seen[base]}"
+            rec.external_id = derived_id("linkedin", base, seen[base])
         if rec.connected_on is None and pick(row, "Connected On"):
             yield Problem(display(path), ref, f"unreadable date '{pick(row, 'Connected On')}' (kept the person)",
                           kept=True)

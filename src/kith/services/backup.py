@@ -51,6 +51,7 @@ from kith.store.models import (
     Identifier,
     Interaction,
     InteractionParticipant,
+    KeptApart,
     Opportunity,
     Organization,
     Person,
@@ -79,6 +80,7 @@ class Section:
     enums: Mapping[str, Collection[str]] = field(default_factory=dict)
     ranges: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     has_id: bool = True
+    optional: bool = False  # added after version 1 was first written: a document without it has none
 
     def columns(self) -> dict[str, Column[Any]]:
         """The table column behind each field."""
@@ -132,6 +134,8 @@ SECTIONS: tuple[Section, ...] = (
             ranges={"days": (1, 100_000)}, has_id=False),
     Section("agenda_marks", AgendaMark, ("person_id", "action", "state", "until", "created_at"),
             refs={"person_id": "people"}, enums={"state": ("done", "snoozed")}, has_id=False),
+    Section("kept_apart", KeptApart, ("a_id", "b_id"), refs={"a_id": "people", "b_id": "people"}, has_id=False,
+            optional=True),
 )
 BY_KEY = {s.key: s for s in SECTIONS}
 # Sections whose rows keep their ids (and so may need their PostgreSQL sequence reset).
@@ -391,7 +395,7 @@ def validate_backup(data: Any) -> Restore:
         )
     problems = Problems()
     known = {"format", "version", "exported_at", "owner_emails", "tags", *BY_KEY}
-    for name in sorted(known - data.keys()):
+    for name in sorted(known - data.keys() - {s.key for s in SECTIONS if s.optional}):
         problems.add("$", f"missing '{name}'")
     for name in sorted(data.keys() - known):
         problems.add("$", f"unknown field '{name}'")
@@ -675,7 +679,7 @@ def backup_json_schema() -> dict[str, Any]:
         "$id": "https://kith.invalid/backup.schema.json",
         "title": "Kith backup, version 1",
         "type": "object",
-        "required": sorted(props),
+        "required": sorted(set(props) - {s.key for s in SECTIONS if s.optional}),
         "additionalProperties": False,
         "properties": props,
     }

@@ -28,7 +28,8 @@ from sqlalchemy.orm import Session
 
 from kith.engine import identity
 from kith.errors import BadInput
-from kith.normalize import fold
+from kith.normalize import fold, is_derived_id
+from kith.services.people import shown_identifiers
 from kith.services.people_list import PersonRef
 from kith.store.journal import journaled
 from kith.store.models import (
@@ -197,7 +198,8 @@ def preview_merge(session: Session, keep: Person, drop: Person) -> MergePreview:
     return MergePreview(
         PersonRef(keep.id, keep.display_name), PersonRef(drop.id, drop.display_name),
         tuple(f"{_field_label(name)}: {_shown(drop, name, value)}" for name, value in taken.items()), tuple(noted),
-        tuple(i.value for i in drop.identifiers if (i.kind, i.value_key) not in have),
+        tuple(i.value for i in drop.identifiers if (i.kind, i.value_key) not in have
+              and not is_derived_id(i.kind, i.value)),
         tuple(t.name for t in drop.tags if t.name not in mine),
         *(int(session.scalar(stmt) or 0) for stmt in (moved, relations, favors)),
     )
@@ -353,7 +355,7 @@ def _profile(person: Person) -> Profile:
     lines = [("name", person.display_name), ("organisation", person.organization.name if person.organization else ""),
              ("title", person.title), ("location", person.location), ("birthday", person.birthday),
              ("met on", person.met_on.isoformat() if person.met_on else "")]
-    lines += [(i.kind, i.value) for i in person.identifiers]
+    lines += shown_identifiers(person)
     lines.append(("tags", ", ".join(t.name for t in person.tags)))
     lines.append(("notes", person.notes))
     return Profile(person.id, person.display_name, tuple(lines))

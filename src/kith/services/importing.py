@@ -56,7 +56,7 @@ from kith.importers.records import (
     Skipped,
     Stream,
 )
-from kith.normalize import email_key, fold, identifier_key, url_key
+from kith.normalize import derived_id, email_key, fold, identifier_key, url_key
 from kith.services.bulk import BulkInteraction, db_time, insert_interactions_bulk, split_name
 from kith.services.import_runs import fingerprints, tracked
 from kith.services.people import (
@@ -395,7 +395,7 @@ class Applier:
         self.people: dict[int, Who] = {}
         self.by_key: dict[tuple[str, str], Who] = {}
         self.by_identity: dict[str, list[Who]] = {}  # stored before this import, by identity.name_key
-        self.by_name: dict[str, list[Who]] = {}  # everyone, by folded display name (interaction parties)
+        self._by_name: dict[str, list[Who]] | None = None  # see by_name
         self.stored: list[Who] = []
         self.orgs: dict[str, int] = {}  # folded name -> id
         self.tag_ids: dict[str, int] = {}
@@ -449,9 +449,17 @@ class Applier:
             if tagged is not None:
                 tagged.tags.add(tag)
         self.tag_ids = {str(n): int(i) for n, i in door.tuples(s, _TAG_IDS)}
-        for who in people.values():
-            self.by_name.setdefault(fold(who.name), []).append(who)
         self.stored = list(people.values())  # indexed by identity.name_key when a new person first needs it
+
+    @property
+    def by_name(self) -> dict[str, list[Who]]:
+        """Everyone, by folded display name: what a bare name in an interaction is looked up in (made when first
+        needed: a file of contacts never needs it)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for who in self.people.values():
+                self._by_name.setdefault(fold(who.name), []).append(who)
+        return self._by_name
 
     # -- the stream ---------------------------------------------------------
 
@@ -552,9 +560,9 @@ class Applier:
             return None, None
         keys = record_keys(rec)
         if not keys:  # nothing identifies the record: a source id from what it says, stable across re-imports
-            base = f"{self.source}-row:{fold(name)}|{fold(rec.org)}"
+            base = f"{fold(name)}|{fold(rec.org)}"
             self.derived[base] = self.derived.get(base, 0) + 1
-            rec.external_id = f"{base}#{self.derived[base]}"
+            rec.external_id = derived_id(self.source, base, self.derived[base])
             keys = record_keys(rec)
         who = next((w for k in keys if (w := self.by_key.get((key_group(k[0]), k[2]))) is not None), None)
         if who is None:
@@ -593,7 +601,8 @@ class Applier:
 
     def _register(self, who: Who) -> None:
         self.people[who.id] = who
-        self.by_name.setdefault(fold(who.name), []).append(who)
+        if self._by_name is not None:
+            self._by_name.setdefault(fold(who.name), []).append(who)
         self.pending.append(who)
         self.added_people.append(who.id)
         self.touched.add(who.id)
@@ -788,20 +797,21 @@ class Applier:
             links += [(who.id, t) for t in sorted(who.tags)]
             who.written = True
             who.idents = []
-        if self.pending_orgs:
-            out.insert(_table(Organization), self.pending_orgs)
-            self.pending_orgs = []
+        orgs = [(o["id"], o["name"], o["name_key"], o["domain"], o["industry"], o["note"]) for o in self.pending_orgs]
+        self.pending_orgs = []
         sqlite = out.dialect == "sqlite"
         stamp = db_time(self.now, sqlite)
-        out.insert_tuples(_table(Person), PERSON_COLUMNS, [
-            (*row[:-1], self._provenance_json(out, row[-1]), stamp, stamp) for row in people])
-        out.insert_tuples(_table(Identifier), IDENTIFIER_COLUMNS, idents)
-        if links:
-            for _, tag in links:
-                if tag not in self.tag_ids:
-                    self.tag_ids[tag] = out.insert_returning_ids(_table(Tag), [{"name": tag}])[0]
-                    self.added_tags.append(self.tag_ids[tag])
-            out.insert_tuples(_table(PersonTag), ("person_id", "tag_id"), [(p, self.tag_ids[t]) for p, t in links])
+        for _, tag in links:
+            if tag not in self.tag_ids:
+                self.tag_ids[tag] = out.insert_returning_ids(_table(Tag), [{"name": tag}])[0]
+                self.added_tags.append(self.tag_ids[tag])
+        door.insert_contact_rows(self.session, [
+            (_table(Organization), ORGANIZATION_COLUMNS, orgs),
+            (_table(Person), PERSON_COLUMNS,
+             [(*row[:-1], self._provenance_json(out, row[-1]), stamp, stamp) for row in people]),
+            (_table(Identifier), IDENTIFIER_COLUMNS, idents),
+            (_table(PersonTag), ("person_id", "tag_id"), [(p, self.tag_ids[t]) for p, t in links]),
+        ])
         self.pending = []
         self.ids.written()
 
@@ -956,6 +966,7 @@ PERSON_COLUMNS = ("id", "display_name", "given_name", "family_name", "nickname",
                   "organization_id", "title", "location", "birthday", "notes", "met_at_event_id", "met_on",
                   "introduced_by_id", "is_key", "closeness", "archived", "photo_path", "provenance", "created_at",
                   "updated_at")
+ORGANIZATION_COLUMNS = ("id", "name", "name_key", "domain", "industry", "note")
 IDENTIFIER_COLUMNS = ("person_id", "kind", "value", "value_key", "label", "source")
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from kith.errors import AmbiguousPerson, BadInput, NotFound
-from kith.normalize import email_key, fold, identifier_key, parse_name, typed
+from kith.normalize import email_key, fold, identifier_key, is_derived_id, parse_name, typed
 from kith.services.organizations import get_or_create_org
 from kith.store.journal import journaled, relabel
 from kith.store.models import (
@@ -163,6 +163,12 @@ def refresh_search_key(person: Person) -> None:
         ((i.kind, i.value) for i in person.identifiers),
         person.organization.name if person.organization is not None else None,
     )
+
+
+def shown_identifiers(person: Person) -> list[tuple[str, str]]:
+    """A person's identifiers as (kind, value), oldest first, without the source ids imports made for rows that had
+    none (:func:`kith.normalize.is_derived_id`): those are bookkeeping, not how anyone knows the person."""
+    return [(i.kind, i.value) for i in person.identifiers if not is_derived_id(i.kind, i.value)]
 
 
 def names_of(session: Session, ids: Iterable[int]) -> dict[int, str]:

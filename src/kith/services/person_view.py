@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, aliased
 
 from kith.engine.ties import DEFAULT_PARAMS, TieState, score
 from kith.errors import NotFound
+from kith.normalize import is_derived_id
 from kith.services.interactions import TimelineEntry
 from kith.services.scores import PersonTie, explain
 from kith.services.tie_states import decode_state, stored_state
@@ -180,7 +181,8 @@ def person_page(
     if tie is not None:
         tie = _explained(session, card, state, tie, as_of)
     timeline = [TimelineEntry(*r) for r in door.rows(session, _TIMELINE, pid=person_id, limit=timeline_limit)]
-    identifiers = [(kind, value) for kind, value in door.rows(session, _IDENTIFIERS, pid=person_id)]
+    identifiers = [(kind, value) for kind, value in door.rows(session, _IDENTIFIERS, pid=person_id)
+                   if not is_derived_id(kind, value)]
     tags = door.scalars(session, _TAGS, pid=person_id)
     relations: list[RelationLine] = []
     names: dict[int, str] = {}

@@ -62,7 +62,7 @@ def edit_page(ctx: PageCtx, person_id: IdPath) -> Response:
     return page(
         ctx, "person_edit.html", title=f"Edit {person.display_name}", p=person,
         org=person.organization.name if person.organization else "",
-        identifiers=[(i.kind, i.value) for i in person.identifiers], tags=", ".join(t.name for t in person.tags),
+        identifiers=svc.shown_identifiers(person), tags=", ".join(t.name for t in person.tags),
         cadence=svc.person_cadence(ctx.session, person),
     )
 
