@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import typer
+from typer._click.core import Command, Context
+from typer.core import TyperGroup
 from typer.main import get_command
 
 from kith.cli.base import app
@@ -24,26 +26,35 @@ Global options come before the command: `kith [--db PATH_OR_URL] [--as-of DATE] 
 
 
 def render_cli_docs() -> str:
-    """The Markdown reference of every command, in alphabetical order."""
+    """The Markdown reference of every command, in alphabetical order; a group's subcommands follow it."""
     group = get_command(app)
     assert isinstance(group, typer.core.TyperGroup)
     parts = [HEADER]
     ctx = typer.Context(group, info_name="kith")
     for name in sorted(group.commands):
-        cmd = group.commands[name]
-        sub = typer.Context(cmd, info_name=name, parent=ctx)
-        usage = " ".join(cmd.collect_usage_pieces(sub))
-        parts.append(f"\n## kith {name}\n\n`kith {name} {usage}`\n\n{(cmd.help or '').strip()}\n")
-        rows = []
-        for param in cmd.params:
-            if param.name == "help":
-                continue
-            opts = ", ".join(getattr(param, "opts", []) or [param.name or ""])
-            kind = "argument" if param.param_type_name == "argument" else "option"
-            rows.append(f"| `{opts}` | {kind} | {(getattr(param, 'help', None) or '').strip()} |")
-        if rows:
-            parts.append("\n| name | kind | help |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n")
+        _command(parts, group.commands[name], name, ctx, "##")
     return "".join(parts)
+
+
+def _command(parts: list[str], cmd: Command, name: str, parent: Context, level: str) -> None:
+    sub = typer.Context(cmd, info_name=name, parent=parent)
+    path = sub.command_path
+    usage = " ".join(cmd.collect_usage_pieces(sub))
+    parts.append(f"\n{level} {path}\n\n`{path} {usage}`\n\n{(cmd.help or '').strip()}\n")
+    rows = []
+    for param in cmd.params:
+        if param.name == "help":
+            continue
+        opts = ", ".join(getattr(param, "opts", []) or [param.name or ""])
+        kind = "argument" if param.param_type_name == "argument" else "option"
+        rows.append(f"| `{opts}` | {kind} | {(getattr(param, 'help', None) or '').strip()} |")
+    if rows:
+        parts.append("\n| name | kind | help |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n")
+    if isinstance(cmd, TyperGroup):
+        for child in cmd.list_commands(sub):
+            found = cmd.get_command(sub, child)
+            if found is not None:
+                _command(parts, found, child, sub, "###")
 
 
 def main() -> int:
