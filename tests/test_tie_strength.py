@@ -150,6 +150,12 @@ def test_reasons_word_time_as_the_pages_do_and_count_in_the_right_plural() -> No
     assert not any("1 kinds" in r or "1 contexts" in r for r in varied.reasons + varied.likelihood_reasons)
 
 
+def test_kinds_named_by_a_noun_are_counted_as_nouns() -> None:
+    touches = [Touch(days_ago(d), "video") for d in (2, 5, 9)] + [Touch(days_ago(4), "email")]
+    result = score(build_state(touches), NOW)
+    assert result.likelihood_reasons[0].startswith("activity: 3 video calls and an e-mail in the last months")
+
+
 def test_touches_after_as_of_do_not_count() -> None:
     touches = [*steady("call", 7, 4), Touch(NOW + timedelta(days=10), "meal")]
     assert score_touches(touches, NOW) == score(build_state(touches[:4]), NOW)

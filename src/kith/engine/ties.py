@@ -853,27 +853,17 @@ def _kind_list(amounts: Mapping[str, float], when: str) -> str:
     return f"{text} {when}"
 
 
-# Kinds whose name is a countable noun ("3 calls"); the rest read "did them a favour 2 times".
-_NOUNS = frozenset(
-    {
-        "like",
-        "hello",
-        "connection",
-        "message",
-        "email",
-        "call",
-        "meeting",
-        "event",
-        "coffee",
-        "meal",
-        "referral",
-    }
-)
+# Kinds named by a countable noun ("3 calls", "2 video calls"); the rest read "did them a favour 2 times".
+_NOUNS = {
+    "like": "like", "hello": "hello", "connection": "connection", "message": "message", "email": "e-mail",
+    "call": "call", "video": "video call", "meeting": "meeting", "event": "event", "coffee": "coffee",
+    "meal": "meal", "referral": "referral",
+}
 
 
 def _counted(kind: str, count: int) -> str:
-    if kind in _NOUNS:
-        noun = "e-mail" if kind == "email" else kind
+    noun = _NOUNS.get(kind)
+    if noun is not None:
         article = "an" if noun[0] in "aeiou" else "a"
         return f"{article} {noun}" if count == 1 else f"{count} {noun}s"
     return f"{KINDS[kind].label} " + ("once" if count == 1 else f"{count} times")
