@@ -112,7 +112,7 @@ def test_an_import_killed_at_any_moment_leaves_the_database_as_before(
         add_person(s, NewPerson("Ana Diaz", emails=["ana@example.com"]), now=kith.as_of)
     before = _snapshot(kith), _version(kith)
     big = tmp_path / "Connections.csv"
-    _big_linkedin(big, 20_000)
+    _big_linkedin(big, 60_000)  # several seconds of import even on a quiet machine: the kill lands mid-import
     env = {**os.environ, "KITH_STRICT_TIES": "1", "XDG_DATA_HOME": str(tmp_path / "xdg")}
     proc = subprocess.Popen([str(KITH_SCRIPT), "--db", db_url, "--as-of", FIXED_NOW.isoformat(), "import", "linkedin",
                              str(big)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
