@@ -286,6 +286,15 @@ def test_in_server_mode_settings_do_not_show_the_database(server: Any, kith: Kit
     assert 'aria-label="Main"' in page  # logged in: the menu
 
 
+def test_in_server_mode_an_administrator_sees_the_database_without_its_password(server: Any, kith: Kith) -> None:
+    with kith.factory() as s, s.begin():
+        accounts.add_user(s, "root@example.com", PASSWORD, now=FIXED_NOW).is_admin = True
+    login(server, "root@example.com")
+    page = server.get("/settings").text
+    assert "Database:" in page and str(kith.engine.url.database) in page
+    assert kith.engine.url.password is None or kith.engine.url.password not in page
+
+
 def test_in_local_mode_settings_show_the_database(client: Any) -> None:
     assert "Database:" in client.get("/settings").text
 

@@ -22,8 +22,10 @@ def _settings(ctx: PageCtx, **extra: Any) -> Response:
         feeds=accounts.tokens_of(ctx.session, ws, "feed"),
         api_tokens=accounts.tokens_of(ctx.session, ws, "api") if ctx.cfg.server_mode else [],
         base=str(ctx.request.base_url).rstrip("/"),
-        # The database is the administrator's business: shown in local mode (one user, who runs Kith) only.
-        db_url="" if ctx.cfg.server_mode else ctx.cfg.db_url, **extra,
+        # The database is the administrator's business: in local mode the one user is, in server mode admins only
+        # (its password is never shown).
+        db_url=ctx.cfg.db_url if not ctx.cfg.server_mode or accounts.is_admin(ctx.session, ctx.principal.user_id)
+        else "", **extra,
     )
 
 
