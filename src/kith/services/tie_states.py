@@ -35,16 +35,16 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import (
     BigInteger,
     CompoundSelect,
+    Table,
     bindparam,
     delete,
     func,
-    insert,
     literal,
     null,
     select,
@@ -341,17 +341,16 @@ def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None
     last = log.last_sentiments(mask)
     rows = log.per_person()
     marks = log.marks()
-    now, ws = datetime.now(UTC), workspace_id(session)
+    now = datetime.now(UTC)
     full = np.empty((len(ids), RECORD_WIDTH))
     full[:, 0], full[:, 1], full[:, 2], full[:, 3] = LAYOUT, ids, rows, last
     for name, j in _MARK_AT.items():
         full[:, j] = marks[name]
     full[:, HEAD:] = matrix
     seq = door.next_tie_seq(session)
-    records = [{"workspace_id": ws, "person_id": int(pid), "vector": full[i].tobytes(), "seq": seq, "updated_at": now}
-               for i, pid in enumerate(ids.tolist()) if rows[i] > 0]
-    for start in range(0, len(records), 5000):
-        session.execute(insert(TieStateRow), records[start:start + 5000])
+    records = [(int(pid), full[i].tobytes(), seq, now) for i, pid in enumerate(ids.tolist()) if rows[i] > 0]
+    door.insert_derived_rows(session, cast(Table, TieStateRow.__table__), ("person_id", "vector", "seq", "updated_at"),
+                             records)
     return len(records)
 
 

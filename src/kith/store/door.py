@@ -573,6 +573,28 @@ class LogLoad:
                 copy.write_row((ws, *row))
 
 
+def insert_derived_rows(session: Session, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]
+                        ) -> None:
+    """Insert plain tuples into a table derived from the log and carrying no triggers (``tie_state``): one COPY
+    on PostgreSQL (``executemany`` there sends an INSERT per row: 1.1 s for 30,000 tie states), ``executemany``
+    on SQLite (through the columns' types); the session's workspace is put in front of every tuple."""
+    if not values:
+        return
+    out = Writer(session)
+    ws = out.workspace_id
+    if out.dialect != "postgresql":  # through the columns' types (datetimes stored naive UTC, as the ORM does)
+        names = ("workspace_id", *columns)
+        for start in range(0, len(values), 5000):
+            session.connection().execute(table.insert(), [dict(zip(names, (ws, *row), strict=True))
+                                                          for row in values[start:start + 5000]])
+        return
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
+            f"COPY {table.name} (workspace_id, {', '.join(columns)}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row((ws, *row))
+
+
 def log_load(out: Writer) -> LogLoad:
     """A bulk load of the log through ``out`` (see :class:`LogLoad`)."""
     return LogLoad(out)
@@ -591,6 +613,7 @@ __all__ = [
     "epoch",
     "first",
     "insert_contact_rows",
+    "insert_derived_rows",
     "log_edits",
     "log_load",
     "nan_for_null",
