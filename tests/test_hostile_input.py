@@ -230,3 +230,13 @@ def test_repeating_events_whose_interval_never_lands_on_their_days_import_in_bou
     first = parsed.problems[0]
     assert first.ref == "event 1 (never 0)" and "followed at most 5,000 steps" in first.reason, first
     assert any("the file's repeat rules" in p.reason for p in parsed.problems)
+
+
+def test_a_calendar_property_with_a_list_of_value_types_is_refused_with_one_line(tmp_path: Path) -> None:
+    # Found by the fuzzer: icalendar raises AttributeError on VALUE=DATE,TEXT (a list where it expects one type).
+    path = tmp_path / "list-value.ics"
+    path.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x@example.com\r\n"
+                    "DTSTART;VALUE=DATE,TEXT:20240311\r\nSUMMARY:Lunch\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", encoding="utf-8")
+    with pytest.raises(ImportFailed, match="not a readable iCalendar file") as failed:
+        PARSERS["ics"](path, ParseOptions(me=ME))
+    assert "\n" not in str(failed.value)

@@ -52,7 +52,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
     text = read_text(path, opts)
     try:
         calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except (ValueError, KeyError, IndexError, TypeError) as exc:
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:  # AttributeError: a repeated VALUE=
         raise ImportFailed(f"{path}: not a readable iCalendar file ({exc})") from None
     events = [c for cal in calendars for c in cal.walk("VEVENT")]
     if not calendars:
