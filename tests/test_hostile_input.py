@@ -240,3 +240,11 @@ def test_a_calendar_property_with_a_list_of_value_types_is_refused_with_one_line
     with pytest.raises(ImportFailed, match="not a readable iCalendar file") as failed:
         PARSERS["ics"](path, ParseOptions(me=ME))
     assert "\n" not in str(failed.value)
+
+
+def test_a_library_error_quoting_the_file_s_lines_is_still_one_line() -> None:
+    # Found by the fuzzer: icalendar's message for a bad ADR quoted three lines of the file into ImportFailed.
+    failed = ImportFailed("input: not a readable iCalendar file (ADR must have exactly 7 fields, got 2: "
+                          ";Crescent moon drive\n555-asd\r\nNice Are)")
+    assert str(failed) == ("input: not a readable iCalendar file (ADR must have exactly 7 fields, got 2: "
+                           ";Crescent moon drive 555-asd Nice Are)")

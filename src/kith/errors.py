@@ -56,6 +56,12 @@ class DatabaseError(KithError):
 
 
 class ImportFailed(KithError):
-    """A file cannot be imported at all; nothing was written."""
+    """A file cannot be imported at all; nothing was written.
+
+    The message is one line whatever it quotes (a library's error text may hold the file's own lines).
+    """
 
     status_code = 422
+
+    def __init__(self, message: str) -> None:
+        super().__init__(" ".join(message.splitlines()))
