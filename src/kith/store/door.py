@@ -406,6 +406,49 @@ class Writer:
 # see the triggers missing (SQLite has one writer; its readers see the last
 # commit, which has them).
 
+def _copy_rows(session: Session, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL: ``values`` into ``table`` by one COPY, the session's workspace in front of every tuple (its
+    statement-level triggers fire once; ``executemany`` would send an INSERT per row)."""
+    if not values:
+        return
+    ws = workspace_id(session)
+    raw = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
+            f"COPY {table.name} (workspace_id, {', '.join(columns)}) FROM STDIN") as copy:
+        for row in values:
+            copy.write_row((ws, *row))
+
+
+class _TriggersAside:
+    """SQLite: the named triggers dropped while the block runs and created again after it from the SQL the
+    database stored, all inside the caller's transaction (SQLite's DDL is transactional: a rollback or a
+    killed process restores them with everything else). The caller opens the transaction with a write first,
+    so that the DDL is never autocommitted; ``required``: every named trigger must exist."""
+
+    def __init__(self, session: Session, names: Sequence[str], *, required: bool = False) -> None:
+        self.session, self.names, self.required = session, tuple(names), required
+        self.saved: list[str] = []
+
+    def __enter__(self) -> None:
+        conn = self.session.connection()
+        if not getattr(conn.connection.driver_connection, "in_transaction", False):
+            raise RuntimeError("triggers can be set aside only inside an open transaction")
+        marks = ", ".join("?" * len(self.names))
+        found = [(str(n), str(q)) for n, q in conn.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", self.names)]
+        if self.required and {n for n, _ in found} != set(self.names):
+            raise RuntimeError(f"unexpected triggers: {sorted(n for n, _ in found)}, expected {sorted(self.names)}")
+        for name, sql in found:
+            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+            self.saved.append(sql)
+
+    def __exit__(self, *_exc: object) -> None:
+        conn = self.session.connection()
+        for sql in self.saved:
+            conn.exec_driver_sql(sql)
+        self.saved = []
+
+
 def insert_contact_rows(session: Session, batches: Sequence[tuple[Table, Sequence[str], Sequence[tuple[Any, ...]]]]
                         ) -> None:
     """Insert ``(table, columns, rows)`` batches of plain tuples (as :meth:`Writer.insert_tuples`), fast on both
@@ -415,18 +458,9 @@ def insert_contact_rows(session: Session, batches: Sequence[tuple[Table, Sequenc
     todo = [(t, c, v) for t, c, v in batches if v]
     if not todo:
         return
-    conn = session.connection()
-    ws = out.workspace_id
     if out.dialect == "postgresql":  # COPY: one statement per table, its statement-level triggers fire once
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-        try:
-            for table, columns, values in todo:
-                names = ", ".join(("workspace_id", *columns))
-                with cursor.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
-                    for v in values:
-                        copy.write_row((ws, *v))
-        finally:
-            cursor.close()
+        for table, columns, values in todo:
+            _copy_rows(session, table, columns, values)
         return
     with _quiet_data_version(session, [t.name for t, _, _ in todo], sum(len(v) for _, _, v in todo)):
         for table, columns, values in todo:
@@ -436,35 +470,23 @@ def insert_contact_rows(session: Session, batches: Sequence[tuple[Table, Sequenc
 _QUIET = ("organization", "person", "identifier", "tag", "person_tag")
 
 
-class _quiet_data_version:
-    """SQLite: the ``data_version_<table>_insert`` triggers of ``tables`` dropped while the block runs, created
-    again after it (in the same transaction), and ``data_version`` moved by ``rows`` instead."""
+class _quiet_data_version(_TriggersAside):
+    """SQLite: the ``data_version_<table>_insert`` triggers of ``tables`` set aside while the block runs
+    (:class:`_TriggersAside`), and ``data_version`` moved by ``rows`` instead."""
 
     def __init__(self, session: Session, tables: Sequence[str], rows: int) -> None:
         unknown = set(tables) - set(_QUIET)
         if unknown:
             raise ValueError(f"not a table of contacts: {sorted(unknown)}")
-        self.session, self.tables, self.rows = session, sorted(set(tables)), rows
-        self.saved: list[tuple[str, str]] = []
+        super().__init__(session, [f"data_version_{t}_insert" for t in sorted(set(tables))])
+        self.rows = rows
 
     def __enter__(self) -> None:
-        conn = self.session.connection()
-        # The move first: it opens the driver's transaction, so that the DDL below is inside it, never autocommitted.
-        conn.exec_driver_sql("UPDATE data_version SET changes = changes + ? WHERE workspace_id = ?",
-                             (self.rows, workspace_id(self.session)))
-        if not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
-            raise RuntimeError("bulk contact writes need an open transaction")
-        names = [f"data_version_{t}_insert" for t in self.tables]
-        marks = ", ".join("?" * len(names))
-        self.saved = [(str(n), str(q)) for n, q in conn.exec_driver_sql(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", tuple(names))]
-        for name, _ in self.saved:
-            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-
-    def __exit__(self, *exc: object) -> None:
-        conn = self.session.connection()
-        for _, sql in self.saved:
-            conn.exec_driver_sql(sql)
+        # The move first: it opens the driver's transaction, so that the DDL is inside it, never autocommitted.
+        self.session.connection().exec_driver_sql(
+            "UPDATE data_version SET changes = changes + ? WHERE workspace_id = ?",
+            (self.rows, workspace_id(self.session)))
+        super().__enter__()
 
 
 def writer(session: Session) -> Writer:
@@ -503,34 +525,19 @@ class LogLoad:
     def __init__(self, out: Writer) -> None:
         self.out = out
         self.sqlite = out.dialect == "sqlite"
-        self._triggers: list[str] = []
+        self._aside = _TriggersAside(out.session, _LOG_INSERT_TRIGGERS, required=True)
 
     def __enter__(self) -> LogLoad:
         if self.sqlite:
-            conn = self.out.session.connection()
-            # A write first: it opens the driver's transaction, so the DDL below is part of it.
-            conn.exec_driver_sql("INSERT OR IGNORE INTO log_count (workspace_id, participations) VALUES (?, 0)",
-                                 (self.out.workspace_id,))
-            raw = conn.connection.driver_connection
-            if not getattr(raw, "in_transaction", False):
-                raise RuntimeError("a bulk load of the log must run inside a transaction")
-            marks = ", ".join("?" * len(_LOG_INSERT_TRIGGERS))
-            found = conn.exec_driver_sql(
-                f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
-                _LOG_INSERT_TRIGGERS).all()
-            for name, sql in found:
-                conn.exec_driver_sql(f"DROP TRIGGER {name}")
-                self._triggers.append(str(sql))
-            if {str(n) for n, _ in found} != set(_LOG_INSERT_TRIGGERS):
-                raise RuntimeError(f"unexpected triggers on the log: {sorted(str(n) for n, _ in found)}")
+            # A write first: it opens the driver's transaction, so the DDL of setting the triggers aside is part of it.
+            self.out.session.connection().exec_driver_sql(
+                "INSERT OR IGNORE INTO log_count (workspace_id, participations) VALUES (?, 0)", (self.out.workspace_id,))
+            self._aside.__enter__()
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        if self._triggers:
-            conn = self.out.session.connection()
-            for sql in self._triggers:
-                conn.exec_driver_sql(sql)
-            self._triggers = []
+    def __exit__(self, *exc: object) -> None:
+        if self.sqlite:
+            self._aside.__exit__(*exc)
 
     def insert(self, columns: Sequence[str], interactions: Sequence[tuple[Any, ...]],
                participants: Sequence[tuple[int, int]]) -> None:
@@ -543,8 +550,8 @@ class LogLoad:
         inter = cast(Table, Interaction.__table__)
         part = cast(Table, InteractionParticipant.__table__)
         if not self.sqlite:
-            self._copy(inter, columns, interactions)
-            self._copy(part, ("interaction_id", "person_id"), participants)
+            _copy_rows(self.out.session, inter, columns, interactions)
+            _copy_rows(self.out.session, part, ("interaction_id", "person_id"), participants)
             return
         out = self.out
         out.insert_tuples(inter, columns, interactions)
@@ -562,16 +569,6 @@ class LogLoad:
         conn.exec_driver_sql("UPDATE log_count SET participations = participations + ? WHERE workspace_id = ?",
                              (len(participants), ws))
 
-    def _copy(self, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]) -> None:
-        if not values:
-            return
-        ws = self.out.workspace_id
-        raw = self.out.session.connection().connection.driver_connection
-        with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
-                f"COPY {table.name} (workspace_id, {', '.join(columns)}) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row((ws, *row))
-
 
 def insert_derived_rows(session: Session, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]
                         ) -> None:
@@ -580,19 +577,14 @@ def insert_derived_rows(session: Session, table: Table, columns: Sequence[str], 
     on SQLite (through the columns' types); the session's workspace is put in front of every tuple."""
     if not values:
         return
-    out = Writer(session)
-    ws = out.workspace_id
-    if out.dialect != "postgresql":  # through the columns' types (datetimes stored naive UTC, as the ORM does)
-        names = ("workspace_id", *columns)
-        for start in range(0, len(values), 5000):
-            session.connection().execute(table.insert(), [dict(zip(names, (ws, *row), strict=True))
-                                                          for row in values[start:start + 5000]])
+    out = Writer(session)  # flushes the session and notes the write, as every bulk write does
+    if out.dialect == "postgresql":
+        _copy_rows(session, table, columns, values)
         return
-    raw = session.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(  # type: ignore[union-attr]
-            f"COPY {table.name} (workspace_id, {', '.join(columns)}) FROM STDIN") as copy:
-        for row in values:
-            copy.write_row((ws, *row))
+    ws, names = out.workspace_id, ("workspace_id", *columns)
+    for start in range(0, len(values), 5000):  # through the columns' types (datetimes stored naive UTC, as the ORM)
+        session.connection().execute(table.insert(), [dict(zip(names, (ws, *row), strict=True))
+                                                      for row in values[start:start + 5000]])
 
 
 def log_load(out: Writer) -> LogLoad:
