@@ -124,29 +124,36 @@ def _checked_items(items: Iterator[Item], opts: ParseOptions, file: str) -> Iter
 def _checked_interaction(inter: InteractionRecord, latest: datetime, file: str) -> tuple[int, Problem | None]:
     """An interaction under the rules of :func:`_clean_records`, :func:`_fits` and :func:`_check_dates`, at
     a fraction of their cost: the texts are cleaned only when one search of them all finds a control
-    character; how many were removed, and the problem that keeps the record out if any."""
+    character, and measured against the limits (:func:`_too_big`) only when one is longer than the shortest
+    limit; how many characters were removed, and the problem that keeps the record out if any."""
     removed = 0
     parties = inter.participants
-    texts = [inter.ref, inter.kind, inter.direction, inter.dedupe_key, inter.note]
+    limited = [inter.note]
     for p in parties:
-        texts += (p.name, p.email, p.url, p.external_id)
-    if CONTROL.search("".join(texts)):
+        limited += (p.name, p.email, p.url, p.external_id)
+    if CONTROL.search("".join((inter.ref, inter.kind, inter.direction, inter.dedupe_key, *limited))):
         removed += _clean_fields(inter)
         for party in parties:
             removed += _clean_fields(party)
-    if len(parties) > MAX_PARTICIPANTS or len(inter.note) > _NOTE or any(
-            len(p.name) > _NAME or len(p.email) > _MAIL or len(p.url) > _URL or len(p.external_id) > _ID
-            for p in parties):
-        return removed, Problem(file, inter.ref, f"{_too_big(inter)}; not imported")
+    if len(parties) > MAX_PARTICIPANTS or max(map(len, limited)) > _SHORT_INTERACTION:
+        why = _too_big(inter)
+        if why:
+            return removed, Problem(file, inter.ref, f"{why}; not imported")
+    why = _date_problem(inter, latest)
+    return removed, Problem(file, inter.ref, why) if why else None
+
+
+def _date_problem(inter: InteractionRecord, latest: datetime) -> str:
+    """Why an interaction's date keeps it out (outside the accepted years, or later than ``latest``), or ""."""
     if not clock.in_range(inter.when):
-        return removed, Problem(file, inter.ref, f"dated {inter.when.date().isoformat()}, outside {_YEARS}; "
-                                "not imported")
+        return f"dated {inter.when.date().isoformat()}, outside {_YEARS}; not imported"
     if inter.when > latest:
-        return removed, Problem(file, inter.ref, f"dated {inter.when.date().isoformat()}, in the future; not imported")
-    return removed, None
+        return f"dated {inter.when.date().isoformat()}, in the future; not imported"
+    return ""
 
 
-_NOTE, _NAME, _MAIL, _URL, _ID = (MAX_CHARS[k] for k in ("note", "name", "email", "url", "external_id"))
+# The limits _too_big checks on an interaction: no text this long or shorter is over one of them.
+_SHORT_INTERACTION = min(MAX_CHARS[k] for k in ("note", "name", "email", "url", "external_id"))
 
 
 _CONTACT_STRINGS = attrgetter(*(f.name for f in fields(ContactRecord) if f.type == "str"))
@@ -221,12 +228,9 @@ def _check_dates(parsed: Parsed, now: datetime, file: str) -> None:
     kept = []
     latest = now + FUTURE_SLACK
     for inter in parsed.interactions:
-        if not clock.in_range(inter.when):
-            parsed.problems.append(Problem(file, inter.ref, f"dated {inter.when.date().isoformat()}, outside {_YEARS}; "
-                                           "not imported"))
-        elif inter.when > latest:
-            parsed.problems.append(Problem(file, inter.ref, f"dated {inter.when.date().isoformat()}, in the future; "
-                                           "not imported"))
+        why = _date_problem(inter, latest)
+        if why:
+            parsed.problems.append(Problem(file, inter.ref, why))
         else:
             kept.append(inter)
     parsed.interactions = kept
