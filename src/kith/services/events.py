@@ -108,6 +108,13 @@ def get_event(session: Session, event_id: int) -> Event:
     return by_id(session, Event, event_id, "event or project")
 
 
+@journaled(lambda session, event: f"Deleted {event.name}")
+def delete_event(session: Session, event: Event) -> None:
+    """Delete an event or project; the people met there, their interactions and favours stay."""
+    session.delete(event)
+    session.flush()
+
+
 def list_events(session: Session, *, limit: int | None = None, offset: int = 0) -> tuple[list[EventView], int]:
     """Events and projects, newest first (undated ones last): one page and how many there are in all."""
     stmt = select(Event).order_by(Event.starts_on.is_(None), Event.starts_on.desc(), Event.id.desc())

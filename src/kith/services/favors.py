@@ -122,6 +122,13 @@ def get_favor(session: Session, favor_id: int) -> Favor:
     return by_id(session, Favor, favor_id, "favour")
 
 
+@journaled(lambda session, favor: f"Deleted the favour {favor.what}")
+def delete_favor(session: Session, favor: Favor) -> None:
+    """Remove a favour from the ledger (the person's tie state follows, like any change of their log)."""
+    session.delete(favor)
+    session.flush()
+
+
 def list_favors(
     session: Session, *, person_id: int | None = None, limit: int | None = None, offset: int = 0
 ) -> tuple[list[FavorView], int]:

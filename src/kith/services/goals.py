@@ -247,6 +247,13 @@ def goal_by_id(session: Session, goal_id: int) -> Goal:
     return by_id(session, Goal, goal_id, "goal")
 
 
+@journaled(lambda session, goal: f"Deleted the goal {goal.title}")
+def delete_goal(session: Session, goal: Goal) -> None:
+    """Delete a goal (its opportunities stay, no longer tied to it)."""
+    session.delete(goal)
+    session.flush()
+
+
 # -- relevance -----------------------------------------------------------------------------------
 
 

@@ -151,6 +151,13 @@ def get_opportunity(session: Session, opp_id: int) -> Opportunity:
     return by_id(session, Opportunity, opp_id, "opportunity")
 
 
+@journaled(lambda session, opp: f"Deleted the opportunity {opp.title}")
+def delete_opportunity(session: Session, opp: Opportunity) -> None:
+    """Delete an opportunity."""
+    session.delete(opp)
+    session.flush()
+
+
 @journaled(lambda opp, outcome: f"Marked {opp.title} {outcome}")
 def set_outcome(opp: Opportunity, outcome: str) -> None:
     """Mark an opportunity open, won or lost."""

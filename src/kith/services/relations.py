@@ -111,6 +111,13 @@ def get_relation(session: Session, relation_id: int) -> Relation:
     return by_id(session, Relation, relation_id, "relation")
 
 
+@journaled(lambda session, rel: "Removed a relation")
+def delete_relation(session: Session, rel: Relation) -> None:
+    """Remove one relation by its id (``unlink`` removes one by its two people and kind)."""
+    session.delete(rel)
+    session.flush()
+
+
 @journaled(lambda session, rel, **_: "Edited a relation")
 def edit_relation(session: Session, rel: Relation, *, note: str | None = None) -> Relation:
     """Change what can change of a relation: its note (its people and kind are what it is)."""

@@ -52,5 +52,5 @@ def patch_event(ctx: ApiCtx, event_id: IdPath, body: EventPatch) -> dict[str, ob
 @router.delete("/{event_id}", status_code=204, summary="Delete an event")
 def delete_event(ctx: ApiCtx, event_id: IdPath) -> Response:
     """Delete an event (people met there stay)."""
-    ctx.session.delete(svc.get_event(ctx.session, event_id))
+    svc.delete_event(ctx.session, svc.get_event(ctx.session, event_id))
     return Response(status_code=204)

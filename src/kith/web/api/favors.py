@@ -50,5 +50,5 @@ def patch_favor(ctx: ApiCtx, favor_id: IdPath, body: FavorPatch) -> dict[str, ob
 @router.delete("/{favor_id}", status_code=204, summary="Delete a favour")
 def delete_favor(ctx: ApiCtx, favor_id: IdPath) -> Response:
     """Remove a favour from the ledger."""
-    ctx.session.delete(svc.get_favor(ctx.session, favor_id))
+    svc.delete_favor(ctx.session, svc.get_favor(ctx.session, favor_id))
     return Response(status_code=204)

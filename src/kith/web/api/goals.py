@@ -67,7 +67,7 @@ def patch_goal(ctx: ApiCtx, goal_id: IdPath, body: GoalPatch) -> dict[str, objec
 @router.delete("/goals/{goal_id}", status_code=204, summary="Delete a goal")
 def delete_goal(ctx: ApiCtx, goal_id: IdPath) -> Response:
     """Delete a goal."""
-    ctx.session.delete(goals_svc.goal_by_id(ctx.session, goal_id))
+    goals_svc.delete_goal(ctx.session, goals_svc.goal_by_id(ctx.session, goal_id))
     return Response(status_code=204)
 
 
@@ -116,5 +116,5 @@ def patch_opportunity(ctx: ApiCtx, opportunity_id: IdPath, body: OpportunityPatc
 @router.delete("/opportunities/{opportunity_id}", status_code=204, summary="Delete an opportunity", tags=["opportunities"])
 def delete_opportunity(ctx: ApiCtx, opportunity_id: IdPath) -> Response:
     """Delete an opportunity."""
-    ctx.session.delete(opp_svc.get_opportunity(ctx.session, opportunity_id))
+    opp_svc.delete_opportunity(ctx.session, opp_svc.get_opportunity(ctx.session, opportunity_id))
     return Response(status_code=204)

@@ -51,5 +51,5 @@ def patch_relation(ctx: ApiCtx, relation_id: IdPath, body: RelationPatch) -> dic
 @router.delete("/{relation_id}", status_code=204, summary="Remove a relation")
 def delete_relation(ctx: ApiCtx, relation_id: IdPath) -> Response:
     """Remove a relation."""
-    ctx.session.delete(svc.get_relation(ctx.session, relation_id))
+    svc.delete_relation(ctx.session, svc.get_relation(ctx.session, relation_id))
     return Response(status_code=204)

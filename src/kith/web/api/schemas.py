@@ -607,3 +607,24 @@ class SyncReportOut(BaseModel):
     problems: list[str]
     error: str
     headline: str
+
+
+class ChangeOut(BaseModel):
+    """One of the recent changes: a journaled change, or an import (undone with its own command)."""
+
+    id: int = Field(description="The change's id (an import's run id where kind is import).")
+    at: str
+    label: str = Field(description="What the change did, in words.")
+    status: str = Field(description="done, undone, or opaque (cannot be undone row by row).")
+    kind: str = Field(description="change or import.")
+    undoable: bool
+    undo_command: str = Field(description="The CLI command that undoes it, if any.")
+
+
+class UndoneOut(BaseModel):
+    """What an undo did."""
+
+    id: int
+    label: str
+    rows: int = Field(description="Rows put back as they were.")
+    removed_people: list[int] = Field(description="People the change had added, gone again.")
