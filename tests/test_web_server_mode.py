@@ -134,6 +134,7 @@ def seed(client: Any, t: Tenant) -> dict[str, Any]:
         "goal_id": post("goals", {"title": "Secret goal"}),
         "opportunity_id": post("opportunities", {"title": "Secret job", "referred_by_id": person}),
         "name": account(),  # a sync account is named, not numbered
+        "change_id": client.get("/api/v1/changes", headers=h).json()["items"][0]["id"],  # the latest change
     }
 
 
@@ -183,7 +184,7 @@ def test_a_second_user_can_neither_read_nor_change_the_first_users_objects(clien
     assert client.post("/api/v1/opportunities", json={"title": "x", "goal_id": ids["goal_id"]}, headers=h).status_code == 404
     # Lists and computed views never show another workspace's data.
     for path in ("people", "interactions", "relations", "favors", "events", "goals", "opportunities", "scores", "agenda",
-                 "report", "duplicates", "opportunities/report", "accounts"):
+                 "report", "duplicates", "opportunities/report", "accounts", "changes"):
         answer = client.get(f"/api/v1/{path}", headers=h)
         assert answer.status_code == 200 and "Secret" not in answer.text, path
     for path in ("interactions", "relations", "favors", "events", "goals", "opportunities", "duplicates", "accounts"):
@@ -198,6 +199,11 @@ def test_a_second_user_can_neither_read_nor_change_the_first_users_objects(clien
     assert client.get(f"/api/v1/people/{ids['person_id']}", headers=a).json()["name"] == "Secret Person"
     assert client.get(f"/api/v1/goals/{ids['goal_id']}", headers=a).json()["title"] == "Secret goal"
     assert client.get("/api/v1/interactions", headers=a).json()["total"] == 1
+    # Undo takes back bob's own change, never alice's.
+    undone = client.post("/api/v1/changes/undo", headers=h)
+    assert undone.status_code == 200 and undone.json()["label"] == "Added Bob's friend"
+    assert client.post("/api/v1/changes/undo", headers=h).status_code == 422
+    assert client.get(f"/api/v1/people/{ids['person_id']}", headers=a).json()["name"] == "Secret Person"
 
 
 def test_a_second_user_cannot_reach_the_first_users_pages(client: Any, kith: Kith) -> None:

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     **dict.fromkeys(("add", "show", "list", "find", "edit", "link", "tag", "archive", "delete"), "kith.cli.people"),
     "undo": "kith.cli.undo",
     **dict.fromkeys(("score", "rescore", "favour", "model"), "kith.cli.scores"),
+    "favours": "kith.cli.favours",
     "serve": "kith.cli.serve",
     **dict.fromkeys(("sync", "digest"), "kith.cli.sync"),
     "cadence": "kith.cli.agenda",

@@ -104,13 +104,13 @@ def favour_cmd(
     done_on = clock.parse_when(on, now=now).date() if on else None
     with STATE.session() as session:
         who = people_svc.resolve_person(session, person)
-        view = favors_svc.FavorView.of(
-            favors_svc.record_favor(session, who, direction, what, now=now, status=status, done_on=done_on))
+        view = favors_svc.view_of(
+            session, favors_svc.record_favor(session, who, direction, what, now=now, status=status, done_on=done_on))
         data = view.as_dict()
     if as_json:
         emit_json(data)
     else:
-        say(f"Recorded a favour {direction} ({what}), {status}")
+        say(f"Recorded favour #{data['id']} {direction} ({what}), {status}")
 
 
 @commands.command("model")

@@ -17,6 +17,7 @@ from kith.store.models import Event, Favor, Person
 
 DIRECTIONS = ("received", "given")
 STATUSES = ("asked", "done", "returned", "declined")
+OPEN = ("asked", "done")  # statuses of a favour still open on the ledger
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,18 @@ class FavorView:
     done_on: date | None
     returned_on: date | None
     event_id: int | None
+    person_name: str = ""
 
     @classmethod
-    def of(cls, f: Favor) -> FavorView:
-        """The view of a stored favour."""
+    def of(cls, f: Favor, person_name: str = "") -> FavorView:
+        """The view of a stored favour (``person_name``: who it was with, where the caller has it)."""
         return cls(f.id, f.person_id, f.direction, f.what or "", f.status, f.asked_on, f.done_on, f.returned_on,
-                   f.event_id)
+                   f.event_id, person_name)
+
+    @property
+    def open(self) -> bool:
+        """Still open on the ledger: asked and not done yet, or done and not returned (nor declined)."""
+        return self.status in OPEN
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form (dates as ISO text)."""
@@ -46,7 +53,7 @@ class FavorView:
 
         return {"id": self.id, "person_id": self.person_id, "direction": self.direction, "what": self.what,
                 "status": self.status, "asked_on": d(self.asked_on), "done_on": d(self.done_on),
-                "returned_on": d(self.returned_on), "event_id": self.event_id}
+                "returned_on": d(self.returned_on), "event_id": self.event_id, "person_name": self.person_name}
 
 
 @dataclass(frozen=True)
@@ -130,11 +137,26 @@ def delete_favor(session: Session, favor: Favor) -> None:
 
 
 def list_favors(
-    session: Session, *, person_id: int | None = None, limit: int | None = None, offset: int = 0
+    session: Session, *, person_id: int | None = None, open_only: bool = False, limit: int | None = None,
+    offset: int = 0,
 ) -> tuple[list[FavorView], int]:
-    """Favours, newest first (one person's when ``person_id`` is given): one page and how many in all."""
+    """Favours, newest first (one person's when ``person_id`` is given; only open ones with ``open_only``), with
+    the name of whom each was with: one page and how many in all."""
     stmt = select(Favor)
     if person_id is not None:
         stmt = stmt.where(Favor.person_id == person_id)
+    if open_only:
+        stmt = stmt.where(Favor.status.in_(OPEN))
     rows, total = paged(session, stmt.order_by(Favor.created_at.desc(), Favor.id.desc()), limit=limit, offset=offset)
-    return [FavorView.of(f) for f in rows], total
+    ids = {f.person_id for f in rows}
+    names: dict[int, str] = {}
+    if ids:
+        names = {pid: name for pid, name in session.execute(select(Person.id, Person.display_name)
+                                                             .where(Person.id.in_(ids)))}
+    return [FavorView.of(f, names.get(f.person_id, "")) for f in rows], total
+
+
+def view_of(session: Session, favor: Favor) -> FavorView:
+    """The view of one favour, with the name of whom it was with."""
+    person = session.get(Person, favor.person_id)
+    return FavorView.of(favor, person.display_name if person is not None else "")

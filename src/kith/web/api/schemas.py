@@ -195,6 +195,7 @@ class FavorOut(BaseModel):
     done_on: str | None
     returned_on: str | None
     event_id: int | None
+    person_name: str = Field(description="Whom the favour was with.")
 
 
 class EventIn(BaseModel):
