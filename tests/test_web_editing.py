@@ -105,7 +105,7 @@ def test_relations_are_added_both_ways_and_removed(client: Any, kith: Kith) -> N
         rels = {(r.src_id, r.kind, r.dst_id) for r in s.scalars(select(Relation))}
     assert rels == {(bea, "assistant-of", ana), (ana, "knows", bea)}
     page = client.get(f"/people/{ana}").text
-    assert "is assistant-of them" in page
+    assert "is their assistant" in page and "Knows <a" in page  # relations read as sentences
     client.post(f"/people/{ana}/relations/remove", data={"src_id": bea, "kind": "assistant-of", "dst_id": ana, "csrf_token": csrf})
     with kith.session() as s:
         assert {(r.src_id, r.kind, r.dst_id) for r in s.scalars(select(Relation))} == {(ana, "knows", bea)}
@@ -168,3 +168,11 @@ def test_events_are_created_and_people_added_with_their_roles(client: Any, kith:
         assert member.behind_scenes and member.role == "sound recordist"
     bad = client.post("/events", data={"name": "Late", "starts_on": "2026-05-02", "ends_on": "2026-05-01", "csrf_token": csrf})
     assert bad.status_code == 422 and "cannot end before it starts" in bad.text
+
+
+def test_every_relation_kind_has_words_for_both_of_its_people() -> None:
+    from kith.engine.kinds import RELATION_WORDS, RelationKind, relation_words
+
+    assert set(RELATION_WORDS) == {k.value for k in RelationKind}
+    assert relation_words("assistant-of", outgoing=True) == "assistant of"
+    assert relation_words("introduced-by", outgoing=False) == "was introduced by them"

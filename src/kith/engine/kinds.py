@@ -85,6 +85,27 @@ class RelationKind(StrEnum):
 
 
 # Relations that make the first person a gatekeeper of the second.
+#: How a relation reads in a sentence on one of its two people's pages: ``A kind B`` is "<outgoing> B" on A's
+#: page and "A <incoming>" on B's.
+RELATION_WORDS: dict[str, tuple[str, str]] = {
+    RelationKind.ASSISTANT_OF: ("assistant of", "is their assistant"),
+    RelationKind.WORKS_WITH: ("works with", "works with them"),
+    RelationKind.REPORTS_TO: ("reports to", "reports to them"),
+    RelationKind.INTRODUCED_BY: ("introduced by", "was introduced by them"),
+    RelationKind.REFERRED_BY: ("referred by", "was referred by them"),
+    RelationKind.KNOWS: ("knows", "knows them"),
+    RelationKind.PARTNER_OF: ("partner of", "is their partner"),
+}
+
+
+def relation_words(kind: str, outgoing: bool) -> str:
+    """The words of relation ``kind`` seen from its first person (``outgoing``) or its second (see RELATION_WORDS)."""
+    words = RELATION_WORDS.get(kind)
+    if words is None:
+        return kind if outgoing else f"is {kind} them"
+    return words[0] if outgoing else words[1]
+
+
 GATEKEEPER_RELATIONS = frozenset({RelationKind.ASSISTANT_OF})
 SYMMETRIC_RELATIONS = frozenset({RelationKind.WORKS_WITH, RelationKind.KNOWS, RelationKind.PARTNER_OF})
 

@@ -12,6 +12,7 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
 
 from kith.clock import ago_words
+from kith.engine.kinds import relation_words
 from kith.services import undo as undo_svc
 from kith.web.auth import Ctx, config, web_session
 
@@ -52,6 +53,7 @@ def inline_code(text: str) -> Markup:
 
 
 TEMPLATES.env.filters["ago"] = ago
+TEMPLATES.env.filters["relation_words"] = relation_words
 TEMPLATES.env.filters["code"] = inline_code
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.globals["NAV"] = NAV
