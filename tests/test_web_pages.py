@@ -207,3 +207,17 @@ def test_an_id_out_of_range_in_a_page_address_is_a_clear_error_not_a_crash(clien
     for path in (f"/people/{huge}/log", f"/agenda/{huge}/done", f"/agenda/{huge}/snooze",
                  f"/settings/tokens/{huge}/revoke"):
         assert client.post(path, data={"csrf_token": csrf, "kind": "call"}).status_code == 422, path
+
+
+def test_the_report_counts_people_still_in_their_follow_up_window_apart_from_those_missed(
+        client: Any, kith: Kith) -> None:
+    from datetime import timedelta
+
+    today = FIXED_NOW.date()
+    with kith.session() as s:
+        ana = add_person(s, NewPerson(name="Ana Met", met_on=today - timedelta(days=90)), now=FIXED_NOW)
+        add_person(s, NewPerson(name="Ben Missed", met_on=today - timedelta(days=90)), now=FIXED_NOW)
+        add_person(s, NewPerson(name="Cy Waiting", met_on=today - timedelta(days=3)), now=FIXED_NOW)
+        log_interaction(s, [ana], "coffee", when=FIXED_NOW - timedelta(days=85), now=FIXED_NOW)
+    page = client.get("/report").text
+    assert "Of 3 people you met, you followed up with 1 and missed 1; 1 is still waiting, their window open." in page

@@ -92,6 +92,11 @@ class FollowUpRate:
         """Followed up / met."""
         return _ratio(self.followed_up, self.met)
 
+    @property
+    def waiting(self) -> int:
+        """Met recently, not followed up yet, the window still open."""
+        return self.met - self.followed_up - self.missed
+
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
         return {"met": self.met, "followed_up": self.followed_up, "missed": self.missed, "rate": self.rate}

@@ -54,6 +54,7 @@ def inline_code(text: str) -> Markup:
 
 TEMPLATES.env.filters["ago"] = ago
 TEMPLATES.env.filters["relation_words"] = relation_words
+TEMPLATES.env.filters["days_ago"] = ago_words
 TEMPLATES.env.filters["code"] = inline_code
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.globals["NAV"] = NAV
