@@ -76,3 +76,34 @@ def test_cli_exports_every_format(cli, tmp_path: Path) -> None:  # type: ignore[
         result = cli("export", fmt, str(tmp_path / f"out.{fmt}"))
         assert result.code == 0, result.err
         assert (tmp_path / f"out.{fmt}").read_text(encoding="utf-8").startswith(check)
+
+
+def test_the_web_offers_every_export_as_a_download_identical_to_the_cli_file(
+        kith: Kith, kith_process, db_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from fastapi.testclient import TestClient
+    from tests.conftest import FIXED_NOW
+    from web_helpers import LOCAL
+
+    from kith.web.app import create_app
+
+    assert kith_process("add", "Ana Díaz", "--email", "ana@example.com", "--org", "Halcyon").code == 0
+    assert kith_process("log", "Ana", "coffee", "--on", "2026-01-05").code == 0
+    with TestClient(create_app(kith, secret_key="s" * 32, now=lambda: FIXED_NOW), base_url=LOCAL) as client:
+        page = client.get("/import").text
+        for name, fmt, media in (("contacts.vcf", "vcard", "text/vcard"), ("people.csv", "csv", "text/csv"),
+                                 ("agenda.ics", "ics", "text/calendar"), ("backup.json", "backup", "application/json")):
+            assert f'href="/export/{name}"' in page
+            got = client.get(f"/export/{name}")
+            assert got.status_code == 200 and got.headers["content-type"].startswith(media)
+            stem, ext = name.rsplit(".", 1)
+            assert f'filename="kith-{stem}-{FIXED_NOW.date().isoformat()}.{ext}"' in got.headers["content-disposition"]
+            done = kith_process("export", fmt, str(tmp_path / name))
+            assert done.code == 0, done.err
+            if fmt == "backup":  # the same document (it records when it was made)
+                assert json.loads(got.text)["people"] == json.loads((tmp_path / name).read_text("utf-8"))["people"]
+            else:
+                assert got.text == (tmp_path / name).read_bytes().decode("utf-8"), fmt
+        missing = client.get("/export/secrets.txt")
+        assert missing.status_code == 404 and "no export named secrets.txt" in missing.text

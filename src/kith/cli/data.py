@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy.orm import Session
 
 from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.output import say, warn
 from kith.errors import BadInput
+from kith.services import exports
 
 commands = command_group()
 
@@ -41,7 +40,6 @@ def demo(
 
 IMPORT_FORMATS = ("linkedin", "linkedin-messages", "facebook", "google", "outlook", "vcard", "mbox", "ics",
                   "interactions", "backup")
-EXPORT_FORMATS = ("backup", "vcard", "csv", "ics")
 
 
 @commands.command("import")
@@ -95,14 +93,13 @@ def _import_backup(file: Path, dry_run: bool) -> None:
 
 @commands.command()
 def export(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(EXPORT_FORMATS))],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(exports.FORMATS))],
     file: Annotated[Path, typer.Argument(help="Where to write ('-' for stdout).")],
 ) -> None:
     """Export your data: backup (JSON), vcard (4.0), csv, ics (the agenda)."""
-    if fmt not in EXPORT_FORMATS:
-        raise BadInput(f"unknown export format '{fmt}' (known: {', '.join(EXPORT_FORMATS)})")
+    exports.check_format(fmt)
     with STATE.session() as session:
-        text = _export_text(session, fmt)
+        text = exports.export_file(session, fmt, now=STATE.now).text
     if str(file) == "-":
         typer.echo(text, nl=False)
         return
@@ -111,25 +108,6 @@ def export(
     except OSError as exc:
         raise BadInput(f"cannot write {file}: {exc.strerror}") from None
     warn(f"Wrote {file}")
-
-
-def _export_text(session: Session, fmt: str) -> str:
-    if fmt == "backup":
-        from kith.services.backup import export_backup
-
-        return json.dumps(export_backup(session), ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-    if fmt == "vcard":
-        from kith.exporters.vcard import export_vcards
-
-        return export_vcards(session)
-    if fmt == "csv":
-        from kith.exporters.csv import export_csv
-
-        return export_csv(session)
-    from kith.exporters.ics import agenda_calendar
-    from kith.services.agenda import agenda
-
-    return agenda_calendar(agenda(session, STATE.now), stamp=STATE.now)
 
 
 def _read_json(file: Path) -> object:

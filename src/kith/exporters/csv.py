@@ -14,9 +14,9 @@ COLUMNS = ("id", "name", "given_name", "family_name", "emails", "phones", "urls"
            "location", "birthday", "tags", "notes")
 
 
-def export_csv(session: Session) -> str:
-    """Every person who is not archived, as CSV text with a header."""
-    people = list_people(session, PeopleQuery(sort="name"), as_of=datetime.now(UTC)).items
+def export_csv(session: Session, *, now: datetime | None = None) -> str:
+    """Every person who is not archived, as CSV text with a header (``now``: the moment scores are read at)."""
+    people = list_people(session, PeopleQuery(sort="name"), as_of=now or datetime.now(UTC)).items
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(COLUMNS)

@@ -10,9 +10,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Path, Request, Response
 
 from kith.errors import NotFound
-from kith.exporters.ics import agenda_calendar
 from kith.services import accounts
-from kith.services.agenda import agenda
+from kith.services.exports import agenda_ics
 from kith.web.auth import config
 
 router = APIRouter(include_in_schema=False)
@@ -30,6 +29,5 @@ def feed(request: Request, token: str = Path(max_length=200)) -> Response:
             raise NotFound("no such calendar feed (it may have been revoked)")
         ws = row.workspace_id
     with cfg.open_workspace(ws) as session:
-        items = agenda(session, now, limit=FEED_SIZE)
-        text = agenda_calendar(items, stamp=now, overdue_on=now.date())
+        text = agenda_ics(session, now, limit=FEED_SIZE)
     return Response(text, media_type="text/calendar; charset=utf-8")

@@ -6,7 +6,6 @@ The import page renders the importer's :class:`~kith.services.importing.ImportSu
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import shutil
@@ -16,10 +15,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, UploadFile
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
-from kith.errors import BadInput
-from kith.services import backup, import_runs
+from kith.errors import BadInput, NotFound
+from kith.services import backup, exports, import_runs
 from kith.services.importing import ImportOptions, ImportSummary, import_file
 from kith.web.pages.common import FormCtx, PageCtx
 from kith.web.render import page
@@ -171,12 +171,16 @@ def _restore(ctx: FormCtx, path: Path, *, dry_run: bool) -> dict[str, int]:
     return counts
 
 
-@router.get("/export/backup.json")
-def export_backup(ctx: PageCtx) -> Response:
-    """Download everything as a JSON backup that restores losslessly."""
-    data = backup.export_backup(ctx.session, now=ctx.now)
-    body = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True, default=str)
-    return Response(
-        body, media_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="kith-backup-{ctx.now.date().isoformat()}.json"'},
-    )
+#: The download links of the import page: file name -> export format (services.exports).
+DOWNLOADS = {"backup.json": "backup", "contacts.vcf": "vcard", "people.csv": "csv", "agenda.ics": "ics"}
+
+
+@router.get("/export/{name}")
+def export_download(ctx: PageCtx, name: Annotated[str, PathParam(max_length=40)]) -> Response:
+    """Download an export: a JSON backup that restores losslessly, vCard 4.0, CSV of people, the agenda as .ics."""
+    fmt = DOWNLOADS.get(name)
+    if fmt is None:
+        raise NotFound(f"no export named {name} (there are {', '.join(DOWNLOADS)})")
+    made = exports.export_file(ctx.session, fmt, now=ctx.now)
+    return Response(made.text, media_type=f"{made.media_type}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{made.filename}"'})
