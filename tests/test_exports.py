@@ -84,9 +84,9 @@ def test_the_web_offers_every_export_as_a_download_identical_to_the_cli_file(
 
     from fastapi.testclient import TestClient
     from tests.conftest import FIXED_NOW
-    from web_helpers import LOCAL
 
     from kith.web.app import create_app
+    from web_helpers import LOCAL
 
     assert kith_process("add", "Ana Díaz", "--email", "ana@example.com", "--org", "Halcyon").code == 0
     assert kith_process("log", "Ana", "coffee", "--on", "2026-01-05").code == 0
