@@ -81,6 +81,16 @@ def test_every_person_on_the_page_carries_their_full_name(client: Any, demo: Kit
     assert 'data-zoom="in"' in page and 'data-zoom="reset"' in page
 
 
+def test_the_bridges_and_gatekeepers_under_the_graph_link_to_their_pages(client: Any, demo: Kith) -> None:
+    page = client.get("/network").text
+    with demo.session() as s:
+        picture = network_svc.network_picture(s, FIXED_NOW)
+    assert picture.bridges and picture.gatekeepers
+    for ref in (*picture.bridges, *picture.gatekeepers):
+        name = ref.name.replace("'", "&#39;")
+        assert f'<li><a href="/people/{ref.id}">{name}</a></li>' in page
+
+
 def test_the_neighbourhood_page(client: Any, demo: Kith) -> None:
     with demo.session() as s:
         center = network_svc.network_picture(s, FIXED_NOW).people[0]

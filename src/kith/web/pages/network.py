@@ -14,6 +14,7 @@ from kith.errors import KithError
 from kith.services import network as network_svc
 from kith.services import reach as reach_svc
 from kith.services.memo import memoized
+from kith.services.network import PersonRef
 from kith.web.pages.common import PageCtx
 from kith.web.render import page
 
@@ -61,8 +62,8 @@ class GraphView:
     nodes: tuple[DrawnNode, ...] = ()
     edges: tuple[DrawnEdge, ...] = ()
     clusters: int = 0
-    bridges: tuple[str, ...] = ()
-    gatekeepers: tuple[str, ...] = ()
+    bridges: tuple[PersonRef, ...] = ()
+    gatekeepers: tuple[PersonRef, ...] = ()
     focus: int | None = None
     width: int = WIDTH
     height: int = HEIGHT
@@ -125,8 +126,7 @@ def _drawn(picture: network_svc.NetworkPicture, pos: dict[int, tuple[float, floa
         for p in picture.people
     )
     edges = tuple(DrawnEdge(e.a, e.b, *pos[e.a], *pos[e.b], e.why) for e in picture.edges)
-    return GraphView(nodes, edges, picture.clusters, tuple(b.name for b in picture.bridges),
-                     tuple(k.name for k in picture.gatekeepers))
+    return GraphView(nodes, edges, picture.clusters, picture.bridges, picture.gatekeepers)
 
 
 def separate(pos: dict[int, tuple[float, float]], radii: dict[int, float], *, gap: float = 22.0,
