@@ -124,7 +124,7 @@ def test_the_opportunities_chart_counts_by_the_referrers_layer_at_the_time(clien
         today = network_ties(s, FIXED_NOW)[0].get(old.id)
     assert then is not None and today is not None and then != today.layer, "the test needs a tie that changed"
     page = client.get("/opportunities").text
-    chart = page.split('<svg class="chart"', 1)[1].split("</svg>", 1)[0]
+    chart = page.split('<svg class="chart narrow"', 1)[1].split("</svg>", 1)[0]
     assert f"<title>{then}: 1</title>" in chart and f">{then}<" in chart
     assert f"<title>{today.layer}: 1</title>" not in chart
     assert "<title>no referrer: 1</title>" in chart

@@ -45,17 +45,23 @@ def bar_chart(
     widest = max((len(s) for s in shown), default=1) * CHAR_W + 6
     every = max(1, math.ceil(widest / step))
     base = pad_t + plot_h
-    wide = " wide" if width > 600 else ""  # scrolls sideways in its frame on a phone (so the frame takes focus)
-    focus = ' tabindex="0"' if wide else ""
+    # A wide chart scrolls sideways in its frame on a phone (so the frame takes focus); a narrow one is not
+    # blown up past 1.5 times its size in a wide card (its text would be three times the page's).
+    wide = " wide" if width > 600 else " narrow"
+    focus = ' tabindex="0"' if width > 600 else ""
+    counts = all(float(v).is_integer() for _, v in series)
+    middle = math.floor(top / 2) if counts else top / 2  # counts get whole ticks: no "1.5 opportunities"
     parts = [
         f'<div class="chart-wrap"{focus}><svg class="chart{wide}" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
         f'<line class="axis" x1="{pad_l}" y1="{base}" x2="{width - pad_r}" y2="{base}"/>',
         f'<line class="axis" x1="{pad_l}" y1="{pad_t}" x2="{pad_l}" y2="{base}"/>',
         f'<text class="tick" x="{pad_l - 6}" y="{pad_t + 4}" text-anchor="end">{_num(top)}</text>',
-        f'<text class="tick" x="{pad_l - 6}" y="{pad_t + plot_h / 2 + 4:.1f}" text-anchor="end">{_num(top / 2)}</text>',
         f'<text class="tick" x="{pad_l - 6}" y="{base}" text-anchor="end">0</text>',
     ]
+    if 0 < middle < top:
+        parts.append(f'<text class="tick" x="{pad_l - 6}" y="{base - plot_h * middle / top + 4:.1f}" '
+                     f'text-anchor="end">{_num(middle)}</text>')
     if y_label:
         parts.append(f'<text class="axis-label" x="12" y="{pad_t + plot_h / 2:.1f}" text-anchor="middle" '
                      f'transform="rotate(-90 12 {pad_t + plot_h / 2:.1f})">{escape(y_label)}</text>')
