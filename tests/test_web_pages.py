@@ -221,3 +221,30 @@ def test_the_report_counts_people_still_in_their_follow_up_window_apart_from_tho
         log_interaction(s, [ana], "coffee", when=FIXED_NOW - timedelta(days=85), now=FIXED_NOW)
     page = client.get("/report").text
     assert "Of 3 people you met, you followed up with 1 and missed 1; 1 is still waiting, their window open." in page
+
+
+def test_settings_set_and_clear_the_cadences_of_layers_and_tags(client: Any, kith: Kith) -> None:
+    from kith.services.cadences import list_cadences
+
+    csrf = csrf_of(client, "/settings")
+    assert "None set yet." in client.get("/settings").text
+    done = client.post("/settings/cadence", data={"scope": "layer", "layer": "acquaintance", "days": "3m",
+                                                  "csrf_token": csrf})
+    assert done.status_code == 200 and "Keep in touch with layer acquaintance every 90 days." in done.text
+    client.post("/settings/cadence", data={"scope": "tag", "tag": "Seed Investor", "days": "2w", "csrf_token": csrf})
+    with kith.session() as s:
+        assert [(r.scope, r.target, r.days) for r in list_cadences(s)] == [
+            ("layer", "acquaintance", 90), ("tag", "seed-investor", 14)]
+    page = client.get("/settings").text
+    assert "layer <strong>acquaintance</strong>: every 90 days" in page and "every 14 days" in page
+    bad = client.post("/settings/cadence", data={"scope": "layer", "layer": "friends", "days": "30",
+                                                 "csrf_token": csrf})
+    assert bad.status_code == 422 and "unknown layer" in bad.text
+    assert client.post("/settings/cadence", data={"scope": "tag", "tag": "x", "days": "-3",
+                                                  "csrf_token": csrf}).status_code == 422
+    cleared = client.post("/settings/cadence/clear", data={"scope": "tag", "target": "seed-investor",
+                                                           "csrf_token": csrf})
+    assert "Cleared the tag cadence of seed-investor." in cleared.text
+    with kith.session() as s:
+        assert [r.target for r in list_cadences(s)] == ["acquaintance"]
+    assert "Cleared the tag cadence" in client.get("/changes").text  # each is a change, with its undo

@@ -1,4 +1,5 @@
-"""Settings: the calendar feed (create, revoke) and, in server mode, API tokens."""
+"""Settings: keep-in-touch cadences per layer and tag, the calendar feed (create, revoke) and, in server mode,
+API tokens."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form
 from fastapi.responses import HTMLResponse, Response
 
+from kith.engine.kinds import LAYERS
 from kith.services import accounts
+from kith.services import cadences as cadence_svc
 from kith.web.api.common import IdPath
 from kith.web.pages.common import FormCtx, PageCtx
 from kith.web.render import page, redirect
@@ -20,6 +23,7 @@ def _settings(ctx: PageCtx, **extra: Any) -> Response:
     return page(
         ctx, "settings.html", title="Settings",
         feeds=accounts.tokens_of(ctx.session, ws, "feed"),
+        cadences=cadence_svc.list_cadences(ctx.session), layers=LAYERS,
         api_tokens=accounts.tokens_of(ctx.session, ws, "api") if ctx.cfg.server_mode else [],
         base=str(ctx.request.base_url).rstrip("/"),
         # The database is the administrator's business: in local mode the one user is, in server mode admins only
@@ -63,3 +67,27 @@ def revoke(ctx: FormCtx, token_id: IdPath) -> Response:
     """Revoke a feed or API token of this workspace."""
     accounts.revoke_token(ctx.session, token_id, now=ctx.now, workspace_id=ctx.principal.workspace_id)
     return redirect(ctx, "/settings", "Revoked.")
+
+
+@router.post("/settings/cadence")
+def set_cadence(
+    ctx: FormCtx, scope: Annotated[str, Form(max_length=10)], days: Annotated[str, Form(max_length=10)],
+    layer: Annotated[str, Form(max_length=30)] = "", tag: Annotated[str, Form(max_length=100)] = "",
+) -> Response:
+    """Set the cadence of a layer or a tag (a person's is on their edit page)."""
+    if scope not in ("layer", "tag"):
+        return redirect(ctx, "/settings", "A cadence here is per layer or per tag; a person's is on their page.")
+    rule = cadence_svc.set_cadence(ctx.session, scope, layer if scope == "layer" else tag,
+                                   cadence_svc.parse_days(days))
+    return redirect(ctx, "/settings", f"Keep in touch with {rule.scope} {rule.label} every {rule.days} days.")
+
+
+@router.post("/settings/cadence/clear")
+def clear_cadence(
+    ctx: FormCtx, scope: Annotated[str, Form(max_length=10)], target: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """Remove a layer or tag cadence."""
+    if scope not in ("layer", "tag"):
+        return redirect(ctx, "/settings", "A person's cadence is cleared on their edit page.")
+    gone = cadence_svc.clear_cadence(ctx.session, scope, target)
+    return redirect(ctx, "/settings", f"Cleared the {scope} cadence of {target}." if gone else "There was no such cadence.")
