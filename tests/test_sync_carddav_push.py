@@ -220,3 +220,82 @@ def test_a_sync_stopped_between_recording_and_writing_a_card_writes_it_next_time
     sync(kith)
     sync(kith)
     assert len(named(book, "Cleo Park")) == 1 and people_named(kith, "Cleo Park") == 1
+
+
+def merge(kith: Kith, keep: str, drop: str) -> None:
+    from kith.services.dedupe import merge_people
+
+    with kith.session() as s:
+        merge_people(s, resolve_person(s, keep), resolve_person(s, drop), now=FIXED_NOW)
+
+
+def test_merging_a_kith_person_into_the_phones_card_leaves_the_phone_one_card(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    """The kept person had only the card Kith wrote; the merged-away one was the phone's own card."""
+    add(kith, "Ben O.", "ben.o@work.example", title="Producer")
+    connect(kith, book)
+    sync(kith)  # Ben O. becomes a card Kith wrote
+    radicale.put(book, "ben.vcf", BEN)
+    sync(kith)  # the phone's own Ben Okafor comes in as another person
+    assert len(cards(book)) == 2
+    merge(kith, "Ben O.", "Ben Okafor")
+    report = sync(kith)
+    assert report.deleted == 1, report.as_dict()
+    [(href, card)] = cards(book).items()
+    assert href.endswith("ben.vcf")  # the phone's card stays, Kith's own is gone
+    assert "ben@example.org" in card and "ben.o@work.example" in card and "TITLE:Producer" in card
+    again = sync(kith)
+    assert (again.added, again.created, again.deleted, again.pushed) == (0, 0, 0, 0), again.as_dict()
+
+
+def test_a_merged_away_card_is_taken_over_by_a_kept_person_who_had_none(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    radicale.put(book, "ben.vcf", BEN)
+    connect(kith, book, push_new="none")
+    sync(kith)
+    add(kith, "Benjamin Okafor", "benji@home.example")  # no card: this account pushes nobody new
+    merge(kith, "Benjamin Okafor", "Ben Okafor")
+    report = sync(kith)
+    assert report.pushed == 1 and report.deleted == 0, report.as_dict()
+    [card] = cards(book).values()
+    assert "benji@home.example" in card and "ben@example.org" in card
+    with kith.session() as s:  # an edit in Kith keeps reaching it
+        change_person(s, resolve_person(s, "Benjamin Okafor"), PersonChanges(title="Director"), now=FIXED_NOW)
+    sync(kith)
+    assert "TITLE:Director" in next(iter(cards(book).values()))
+
+
+def test_undoing_a_merge_before_the_next_sync_gives_each_person_their_card_back(
+        kith: Kith, radicale: Radicale, book: str) -> None:  # noqa: F811
+    from kith.services import undo
+
+    add(kith, "Ben O.", "ben.o@work.example")
+    connect(kith, book)
+    sync(kith)
+    radicale.put(book, "ben.vcf", BEN)
+    sync(kith)
+    merge(kith, "Ben O.", "Ben Okafor")
+    with kith.session() as s:
+        undo.undo(s, now=FIXED_NOW)
+    report = sync(kith)
+    assert (report.deleted, report.created, report.added) == (0, 0, 0), report.as_dict()
+    assert len(named(book, "Ben O.")) == 1 and len(named(book, "Ben Okafor")) == 1
+    assert people_named(kith, "Ben O.") == 1 and people_named(kith, "Ben Okafor") == 1
+
+
+def test_a_person_deleted_by_mistake_comes_back_with_undo_even_after_a_sync_deleted_their_card(
+        kith: Kith, book: str) -> None:
+    from kith.services import undo
+
+    add(kith, "Cleo Park", "cleo@example.org")
+    connect(kith, book)
+    sync(kith)
+    with kith.session() as s:
+        delete_person(s, resolve_person(s, "Cleo Park"))
+    assert sync(kith).deleted == 1 and not named(book, "Cleo Park")
+    with kith.session() as s:  # the sync changed the link since: it is left as the sync made it, not a refusal
+        undo.undo(s, now=FIXED_NOW)
+    assert people_named(kith, "Cleo Park") == 1
+    report = sync(kith)
+    assert report.created == 1, report.as_dict()  # a new card for the person who came back
+    assert len(named(book, "Cleo Park")) == 1

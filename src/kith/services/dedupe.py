@@ -31,6 +31,7 @@ from kith.errors import BadInput
 from kith.normalize import fold, is_derived_id
 from kith.services.people import shown_identifiers
 from kith.services.people_list import PersonRef
+from kith.services.sync_links import relink_merged
 from kith.store.journal import journaled
 from kith.store.models import (
     AgendaMark,
@@ -223,6 +224,7 @@ def merge_people(session: Session, keep: Person, drop: Person, *, now: datetime)
     _merge_fields(keep, drop)
     _move_identifiers(keep, drop)
     _move_rows(session, keep.id, drop.id)
+    relink_merged(session, keep.id, drop.id)  # the phone keeps one card for the one person
     keep.updated_at = now
     from kith.services.people import refresh_search_key
 

@@ -31,7 +31,7 @@ _WHAT = {"person": "person", "identifier": "e-mail, phone or link", "interaction
          "interaction_participant": "interaction", "favor": "favour", "relation": "relation", "tag": "tag",
          "person_tag": "tag", "agenda_mark": "agenda mark", "cadence": "cadence", "goal": "goal",
          "opportunity": "opportunity", "event": "event", "event_member": "event", "organization": "organisation",
-         "kept_apart": "duplicate decision"}
+         "kept_apart": "duplicate decision", "sync_item": "link to a card or event on a server"}
 
 
 @dataclass(frozen=True)

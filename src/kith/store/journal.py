@@ -21,7 +21,8 @@ key, before, after; ``None`` where the row did not exist). :func:`restore`
 puts the before-images back in one statement per row: inserts parents
 first, then updates, then deletes children first. It refuses (returns the
 rows) when a row is no longer as the change left it, whoever changed it
-since. Derived tables (tie states, caches, counters) are not journaled: the
+since, except in the ``LOOSE`` tables (the links a sync keeps), whose rows
+changed since are left as they are. Derived tables (tie states, caches, counters) are not journaled: the
 service that undoes a change brings them up to date explicitly.
 """
 
@@ -46,12 +47,18 @@ CHANGE_KEY = "kith.change"  # the open change of a session (a _Recorder)
 LAST_KEY = "kith.last_change"  # (id, label) of the change this session's transaction wrote last
 KEEP = 50  # changes kept per workspace
 
-#: The tables of a workspace's own data; everything else is derived, an account, or a sync's bookkeeping.
+#: The tables of a workspace's own data, and the links from people to their cards on a server (a merge or a
+#: delete re-points or clears them; undone before the next sync, they come back); everything else is derived,
+#: an account, or a sync's other bookkeeping.
 JOURNALED = frozenset({
     "person", "identifier", "organization", "tag", "person_tag", "relation", "event", "event_member",
     "interaction", "interaction_participant", "favor", "goal", "opportunity", "cadence", "agenda_mark",
-    "kept_apart",
+    "kept_apart", "sync_item",
 })
+
+#: Journaled tables whose rows a sync changes on its own: a row changed since the change is left as the sync made
+#: it (the server is the truth about what a link now points to) rather than stopping the undo.
+LOOSE = frozenset({"sync_item"})
 
 Key = tuple[str, tuple[Any, ...]]
 P = ParamSpec("P")
@@ -340,7 +347,8 @@ def restore(session: Session, entry: Change) -> Restored:
     for name, pks in by_table.items():
         for pk, image in _read_keys(session, _table(name), pks).items():
             now[(name, pk)] = image
-    conflicts = [(name, tuple(pk)) for name, pk, _b, after in entry.rows if now.get((name, tuple(pk))) != after]
+    changed = {(name, tuple(pk)) for name, pk, _b, after in entry.rows if now.get((name, tuple(pk))) != after}
+    conflicts = [key for key in changed if key[0] not in LOOSE]
     if conflicts:
         return Restored(conflicts, [])
     mine = keys_of(entry)
@@ -354,7 +362,8 @@ def restore(session: Session, entry: Change) -> Restored:
                 return Restored([], [], used)
     ws = session.info[WS_KEY]
     order = {t.name: i for i, t in enumerate(Base.metadata.sorted_tables)}
-    rows = sorted((r for r in entry.rows if (r[0], tuple(r[1])) not in keep), key=lambda r: (order[r[0]], r[1]))
+    rows = sorted((r for r in entry.rows if (r[0], tuple(r[1])) not in keep | changed),  # loose rows changed: as is
+                  key=lambda r: (order[r[0]], r[1]))
     conn = session.connection()
     done: list[tuple[str, dict[str, Any] | None, dict[str, Any] | None]] = []
     inserts: dict[str, list[dict[str, Any]]] = {}  # table -> rows, tables in order: parents first
@@ -383,5 +392,19 @@ def restore(session: Session, entry: Change) -> Restored:
     return Restored([], done)
 
 
-__all__ = ["CHANGE_KEY", "JOURNALED", "KEEP", "LAST_KEY", "Journal", "Restored", "change", "journaled", "keys_of",
-           "note_bypass", "relabel", "restore", "suspend"]
+__all__ = [
+    "CHANGE_KEY",
+    "JOURNALED",
+    "KEEP",
+    "LAST_KEY",
+    "LOOSE",
+    "Journal",
+    "Restored",
+    "change",
+    "journaled",
+    "keys_of",
+    "note_bypass",
+    "relabel",
+    "restore",
+    "suspend",
+]
