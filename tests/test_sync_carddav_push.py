@@ -299,3 +299,25 @@ def test_a_person_deleted_by_mistake_comes_back_with_undo_even_after_a_sync_dele
     report = sync(kith)
     assert report.created == 1, report.as_dict()  # a new card for the person who came back
     assert len(named(book, "Cleo Park")) == 1
+
+
+def test_by_default_people_known_only_from_captured_mail_do_not_fill_the_phone(kith: Kith, book: str) -> None:
+    from tests.conftest import FIXTURES
+
+    from kith.services.importing import ImportOptions, import_file
+
+    with kith.session() as s:  # Ana Diaz and Bo Li come from mail alone
+        import_file(s, "mbox", FIXTURES / "import" / "mail.mbox", now=FIXED_NOW,
+                    options=ImportOptions(me=["sam@example.com"]))
+    add(kith, "Cleo Park", "cleo@example.org")  # added by hand
+    connect(kith, book)
+    assert sync(kith).created == 1
+    assert named(book, "Cleo Park") and not named(book, "Ana Diaz") and not named(book, "Bo Li")
+    with kith.session() as s:  # once the user adds a phone number of their own, Ana is a contact
+        from kith.services.people import add_identifier
+
+        add_identifier(s, resolve_person(s, "Ana Diaz"), "phone", "+34 600 000 001")
+    assert sync(kith).created == 1 and named(book, "Ana Diaz")
+    with kith.session() as s:
+        set_push_new(s, "phone", "all")
+    assert sync(kith).created == 1 and named(book, "Bo Li")

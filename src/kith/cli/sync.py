@@ -47,7 +47,8 @@ def account_add(
     to: Annotated[str | None, typer.Option("--to", help="smtp: where the daily digest goes.")] = None,
     sender: Annotated[str | None, typer.Option("--from", help="smtp: the digest's sender address.")] = None,
     push_new: Annotated[str | None, typer.Option("--push-new", help="carddav: people created in Kith written to "
-                                                 "the server as new cards: all (default), none, or tag:NAME.")] = None,
+                                                 "the server as new cards: contacts (default: all but people known only "
+                                                 "from captured mail and meetings), all, none, or tag:NAME.")] = None,
 ) -> None:
     """Add an account (smtp: opt in to the daily digest); the password goes to the system keyring (or a file
     only you can read)."""
@@ -93,7 +94,7 @@ def account_list(as_json: JsonOpt = False) -> None:
 def account_set(
     name: Annotated[str, typer.Argument(help="The account's name.")],
     push_new: Annotated[str, typer.Option("--push-new", help="People created in Kith written to the server as "
-                                          "new cards: all, none, or tag:NAME.")],
+                                          "new cards: contacts, all, none, or tag:NAME.")],
 ) -> None:
     """Change a CardDAV account's rule for people created in Kith."""
     with STATE.session() as session:

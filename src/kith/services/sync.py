@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from kith.errors import BadInput, NotFound
@@ -51,7 +51,7 @@ from kith.services.people import (
     archive_person,
     edit_person,
 )
-from kith.services.sync_accounts import get_account, password_of, push_rule
+from kith.services.sync_accounts import CAPTURED_SOURCES, get_account, password_of, push_rule
 from kith.store import journal
 from kith.store.models import (
     Identifier,
@@ -468,6 +468,10 @@ class CardSync:
         if rule.startswith("tag:"):
             stmt = stmt.join(PersonTag, PersonTag.person_id == Person.id).join(
                 Tag, Tag.id == PersonTag.tag_id).where(Tag.name == rule[4:])
+        elif rule == "contacts":  # not the people known only from captured mail and meetings
+            captured_only = select(Identifier.person_id).group_by(Identifier.person_id).having(
+                func.sum(case((Identifier.source.in_(CAPTURED_SOURCES), 0), else_=1)) == 0)
+            stmt = stmt.where(Person.id.not_in(captured_only))
         ids = [pid for pid in self.session.scalars(stmt) if pid not in linked]
         for at in range(0, len(ids), BATCH):
             fresh = []

@@ -69,20 +69,27 @@ def check_url(kind: str, url: str) -> str:
     return url.strip()
 
 
+#: The sources of people Kith only knows from captured correspondence: mail and meetings read by a sync or an
+#: import of mail, calendars or messages. The ``contacts`` rule does not push them to the phone.
+CAPTURED_SOURCES = frozenset({"imap", "caldav", "mbox", "ics", "linkedin-messages"})
+PUSH_RULES = ("contacts", "all", "none", "tag:NAME")
+
+
 def check_push_new(rule: str) -> str:
-    """The rule for people created in Kith on a CardDAV account: ``all`` (the default), ``none`` or
-    ``tag:NAME`` (only people with that tag); a clear error for anything else."""
+    """The rule for people created in Kith on a CardDAV account: ``contacts`` (the default: everyone but the
+    people known only from captured mail and meetings), ``all``, ``none`` or ``tag:NAME`` (only people with
+    that tag); a clear error for anything else."""
     rule = rule.strip()
-    if rule in ("all", "none"):
+    if rule in ("contacts", "all", "none"):
         return rule
     if rule.startswith("tag:") and rule[4:].strip():
         return "tag:" + rule[4:].strip()
-    raise BadInput(f"push new people 'all', 'none' or 'tag:NAME', not '{rule}'")
+    raise BadInput(f"push new people 'contacts', 'all', 'none' or 'tag:NAME', not '{rule}'")
 
 
 def push_rule(account: SyncAccount) -> str:
     """Which people created in Kith become new cards on this account (see :func:`check_push_new`)."""
-    return str((account.options or {}).get("push_new") or "all")
+    return str((account.options or {}).get("push_new") or "contacts")
 
 
 def set_push_new(session: Session, name: str, rule: str) -> SyncAccount:

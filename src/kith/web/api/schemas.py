@@ -560,14 +560,15 @@ class AccountIn(BaseModel):
     to: Short | None = Field(default=None, description="smtp: where the daily digest goes.")
     sender: Short | None = Field(default=None, alias="from", description="smtp: the digest's sender.")
     push_new: Short | None = Field(default=None, description="carddav: people created in Kith written to the "
-                                                               "server as new cards: all (default), none, tag:NAME.")
+                                                               "server as new cards: contacts (default: all but people known only from "
+                                                               "captured mail and meetings), all, none, tag:NAME.")
 
 
 class AccountPatch(BaseModel):
     """What may change on an account."""
 
     model_config = ConfigDict(extra="forbid")
-    push_new: Short = Field(description="carddav: all, none, or tag:NAME.")
+    push_new: Short = Field(description="carddav: contacts, all, none, or tag:NAME.")
 
 
 class AccountOut(BaseModel):
