@@ -97,7 +97,7 @@ def test_the_network_page_lays_out_the_picture(client: Any, circles: Kith) -> No
     assert len(re.findall(r"<line ", page.text)) == len(CIRCLES) + 1
     assert "<title>Gus assistant-of Ann</title>" in page.text
     bridges = page.text[page.text.index("<h3>Bridges</h3>"):]
-    assert re.findall(r"<li>([^<]+)</li>", bridges)[:3] == ["Cid", "Dee", "Gus"]
+    assert re.findall(r'<li><a href="/people/\d+">([^<]+)</a></li>', bridges)[:3] == ["Cid", "Dee", "Gus"]
 
 
 def test_the_network_page_of_an_empty_network_says_how_to_start(client: Any) -> None:
