@@ -73,7 +73,7 @@ def test_log_in_one_process_is_in_the_next_processes_agenda(step: Step) -> None:
     agenda = step("agenda", "--json")
 
     assert [(item["person"], item["action"]) for item in agenda] == [("Bob Byte", "reconnect")]
-    assert "last contact 2026-05-01" in agenda[0]["reason"]
+    assert "last contact 6 weeks ago (2026-05-01)" in agenda[0]["reason"]
 
 
 def test_log_in_one_process_moves_the_next_processes_score(step: Step) -> None:

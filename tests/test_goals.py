@@ -106,7 +106,7 @@ def test_the_audit_recommends_the_three_actions_that_help_most(job_search: Kith)
     texts = [a.text for a in audit.actions]
     assert len(texts) == 3
     assert texts[0].startswith("talk to Ana Diaz (Northlight Films) directly (")
-    assert texts[0].endswith("): about Northlight Films; no contact for 100 days, so reconnect first")
+    assert texts[0].endswith("): about Northlight Films; last contact 3 months ago, so reconnect first")
     assert texts[1] == ("only 25% of your last 90 days' interactions were with goal-relevant people; "
                         "move time from Ben Ode to them")
     assert texts[2].startswith("talk to Cara Lim (Publicist, Acme) directly (")
@@ -121,7 +121,7 @@ def test_an_introduction_action_names_who_to_ask_and_how_they_know_the_target(jo
     action = audit.actions[1]
     assert action.text.startswith("ask Ana Diaz (")
     assert action.text.endswith("; Ana Diaz knows Gil Ray) for an introduction to Gil Ray (Producer, Globex); "
-                                "no contact for 100 days, so reconnect first")
+                                "last contact 3 months ago, so reconnect first")
     assert action.priority == pytest.approx(28.0)
 
 

@@ -31,6 +31,7 @@ from datetime import date, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
+from kith.clock import ago_words
 from kith.engine.kinds import AGENDA_ACTIONS
 
 ACTIONS = AGENDA_ACTIONS
@@ -411,18 +412,20 @@ def reason(action: str, row: int, f: Facts, s: Suggestions, helps: Helps, owes: 
     if action == "follow-up":
         return f"met {f.met_where.get(row, '')} on {as_date(f.met_day[row]).isoformat()}; no contact since"
     if action == "nurture":
-        state = ["never contacted"] if ago is None else [f"last contact {ago} days ago"]
+        state = ["never contacted"] if ago is None else [f"last contact {ago_words(ago)}"]
         if f.strength[row] < NURTURE_SCORE:
             state.insert(0, f"weak tie (strength {f.strength[row]:.0f})")
         return f"{'; '.join(f.gatekeeps[row])}: {', '.join(state)}"
     if action == "rewarm-goal":
         gap = _gap(f, row)[0]
-        return f"{'; '.join(f.goals[row])}; cooling: no contact for {ago} days (usual gap {gap:.0f} days)"
+        since = "never contacted" if ago is None else f"last contact {ago_words(ago)}"
+        return f"{'; '.join(f.goals[row])}; cooling: {since} (usual gap {gap:.0f} days)"
     if action == "reconnect":
         c = f.cadence[row]
         if ago is None:
             return f"keep in touch every {c.days:g} days ({c.source}); no contact logged yet"
-        return f"keep in touch every {c.days:g} days ({c.source}); last contact {_when(last).isoformat()}, {ago} days ago"
+        return (f"keep in touch every {c.days:g} days ({c.source}); last contact {ago_words(ago)} "
+                f"({_when(last).isoformat()})")
     raise ValueError(f"unknown action {action!r}")
 
 

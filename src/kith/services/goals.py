@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from kith.clock import ago_words
 from kith.engine.kinds import KINDS
 from kith.engine.relevance import (
     GoalCriteria,
@@ -521,7 +522,7 @@ def _actions(
     first_hops = {r.path.people[0] for r in reached}
     for c in (c for c in audit.cooling if c.id not in first_hops):
         acts.append(Action(c.score * 0.8, f"reconnect with {net.people[c.id].label()}: "
-                           f"no contact for {c.days_since} days ({c.why_relevant[0]})", c.id))
+                           f"last contact {ago_words(c.days_since)} ({c.why_relevant[0]})", c.id))
     if audit.interactions >= 3 and audit.relevant_share < 0.5:
         names = ", ".join(o.name for o in audit.top_others[:3])
         acts.append(Action(40.0, f"only {audit.relevant_share:.0%} of your last {AUDIT_DAYS} days' interactions "
@@ -546,5 +547,5 @@ def _path_action(net: Network, ties: Mapping[int, PersonTie], reached: _Reached,
         text = (f"ask {net.name(first)} ({tie.layer} tie; {path.hops[1].why[0]}) "
                 f"for an introduction to {end}")
     if tie.last_at is not None and is_cooling(tie, as_of):
-        text += f"; no contact for {(as_of - tie.last_at).days} days, so reconnect first"
+        text += f"; last contact {ago_words((as_of - tie.last_at).days)}, so reconnect first"
     return Action(path.quality * 100, text, first)
