@@ -176,3 +176,54 @@ def test_every_relation_kind_has_words_for_both_of_its_people() -> None:
     assert set(RELATION_WORDS) == {k.value for k in RelationKind}
     assert relation_words("assistant-of", outgoing=True) == "assistant of"
     assert relation_words("introduced-by", outgoing=False) == "was introduced by them"
+
+
+def test_an_interaction_is_edited_from_the_timeline_keeping_its_time_of_day(client: Any, kith: Kith) -> None:
+    from datetime import timedelta
+
+    from kith.services.interactions import get_interaction, log_interaction
+    from kith.services.tie_states import states_match_log
+
+    [ana] = people(kith, "Ana Diaz")
+    with kith.session() as s:
+        at = FIXED_NOW - timedelta(days=10, hours=3)
+        iid = log_interaction(s, [get_person(s, ana)], "coffee", when=at, now=FIXED_NOW).id
+    page = client.get(f"/people/{ana}").text
+    assert f'action="/interactions/{iid}/edit"' in page and f'value="{at.date().isoformat()}"' in page
+    csrf = csrf_of(client)
+    done = client.post(f"/interactions/{iid}/edit", data={
+        "kind": "meal", "on": (at - timedelta(days=2)).date().isoformat(), "by": "them", "sentiment": "-1",
+        "note": "  it went badly  ", "back": f"/people/{ana}", "csrf_token": csrf})
+    assert done.status_code == 200 and "Saved the meal of" in done.text and "Undo: Edited the coffee" in done.text
+    with kith.session() as s:
+        inter = get_interaction(s, iid)
+        assert (inter.kind, inter.direction, inter.sentiment, inter.note) == ("meal", "in", -1, "it went badly")
+        assert inter.occurred_at == at - timedelta(days=2)  # the day moved, the time of day stayed
+        assert states_match_log(s)
+    bad = client.post(f"/interactions/{iid}/edit", data={"kind": "séance", "csrf_token": csrf})
+    assert bad.status_code == 422 and "unknown" in bad.text
+    assert client.post("/interactions/999999/edit", data={"kind": "call", "csrf_token": csrf}).status_code == 404
+
+
+def test_an_interaction_deleted_from_the_timeline_is_gone_for_everyone_and_undo_brings_it_back(
+        client: Any, kith: Kith) -> None:
+    from sqlalchemy import func
+
+    from kith.services.interactions import log_interaction
+    from kith.store.models import Interaction
+
+    ana, bea = people(kith, "Ana Diaz", "Bea Ruiz")
+    with kith.session() as s:
+        iid = log_interaction(s, [get_person(s, ana), get_person(s, bea)], "meeting", when=FIXED_NOW,
+                              now=FIXED_NOW).id
+    assert "Delete this meeting (for all 2 who took part)" in client.get(f"/people/{ana}").text
+    csrf = csrf_of(client)
+    done = client.post(f"/interactions/{iid}/delete", data={"back": f"/people/{ana}", "csrf_token": csrf})
+    assert done.status_code == 200 and "Deleted the meeting of" in done.text
+    with kith.session() as s:
+        assert s.scalar(select(func.count()).select_from(Interaction)) == 0
+    change = re.search(r'name="change" value="(\d+)"', done.text)
+    assert change, "the confirmation offers the undo"
+    client.post("/undo", data={"change": change.group(1), "csrf_token": csrf})
+    with kith.session() as s:
+        assert s.scalar(select(func.count()).select_from(Interaction)) == 1

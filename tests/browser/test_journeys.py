@@ -68,11 +68,28 @@ def test_an_agenda_item_can_be_done_and_another_snoozed(live: Any, page: Any, ki
 def test_logging_an_interaction_from_the_person_page(live: Any, page: Any, kith: Kith) -> None:
     ids = seed(kith)
     page.goto(f"{live.url}/people/{ids['bea']}")
-    page.get_by_label("Kind").select_option("call")
-    page.get_by_label("Note").fill("Talked about the autumn slate")
-    page.get_by_role("button", name="Log", exact=True).click()
+    log = page.get_by_role("region", name="Log an interaction")  # the timeline's entries have edit forms too
+    log.get_by_label("Kind").select_option("call")
+    log.get_by_label("Note").fill("Talked about the autumn slate")
+    log.get_by_role("button", name="Log", exact=True).click()
     page.get_by_text("Logged call with Bea Ruiz").wait_for()
     assert page.locator(".timeline").get_by_text("Talked about the autumn slate").is_visible()
+
+
+def test_correcting_an_interaction_from_the_timeline(live: Any, page: Any, kith: Kith) -> None:
+    ids = seed(kith)
+    page.goto(f"{live.url}/people/{ids['bea']}")
+    log = page.get_by_role("region", name="Log an interaction")
+    log.get_by_label("Kind").select_option("call")
+    log.get_by_role("button", name="Log", exact=True).click()
+    page.get_by_text("Logged call with Bea Ruiz").wait_for()
+    entry = page.locator(".timeline li").first
+    entry.locator("summary").click()
+    entry.get_by_label("Kind").select_option("meal")
+    entry.get_by_label("Note").fill("Lunch, not a call")
+    entry.get_by_role("button", name="Save").click()
+    page.get_by_text("Saved the meal of").wait_for()
+    assert page.locator(".timeline li").first.get_by_text("Lunch, not a call").is_visible()
 
 
 def test_searching_a_person_and_reading_the_score_explanation(live: Any, page: Any, kith: Kith) -> None:

@@ -211,6 +211,7 @@ class TimelineEntry:
     kind: str
     direction: str
     note: str
+    sentiment: int
     people: int  # participants, the person included
 
 

@@ -125,7 +125,8 @@ _CARD = (
 # The page of interactions first, then the group size of those rows only:
 # counting in the first query would group every interaction of a busy person.
 _PAGE = (
-    select(Interaction.id, Interaction.occurred_at, Interaction.kind, Interaction.direction, Interaction.note)
+    select(Interaction.id, Interaction.occurred_at, Interaction.kind, Interaction.direction, Interaction.note,
+           Interaction.sentiment)
     .join(InteractionParticipant, InteractionParticipant.interaction_id == Interaction.id)
     .where(InteractionParticipant.person_id == _PID, InteractionParticipant.workspace_id == _WS,
            Interaction.workspace_id == _WS)
@@ -135,7 +136,7 @@ _PAGE = (
 )
 _Others = aliased(InteractionParticipant)
 _TIMELINE = select(
-    _PAGE.c.id, _PAGE.c.occurred_at, _PAGE.c.kind, _PAGE.c.direction, _PAGE.c.note,
+    _PAGE.c.id, _PAGE.c.occurred_at, _PAGE.c.kind, _PAGE.c.direction, _PAGE.c.note, _PAGE.c.sentiment,
     select(func.count()).where(_Others.interaction_id == _PAGE.c.id, _Others.workspace_id == _WS).scalar_subquery(),
 ).order_by(_PAGE.c.occurred_at.desc(), _PAGE.c.id.desc())
 

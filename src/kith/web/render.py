@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from kith.clock import ago_words
 from kith.engine.kinds import relation_words
 from kith.services import undo as undo_svc
+from kith.services.interactions import BY_TO_DIRECTION
 from kith.web.auth import Ctx, config, web_session
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -59,6 +60,7 @@ TEMPLATES.env.filters["code"] = inline_code
 TEMPLATES.env.filters["day"] = _day
 TEMPLATES.env.globals["NAV"] = NAV
 TEMPLATES.env.globals["REACHED_OUT"] = {"out": "you reached out", "in": "they reached out", "mutual": ""}
+TEMPLATES.env.globals["BY_OF"] = {d.value: by for by, d in BY_TO_DIRECTION.items()}  # as the log forms name it
 
 
 def page(ctx: Ctx, name: str, status: int = 200, **values: Any) -> HTMLResponse:

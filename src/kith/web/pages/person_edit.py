@@ -1,5 +1,6 @@
 """Changing people from the web, through the same services as the CLI: edit (fields, identifiers, tags, notes,
-cadence, closeness), archive, delete with confirmation, relations, favours, events, and merging duplicates.
+cadence, closeness), archive, delete with confirmation, relations, favours, events, the interactions of their
+timeline (edit, delete), and merging duplicates.
 
 Every form posts, the service does the work, and the browser is sent back (post/redirect/get) with a message.
 """
@@ -16,6 +17,7 @@ from kith.errors import BadInput
 from kith.services import dedupe
 from kith.services import events as events_svc
 from kith.services import favors as favors_svc
+from kith.services import interactions as interactions_svc
 from kith.services import people as svc
 from kith.services import relations as relations_svc
 from kith.web.api.common import IdPath
@@ -259,3 +261,34 @@ def merge(ctx: FormCtx, keep: Annotated[int, Form(ge=1)], drop: Annotated[int, F
     gone = svc.get_person(ctx.session, drop).display_name
     dedupe.merge_people(ctx.session, kept, svc.get_person(ctx.session, drop), now=ctx.now)
     return redirect(ctx, f"/people/{kept.id}", f"Merged {gone} into {kept.display_name}.")
+
+
+@router.post("/interactions/{interaction_id}/edit")
+def edit_interaction(
+    ctx: FormCtx, interaction_id: IdPath,
+    kind: Annotated[str, Form(max_length=30)], on: Annotated[str, Form(max_length=10)] = "",
+    by: Annotated[str, Form(max_length=10)] = "", sentiment: Annotated[str, Form(max_length=3)] = "0",
+    note: LongText = "", back: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    """Change an interaction of a timeline: kind, day (its time of day kept), who reached out, how it went, note."""
+    inter = interactions_svc.get_interaction(ctx.session, interaction_id)
+    day = _day(on, "date")
+    moved = None
+    if day is not None and day != inter.occurred_at.date():  # the time of day stays
+        moved = inter.occurred_at.replace(year=day.year, month=day.month, day=day.day)
+    try:
+        mood = int(sentiment) if sentiment.strip() else 0
+    except ValueError:
+        raise BadInput(f"sentiment must be a number from -2 to 2, not '{sentiment}'") from None
+    view = interactions_svc.edit_interaction(ctx.session, inter, interactions_svc.InteractionChanges(
+        kind=kind, on=moved, direction=by or None, sentiment=mood, note=_clean(note)))
+    return redirect(ctx, local_target(back, "/"), f"Saved the {view.kind} of {inter.occurred_at:%-d %b %Y}.")
+
+
+@router.post("/interactions/{interaction_id}/delete")
+def delete_interaction(ctx: FormCtx, interaction_id: IdPath, back: Annotated[str, Form(max_length=200)] = "") -> Response:
+    """Delete an interaction of a timeline (for everyone who took part; undo takes it back)."""
+    inter = interactions_svc.get_interaction(ctx.session, interaction_id)
+    said = f"Deleted the {inter.kind} of {inter.occurred_at:%-d %b %Y}."
+    interactions_svc.delete_interaction(ctx.session, inter)
+    return redirect(ctx, local_target(back, "/"), said)
