@@ -16,9 +16,10 @@ from collections.abc import Iterable, Iterator, MutableSequence, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
-from itertools import islice
+from itertools import chain, islice
 from typing import Any, TypeVar, cast
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.schema import Table
@@ -27,7 +28,9 @@ from kith.clock import utc
 from kith.engine.kinds import IMPLIED_DIRECTION, KINDS, Direction
 from kith.errors import BadInput
 from kith.normalize import email_key, parse_name
+from kith.services import log_cache
 from kith.services.people import folded_keys, normalize_tag
+from kith.services.tie_log import aware
 from kith.services.tie_states import FULL_REBUILD_SHARE, Added, fold_added, rebuild_tie_states
 from kith.store import door
 from kith.store.models import (
@@ -178,20 +181,26 @@ def insert_interactions_bulk(
     brought up to date in the same transaction (folded in, or rebuilt when the
     load is a large part of the log).
 
-    ``expected``: about how many interactions may come (0: unknown). On PostgreSQL the first batch then
-    reserves ids for as many (at most 100,000), so that later batches need not wait for the writes sent before
-    them to reserve theirs (ids not used are a gap in the numbering, nothing more).
+    ``expected``: about how many interactions may come (0: unknown). On PostgreSQL ids for as many (at most
+    100,000) are then reserved as soon as the first interaction comes, so that batches need not wait for the
+    writes sent before them to reserve theirs (ids not used are a gap in the numbering, nothing more).
     """
     out = door.writer(session)
     sqlite = out.dialect == "sqlite"
     stamp = db_time(now, sqlite)
     count = 0
     added: list[Added] | None = []  # None once the load is big enough to rebuild everyone instead
-    limit = max(5000.0, FULL_REBUILD_SHARE * door.participations(session))
+    before = door.participations(session)
+    limit = max(5000.0, FULL_REBUILD_SHARE * before)
     entries = 0
+    whole: list[np.ndarray] | None = [] if before == 0 else None  # into an empty log: the load is the whole log
     free: list[int] = []  # ids reserved ahead (PostgreSQL)
+    drawn = iter(interactions)
+    first = next(drawn, None)  # (a generator writes what its first interaction needs before yielding it)
+    if first is not None and not sqlite and expected > 0:
+        free = out.reserve_ids(_table(Interaction), min(expected, 100_000))
     with door.log_load(out) as load:
-        for chunk in batches(interactions, batch_size):
+        for chunk in batches(chain([first] if first is not None else [], drawn), batch_size):
             if sqlite:
                 ids = out.reserve_ids(_table(Interaction), len(chunk))
             else:
@@ -212,13 +221,17 @@ def insert_interactions_bulk(
                           for i, r, pids in zip(chunk, rows, people, strict=True)]
             else:
                 added = None
+            if whole is not None:
+                whole.append(log_cache.pack([
+                    log_cache.NewEntry(r[0], pid, aware(i.occurred_at).timestamp(), r[2], r[3], r[4], len(pids))
+                    for i, r, pids in zip(chunk, rows, people, strict=True) for pid in pids]))
     if count > 10_000:
         # Many new rows in the log: give the planner fresh statistics of it (on PostgreSQL of the log's tables only:
         # ANALYZE of every table cost 0.4 s of a 30,000-row import, of these two 0.05 s; autovacuum does the rest).
-        # Before the tie states: on PostgreSQL their COPY is then still being written while the caller goes on.
+        # (On PostgreSQL it is sent after the load's writes, and nothing waits for it.)
         out.analyze([_table(Interaction), _table(InteractionParticipant)])
     if added is None:
-        rebuild_tie_states(session)
+        rebuild_tie_states(session, entries=np.concatenate(whole) if whole else None)
     else:
         fold_added(session, added)
     return count

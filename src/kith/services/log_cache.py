@@ -56,6 +56,11 @@ class NewEntry:
     group: int
 
 
+def pack(entries: Sequence[NewEntry]) -> np.ndarray:
+    """New entries as the packed :data:`ENTRY` array (in the order given)."""
+    return _pack(entries)
+
+
 def _pack(entries: Sequence[NewEntry]) -> np.ndarray:
     out = np.empty(len(entries), dtype=ENTRY)
     out["interaction"] = [e.interaction for e in entries]
@@ -116,6 +121,19 @@ def log_entries(session: Session) -> np.ndarray:
     entries = _by_person(_from_log(session))
     _write(session, [(0, entries, edits)], replace=True)
     return entries
+
+
+def store(session: Session, entries: np.ndarray) -> None:
+    """Keep ``entries`` (the whole log's, by person then time: :func:`by_person`) as the cache, as
+    :func:`log_entries` would after reading them from the log; only when they are as many as the log's rows."""
+    participations, edits = _counts(session)
+    if participations == len(entries):
+        _write(session, [(0, entries, edits)], replace=True)
+
+
+def by_person(entries: np.ndarray) -> np.ndarray:
+    """The entries by person, then time, then interaction (the cache's order)."""
+    return _by_person(entries)
 
 
 def _by_person(entries: np.ndarray) -> np.ndarray:
@@ -184,4 +202,4 @@ def cached_log(session: Session, ids: np.ndarray, until: float | None = None) ->
     return as_log(log_entries(session), ids, until)
 
 
-__all__ = ["ENTRY", "NewEntry", "append", "as_log", "cached_log", "log_entries"]
+__all__ = ["ENTRY", "NewEntry", "append", "as_log", "by_person", "cached_log", "log_entries", "pack", "store"]

@@ -398,9 +398,11 @@ class Writer:
 
     def analyze(self, tables: Sequence[Table] = ()) -> None:
         """Fresh planner statistics after a big load: on PostgreSQL of ``tables`` (every table if none is named;
-        autovacuum keeps the others' statistics), on SQLite of every table (its planner has no other source)."""
+        autovacuum keeps the others' statistics; sent down the session's pipe, after the writes sent before),
+        on SQLite of every table (its planner has no other source)."""
         if self.dialect == "postgresql" and tables:
-            self.session.connection().exec_driver_sql(f"ANALYZE {', '.join(t.name for t in tables)}")
+            sql = f"ANALYZE {', '.join(t.name for t in tables)}"
+            _pipe(self.session).send(lambda raw: raw.execute(sql))  # after the writes sent, without waiting for them
             return
         self.session.connection().exec_driver_sql("ANALYZE")
 
