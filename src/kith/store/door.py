@@ -442,7 +442,11 @@ def _copy_rows(session: Session, table: Table, columns: Sequence[str], values: S
             for row in rows:
                 copy.write_row((ws, *row))
 
-    _pipe(session).send(copy_them)
+    _pipe(session).send(copy_them, len(rows))
+
+
+PIPE_ROWS = 60_000
+"""Rows a session's bulk writes may have waiting to be written (about a dozen batches of an import)."""
 
 
 class _Pipe:
@@ -460,17 +464,24 @@ class _Pipe:
     def __init__(self, raw: Any) -> None:
         self.raw = raw
         self.changed = threading.Condition()
-        self.jobs: deque[Callable[[Any], None]] = deque()
+        self.jobs: deque[tuple[Callable[[Any], None], int]] = deque()
         self.sent = 0  # jobs sent so far
         self.done = 0  # jobs run (or skipped after a failure) so far
+        self.rows = 0  # rows sent and not yet written
         self.running = False
         self.error: BaseException | None = None
 
-    def send(self, job: Callable[[Any], None]) -> int:
-        """Run ``job(driver_connection)`` after those sent before it, in the second thread; returns its number."""
+    def send(self, job: Callable[[Any], None], rows: int = 0) -> int:
+        """Run ``job(driver_connection)`` after those sent before it, in the second thread; returns its number.
+
+        ``rows``: how many rows the job writes. While more than :data:`PIPE_ROWS` wait, the caller waits first,
+        so that a server slower than the file's reading never has a whole file's rows queued in memory."""
         with self.changed:
-            self.jobs.append(job)
+            while self.rows > PIPE_ROWS and self.done < self.sent:
+                self.changed.wait()
+            self.jobs.append((job, rows))
             self.sent += 1
+            self.rows += rows
             if not self.running:
                 self.running = True
                 threading.Thread(target=self._run, name="kith-bulk-write", daemon=True).start()
@@ -482,7 +493,7 @@ class _Pipe:
                 if not self.jobs:
                     self.running = False
                     return
-                job = self.jobs.popleft()
+                job, rows = self.jobs.popleft()
                 lost = self.error is not None  # after a failure nothing more is sent: the transaction is lost
             try:
                 if not lost:
@@ -493,6 +504,7 @@ class _Pipe:
             finally:
                 with self.changed:
                     self.done += 1
+                    self.rows -= rows
                     self.changed.notify_all()
 
     def wait(self, upto: int | None = None, *, quiet: bool = False) -> None:
