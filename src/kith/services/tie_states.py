@@ -331,6 +331,7 @@ def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None
     (a bulk load into an empty log): everyone's states are then worked out from them before anything is
     read, and they are kept as the log's cache. The result is the same: only people with entries get a
     state. (On PostgreSQL the load's last writes are then still under way while the states are worked out.)
+    If the log turns out to hold more rows than them, it is read as without them.
     """
     if entries is not None:
         assert person_ids is None, "entries are the whole log: everyone is rebuilt"
@@ -338,9 +339,9 @@ def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None
         ids = np.unique(entries["person"]).astype(np.int64)
         full, rows = _records(log_cache.as_log(entries, ids), ids)
         session.flush()
-        session.execute(delete(TieStateRow))
-        log_cache.store(session, entries)
-        return _write_records(session, ids, full, rows)
+        if log_cache.store(session, entries):
+            session.execute(delete(TieStateRow))
+            return _write_records(session, ids, full, rows)
     session.flush()
     if person_ids is None:
         session.execute(delete(TieStateRow))
