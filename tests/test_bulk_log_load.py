@@ -122,3 +122,34 @@ def test_an_interactions_import_killed_during_its_load_leaves_the_triggers_and_c
     assert summary.interactions_added == 150_000
     kept, counted, participations, rows, triggers = _counts(kith)
     assert kept == counted and participations == rows == 150_001 and triggers == before[4]
+
+
+def test_a_bulk_write_that_fails_fails_its_transaction_whole_and_is_raised_before_anything_else_runs(
+        kith: Kith) -> None:
+    # On PostgreSQL the COPYs go on in a second thread while the caller goes on: the failure (an identifier of
+    # a person who does not exist) must still be raised in the transaction, before its next statement, and
+    # take the people written before it with it.
+    from sqlalchemy import Table, func, select
+
+    from kith.store import door
+    from kith.store.models import Identifier, Person
+
+    person, ident = Person.__table__, Identifier.__table__
+    assert isinstance(person, Table) and isinstance(ident, Table)
+    with kith.session() as s:
+        people_before = s.scalar(select(func.count()).select_from(Person))
+    with pytest.raises(Exception, match=r"(?i)foreign key"), kith.session() as s:
+        ids = door.writer(s).reserve_ids(person, 2)
+        stamp = datetime(2026, 1, 1, tzinfo=UTC) if kith.engine.dialect.name == "postgresql" else "2026-01-01 00:00:00"
+        door.insert_contact_rows(s, [(person, ("id", "display_name", "given_name", "family_name", "nickname",
+                                               "name_key", "search_key", "title", "location", "birthday", "notes",
+                                               "is_key", "archived", "photo_path", "provenance", "created_at",
+                                               "updated_at"),
+                                      [(i, f"P {i}", "P", str(i), "", f"p {i}", f"p {i}", "", "", "", "", False, False,
+                                        "", "{}", stamp, stamp) for i in ids])])
+        door.insert_contact_rows(s, [(ident, ("person_id", "kind", "value", "value_key", "label", "source"),
+                                      [(ids[1] + 987654, "email", "x@example.com", "x@example.com", "", "t")])])
+        s.scalar(select(func.count()).select_from(Person))  # waits for the writes: raises their failure
+        pytest.fail("the failed write was not raised")
+    with kith.session() as s:
+        assert s.scalar(select(func.count()).select_from(Person)) == people_before

@@ -16,7 +16,7 @@ given a favour...; a value it set was changed since. Undo the later import
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -128,19 +128,32 @@ def _chunks(runs: list[list[int]], size: int = 200) -> Iterator[list[list[int]]]
 
 def fingerprints(session: Session, runs: list[list[int]]) -> dict[int, str]:
     """A short digest per person of everything about them an edit can change (fields, identifiers, tags)."""
-    parts: dict[int, list[str]] = {}
+    return fingerprints_later(session, runs)()
+
+
+def fingerprints_later(session: Session, runs: list[list[int]]) -> Callable[[], dict[int, str]]:
+    """:func:`fingerprints`, read now after the bulk writes sent so far (:func:`kith.store.door.tuples_after_writes`:
+    on PostgreSQL while the caller goes on), digested when the returned function is called."""
     lo, hi = (runs[0][0], runs[-1][1]) if runs else (0, -1)
-    wanted = set(_ids(runs))
-    for row in door.tuples(session, _FIELDS, lo=lo, hi=hi):
-        if row[0] in wanted:
-            parts[int(row[0])] = [repr(tuple(row[1:]))]
-    for pid, kind, key in sorted(door.tuples(session, _IDENTS, lo=lo, hi=hi)):
-        if pid in wanted:
-            parts.setdefault(int(pid), []).append(f"{kind}:{key}")
-    for pid, tag in sorted(door.tuples(session, _LINKS, lo=lo, hi=hi)):
-        if pid in wanted:
-            parts.setdefault(int(pid), []).append(f"tag:{tag}")
-    return {pid: hashlib.sha1("\n".join(p).encode()).hexdigest()[:12] for pid, p in parts.items()}
+    fields = door.tuples_after_writes(session, _FIELDS, lo=lo, hi=hi)
+    idents = door.tuples_after_writes(session, _IDENTS, lo=lo, hi=hi)
+    links = door.tuples_after_writes(session, _LINKS, lo=lo, hi=hi)
+
+    def digests() -> dict[int, str]:
+        parts: dict[int, list[str]] = {}
+        wanted = set(_ids(runs))
+        for row in fields():
+            if row[0] in wanted:
+                parts[int(row[0])] = [repr(tuple(row[1:]))]
+        for pid, kind, key in sorted(idents()):
+            if pid in wanted:
+                parts.setdefault(int(pid), []).append(f"{kind}:{key}")
+        for pid, tag in sorted(links()):
+            if pid in wanted:
+                parts.setdefault(int(pid), []).append(f"tag:{tag}")
+        return {pid: hashlib.sha1("\n".join(p).encode()).hexdigest()[:12] for pid, p in parts.items()}
+
+    return digests
 
 
 _LO, _HI = bindparam("lo", type_=Integer), bindparam("hi", type_=Integer)

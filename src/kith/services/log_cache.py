@@ -34,7 +34,7 @@ from kith.engine.ties import DIRECTION_CODE, KIND_INDEX
 from kith.services.tie_log import NOT_A_CONTACT, LogArrays, read_raw_log
 from kith.store import door
 from kith.store.door import WS
-from kith.store.models import LogCache, LogCount
+from kith.store.models import InteractionParticipant, LogCache, LogCount
 
 ENTRY = np.dtype([("interaction", "<i8"), ("person", "<i4"), ("ts", "<f8"), ("kind", "i1"), ("direction", "i1"),
                   ("sentiment", "i1"), ("group", "<u2")])
@@ -54,6 +54,11 @@ class NewEntry:
     direction: str
     sentiment: int
     group: int
+
+
+def pack(entries: Sequence[NewEntry]) -> np.ndarray:
+    """New entries as the packed :data:`ENTRY` array (in the order given)."""
+    return _pack(entries)
 
 
 def _pack(entries: Sequence[NewEntry]) -> np.ndarray:
@@ -77,6 +82,7 @@ _CHUNKS = (select(LogCount.participations, LogCount.edits, LogCache.chunk, LogCa
 _SUMMARY = select(func.count(), func.coalesce(func.sum(LogCache.entries), 0), func.min(LogCache.edits),
                   func.max(LogCache.edits), func.coalesce(func.max(LogCache.chunk), -1)).where(LogCache.workspace_id == WS)
 _CLEAR = delete(_TABLE).where(_TABLE.c.workspace_id == WS)
+_ROWS = select(func.count()).select_from(InteractionParticipant).where(InteractionParticipant.workspace_id == WS)
 
 
 def _counts(session: Session) -> tuple[int, int]:
@@ -116,6 +122,23 @@ def log_entries(session: Session) -> np.ndarray:
     entries = _by_person(_from_log(session))
     _write(session, [(0, entries, edits)], replace=True)
     return entries
+
+
+def store(session: Session, entries: np.ndarray) -> bool:
+    """Keep ``entries`` (by person then time: :func:`by_person`) as the cache, as :func:`log_entries` would after
+    reading them from the log, if they are the whole log: as many as its rows, counted (and as its count says).
+    Returns whether they are (if not, nothing is written)."""
+    participations, edits = _counts(session)
+    rows = door.scalars(session, _ROWS)[0]
+    if not participations == int(rows) == len(entries):
+        return False
+    _write(session, [(0, entries, edits)], replace=True)
+    return True
+
+
+def by_person(entries: np.ndarray) -> np.ndarray:
+    """The entries by person, then time, then interaction (the cache's order)."""
+    return _by_person(entries)
 
 
 def _by_person(entries: np.ndarray) -> np.ndarray:
@@ -184,4 +207,4 @@ def cached_log(session: Session, ids: np.ndarray, until: float | None = None) ->
     return as_log(log_entries(session), ids, until)
 
 
-__all__ = ["ENTRY", "NewEntry", "append", "as_log", "cached_log", "log_entries"]
+__all__ = ["ENTRY", "NewEntry", "append", "as_log", "by_person", "cached_log", "log_entries", "pack", "store"]

@@ -65,7 +65,7 @@ from kith.engine.ties import (
     unpack,
 )
 from kith.services import log_cache
-from kith.services.tie_log import MARKS, aware, mark_mask
+from kith.services.tie_log import MARKS, LogArrays, aware, mark_mask
 from kith.services.tie_upkeep import settle
 from kith.store import door
 from kith.store.door import WS
@@ -323,8 +323,25 @@ def states_match_log(session: Session) -> bool:
 # ---------------------------------------------------------------- rebuilding
 
 
-def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None) -> int:
-    """Recompute stored accumulators from the log (everyone, or ``person_ids``); how many rows were written."""
+def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None, *,
+                       entries: np.ndarray | None = None) -> int:
+    """Recompute stored accumulators from the log (everyone, or ``person_ids``); how many rows were written.
+
+    ``entries``: the whole log's entries (:data:`kith.services.log_cache.ENTRY`), when the caller has them
+    (a bulk load into an empty log): everyone's states are then worked out from them before anything is
+    read, and they are kept as the log's cache. The result is the same: only people with entries get a
+    state. (On PostgreSQL the load's last writes are then still under way while the states are worked out.)
+    If the log turns out to hold more rows than them, it is read as without them.
+    """
+    if entries is not None:
+        assert person_ids is None, "entries are the whole log: everyone is rebuilt"
+        entries = log_cache.by_person(entries)
+        ids = np.unique(entries["person"]).astype(np.int64)
+        full, rows = _records(log_cache.as_log(entries, ids), ids)
+        session.flush()
+        if log_cache.store(session, entries):
+            session.execute(delete(TieStateRow))
+            return _write_records(session, ids, full, rows)
     session.flush()
     if person_ids is None:
         session.execute(delete(TieStateRow))
@@ -336,17 +353,28 @@ def rebuild_tie_states(session: Session, person_ids: Iterable[int] | None = None
         session.execute(delete(TieStateRow).where(TieStateRow.person_id.in_(wanted)))
         ids = np.array(sorted(session.scalars(select(Person.id).where(Person.id.in_(wanted))).all()), dtype=np.int64)
     log = log_cache.as_log(log_cache.log_entries(session), ids)  # one read of the log, kept for the next reader
+    full, rows = _records(log, ids)
+    return _write_records(session, ids, full, rows)
+
+
+def _records(log: LogArrays, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Everyone's record (one row of ``ids`` each) and how many entries each has."""
     mask = log.contacts()
     matrix = pack(log.build(mask))
     last = log.last_sentiments(mask)
     rows = log.per_person()
     marks = log.marks()
-    now = datetime.now(UTC)
     full = np.empty((len(ids), RECORD_WIDTH))
     full[:, 0], full[:, 1], full[:, 2], full[:, 3] = LAYOUT, ids, rows, last
     for name, j in _MARK_AT.items():
         full[:, j] = marks[name]
     full[:, HEAD:] = matrix
+    return full, rows
+
+
+def _write_records(session: Session, ids: np.ndarray, full: np.ndarray, rows: np.ndarray) -> int:
+    """Store the records of the people with entries (their tie states are deleted already)."""
+    now = datetime.now(UTC)
     seq = door.next_tie_seq(session)
     records = [(int(pid), full[i].tobytes(), seq, now) for i, pid in enumerate(ids.tolist()) if rows[i] > 0]
     door.insert_derived_rows(session, cast(Table, TieStateRow.__table__), ("person_id", "vector", "seq", "updated_at"),
