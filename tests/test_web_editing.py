@@ -189,7 +189,12 @@ def test_an_interaction_is_edited_from_the_timeline_keeping_its_time_of_day(clie
         at = FIXED_NOW - timedelta(days=10, hours=3)
         iid = log_interaction(s, [get_person(s, ana)], "coffee", when=at, now=FIXED_NOW).id
     page = client.get(f"/people/{ana}").text
-    assert f'action="/interactions/{iid}/edit"' in page and f'value="{at.date().isoformat()}"' in page
+    assert f'href="/interactions/{iid}/edit?back=/people/{ana}"' in page
+    form = client.get(f"/interactions/{iid}/edit", params={"back": f"/people/{ana}"}).text  # its own page
+    assert f'action="/interactions/{iid}/edit"' in form and f'value="{at.date().isoformat()}"' in form
+    assert "<h1>Coffee of" in form and "With Ana Diaz." in form
+    alone = client.get(f"/interactions/{iid}/edit", headers={"HX-Request": "true"}).text  # htmx: the forms alone
+    assert "<html" not in alone and 'name="kind"' in alone
     csrf = csrf_of(client)
     done = client.post(f"/interactions/{iid}/edit", data={
         "kind": "meal", "on": (at - timedelta(days=2)).date().isoformat(), "by": "them", "sentiment": "-1",
@@ -216,7 +221,7 @@ def test_an_interaction_deleted_from_the_timeline_is_gone_for_everyone_and_undo_
     with kith.session() as s:
         iid = log_interaction(s, [get_person(s, ana), get_person(s, bea)], "meeting", when=FIXED_NOW,
                               now=FIXED_NOW).id
-    assert "Delete this meeting (for all 2 who took part)" in client.get(f"/people/{ana}").text
+    assert "Delete this meeting (for all 2 who took part)" in client.get(f"/interactions/{iid}/edit").text
     csrf = csrf_of(client)
     done = client.post(f"/interactions/{iid}/delete", data={"back": f"/people/{ana}", "csrf_token": csrf})
     assert done.status_code == 200 and "Deleted the meeting of" in done.text

@@ -84,7 +84,7 @@ def test_correcting_an_interaction_from_the_timeline(live: Any, page: Any, kith:
     log.get_by_role("button", name="Log", exact=True).click()
     page.get_by_text("Logged call with Bea Ruiz").wait_for()
     entry = page.locator(".timeline li").first
-    entry.locator("summary").click()
+    entry.get_by_role("link", name=re.compile("Edit or delete")).click()  # htmx loads the forms in place
     entry.get_by_label("Kind").select_option("meal")
     entry.get_by_label("Note").fill("Lunch, not a call")
     entry.get_by_role("button", name="Save").click()

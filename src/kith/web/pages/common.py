@@ -15,6 +15,7 @@ from kith.web.auth import Ctx, form_ctx, page_ctx
 PageCtx = Annotated[Ctx, Depends(page_ctx, scope="function")]  # commit before the answer leaves
 FormCtx = Annotated[Ctx, Depends(form_ctx, scope="function")]
 LOG_KINDS = [k for k in KINDS if k != "note"] + ["note"]
+KIND_LABELS = {k: v.label for k, v in KINDS.items()}
 
 
 def has_people(session: Session) -> bool:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
 
-from kith.engine.kinds import KINDS, LAYERS, RelationKind
+from kith.engine.kinds import LAYERS, RelationKind
 from kith.engine.relevance import Profile
 from kith.services import people as svc
 from kith.services import people_list as listing
@@ -21,13 +21,12 @@ from kith.services.person_view import person_page as read_person_page
 from kith.services.scores import TieTable
 from kith.web import charts
 from kith.web.api.common import IdPath
-from kith.web.pages.common import LOG_KINDS, FormCtx, PageCtx
+from kith.web.pages.common import KIND_LABELS, LOG_KINDS, FormCtx, PageCtx
 from kith.web.render import ago, page, redirect
 
 router = APIRouter()
 PAGE_SIZE = 50
 TIMELINE_SIZE = 100  # newest interactions on a person's page
-KIND_LABELS = {k: v.label for k, v in KINDS.items()}
 RELATION_KINDS = tuple(k.value for k in RelationKind)
 
 

@@ -8,7 +8,7 @@ Every form posts, the service does the work, and the browser is sent back (post/
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, Response
@@ -21,7 +21,7 @@ from kith.services import interactions as interactions_svc
 from kith.services import people as svc
 from kith.services import relations as relations_svc
 from kith.web.api.common import IdPath
-from kith.web.pages.common import FormCtx, PageCtx, local_target
+from kith.web.pages.common import KIND_LABELS, LOG_KINDS, FormCtx, PageCtx, local_target
 from kith.web.render import page, redirect
 
 router = APIRouter()
@@ -261,6 +261,17 @@ def merge(ctx: FormCtx, keep: Annotated[int, Form(ge=1)], drop: Annotated[int, F
     gone = svc.get_person(ctx.session, drop).display_name
     dedupe.merge_people(ctx.session, kept, svc.get_person(ctx.session, drop), now=ctx.now)
     return redirect(ctx, f"/people/{kept.id}", f"Merged {gone} into {kept.display_name}.")
+
+
+@router.get("/interactions/{interaction_id}/edit", response_class=HTMLResponse)
+def interaction_form(ctx: PageCtx, interaction_id: IdPath, back: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """An interaction's edit and delete forms: their own page, or (to htmx) the forms alone, into a timeline."""
+    view = interactions_svc.view_of(interactions_svc.get_interaction(ctx.session, interaction_id))
+    values: dict[str, Any] = {"i": view, "back": local_target(back, "/"), "kinds": LOG_KINDS, "kind_labels": KIND_LABELS}
+    if ctx.request.headers.get("hx-request"):
+        return page(ctx, "_interaction_form.html", **values)
+    names = [svc.get_person(ctx.session, pid).display_name for pid in view.people]
+    return page(ctx, "interaction_edit.html", title="Edit an interaction", names=names, **values)
 
 
 @router.post("/interactions/{interaction_id}/edit")
