@@ -6,45 +6,55 @@ CLI's FORMAT names to them. :mod:`kith.services.importing` applies the records.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from pathlib import Path
 
-from kith.importers import (
-    facebook,
-    google_csv,
-    ics,
-    interactions_csv,
-    linkedin,
-    linkedin_messages,
-    mbox,
-    outlook_csv,
-    vcard,
-)
 from kith.importers.checks import checked, checked_stream
 from kith.importers.records import Parsed, ParseOptions, Stream
 
 Parser = Callable[[Path, ParseOptions], Parsed]
 Streamer = Callable[[Path, ParseOptions], Stream]
 
+
+def _parser(module: str) -> Parser:
+    """The module's ``parse`` through kith.importers.checks, its module imported when first called (an import
+    of one format loads no other format's libraries: icalendar, vobject ...)."""
+    def parse(path: Path, options: ParseOptions) -> Parsed:
+        found: Parser = checked(importlib.import_module(f"kith.importers.{module}").parse)
+        return found(path, options)
+
+    return parse
+
+
+def _streamer(module: str) -> Streamer:
+    """The module's ``stream`` through kith.importers.checks, imported when first called."""
+    def stream(path: Path, options: ParseOptions) -> Stream:
+        found: Streamer = checked_stream(importlib.import_module(f"kith.importers.{module}").stream)
+        return found(path, options)
+
+    return stream
+
+
 # Each parser through kith.importers.checks: clean text, bounded records, the encoding reported.
 PARSERS: dict[str, Parser] = {
-    "linkedin": checked(linkedin.parse),
-    "linkedin-messages": checked(linkedin_messages.parse),
-    "facebook": checked(facebook.parse),
-    "google": checked(google_csv.parse),
-    "outlook": checked(outlook_csv.parse),
-    "vcard": checked(vcard.parse),
-    "mbox": checked(mbox.parse),
-    "ics": checked(ics.parse),
-    "interactions": checked(interactions_csv.parse),
+    "linkedin": _parser("linkedin"),
+    "linkedin-messages": _parser("linkedin_messages"),
+    "facebook": _parser("facebook"),
+    "google": _parser("google_csv"),
+    "outlook": _parser("outlook_csv"),
+    "vcard": _parser("vcard"),
+    "mbox": _parser("mbox"),
+    "ics": _parser("ics"),
+    "interactions": _parser("interactions_csv"),
 }
 
 # Formats read row by row (the others are read whole, then applied as a stream).
 STREAMS: dict[str, Streamer] = {
-    "linkedin": checked_stream(linkedin.stream),
-    "google": checked_stream(google_csv.stream),
-    "outlook": checked_stream(outlook_csv.stream),
-    "interactions": checked_stream(interactions_csv.stream),
+    "linkedin": _streamer("linkedin"),
+    "google": _streamer("google_csv"),
+    "outlook": _streamer("outlook_csv"),
+    "interactions": _streamer("interactions_csv"),
 }
 
 # The source recorded on what each format creates (provenance, identifiers, interactions).
