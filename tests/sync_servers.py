@@ -33,6 +33,16 @@ import pytest
 USER, PASSWORD = "alice", "s3cret-pass"
 
 
+@pytest.fixture
+def secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Account passwords kept in a 0600 file under the test's own directory, never the machine's keyring
+    (a test module uses it with ``pytestmark = pytest.mark.usefixtures("secrets_file")``)."""
+    path = tmp_path / "secrets.json"
+    monkeypatch.setenv("KITH_SECRETS", "file")
+    monkeypatch.setenv("KITH_SECRETS_FILE", str(path))
+    return path
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

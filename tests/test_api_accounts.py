@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 from tests.conftest import FIXED_NOW
-from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale, secrets_file  # noqa: F401  (fixtures)
 from tests.web_helpers import LOCAL
 
 from kith.runtime import Kith
@@ -25,12 +25,7 @@ CARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ben-1\r\nFN:Ben Okafor\r\nN:Okafor;Be
 SECRET = "s3cret-Pa55word-nobody-sees"
 
 
-@pytest.fixture(autouse=True)
-def secrets_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "secrets.json"
-    monkeypatch.setenv("KITH_SECRETS", "file")
-    monkeypatch.setenv("KITH_SECRETS_FILE", str(path))
-    return path
+pytestmark = pytest.mark.usefixtures("secrets_file")
 
 
 @pytest.fixture
@@ -46,7 +41,7 @@ def carddav(url: str, name: str = "phone", **extra: Any) -> dict[str, Any]:
 
 
 def test_an_account_added_through_the_api_keeps_its_password_out_of_the_database_and_every_answer(
-        api: Any, kith: Kith, secrets_file: Path) -> None:
+        api: Any, kith: Kith, secrets_file: Path) -> None:  # noqa: F811
     made = api.post("/api/v1/accounts", json={"kind": "imap", "name": "mail", "url": "imaps://mail.example.org",
                                               "user": "alice", "password": SECRET, "me": ["alice@example.org"]})
     assert made.status_code == 201, made.text
@@ -89,7 +84,7 @@ def test_a_failed_sync_answers_its_error_in_plain_words_and_keeps_it_on_the_acco
     assert api.get("/api/v1/accounts/phone").json()["status"].startswith("failed: ")
 
 
-def test_an_account_is_removed_with_its_password(api: Any, secrets_file: Path) -> None:
+def test_an_account_is_removed_with_its_password(api: Any, secrets_file: Path) -> None:  # noqa: F811
     api.post("/api/v1/accounts", json=carddav("https://dav.example.org/alice/contacts/", password=SECRET))
     assert api.delete("/api/v1/accounts/phone").status_code == 204
     assert api.get("/api/v1/accounts/phone").status_code == 404

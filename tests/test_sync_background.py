@@ -7,12 +7,11 @@ import os
 import subprocess
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from tests.conftest import FIXED_NOW, KITH_SCRIPT
-from tests.sync_servers import PASSWORD, USER, Radicale, free_port, radicale  # noqa: F401  (fixture)
+from tests.sync_servers import PASSWORD, USER, Radicale, free_port, radicale, secrets_file  # noqa: F401  (fixtures)
 
 from kith.runtime import Kith
 from kith.services.people import find_people
@@ -22,11 +21,7 @@ from kith.services.sync_accounts import add_account, list_accounts
 CARD = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ana-1\r\nFN:Ana Lima\r\nEMAIL:ana@example.org\r\nEND:VCARD\r\n"
 
 
-@pytest.fixture(autouse=True)
-def _secrets_in_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("KITH_SECRETS", "file")
-    monkeypatch.setenv("KITH_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    yield
+pytestmark = pytest.mark.usefixtures("secrets_file")
 
 
 def _wait(condition, seconds: float = 60) -> None:  # type: ignore[no-untyped-def]

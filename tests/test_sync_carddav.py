@@ -3,12 +3,9 @@ deletions archive, unknown properties survive byte for byte, conflicts are kept 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from tests.conftest import FIXED_NOW
-from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale, secrets_file  # noqa: F401  (fixtures)
 
 from kith.runtime import Kith
 from kith.services import sync as sync_service
@@ -25,11 +22,7 @@ BEN = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ben-1\r\nFN:Ben Okafor\r\nN:Okafor;Ben
        "EMAIL:ben@example.org\r\nEND:VCARD\r\n")
 
 
-@pytest.fixture(autouse=True)
-def _secrets_in_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("KITH_SECRETS", "file")
-    monkeypatch.setenv("KITH_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    yield
+pytestmark = pytest.mark.usefixtures("secrets_file")
 
 
 @pytest.fixture

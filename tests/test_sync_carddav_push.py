@@ -5,12 +5,10 @@ leaves an archived person's card alone and deletes the card Kith wrote for a per
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from tests.conftest import FIXED_NOW
-from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale, secrets_file  # noqa: F401  (fixtures)
 
 from kith.errors import BadInput
 from kith.runtime import Kith, open_kith
@@ -33,11 +31,7 @@ BEN = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ben-1\r\nFN:Ben Okafor\r\nN:Okafor;Ben
        "EMAIL:ben@example.org\r\nEND:VCARD\r\n")
 
 
-@pytest.fixture(autouse=True)
-def _secrets_in_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("KITH_SECRETS", "file")
-    monkeypatch.setenv("KITH_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    yield
+pytestmark = pytest.mark.usefixtures("secrets_file")
 
 
 @pytest.fixture

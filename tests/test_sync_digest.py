@@ -7,13 +7,12 @@ import email
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import Message
-from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 from tests.conftest import FIXED_NOW
-from tests.sync_servers import free_port
+from tests.sync_servers import free_port, secrets_file  # noqa: F401  (fixtures)
 
 from kith.runtime import Kith
 from kith.services.cadences import set_cadence
@@ -37,11 +36,7 @@ class Inbox:
         return "250 OK"
 
 
-@pytest.fixture(autouse=True)
-def _secrets_in_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("KITH_SECRETS", "file")
-    monkeypatch.setenv("KITH_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    yield
+pytestmark = pytest.mark.usefixtures("secrets_file")
 
 
 @pytest.fixture

@@ -4,11 +4,10 @@ skipped, incremental by UIDVALIDITY and UID, resumable after a failure, never du
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from tests.conftest import FIXED_NOW
-from tests.sync_servers import PASSWORD, USER, Dovecot, dovecot, mail  # noqa: F401  (fixture)
+from tests.sync_servers import PASSWORD, USER, Dovecot, dovecot, mail, secrets_file  # noqa: F401  (fixtures)
 
 from kith.runtime import Kith
 from kith.services import sync as sync_service
@@ -20,11 +19,7 @@ from kith.store.models import Interaction
 ME = "alice@example.org"
 
 
-@pytest.fixture(autouse=True)
-def _secrets_in_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("KITH_SECRETS", "file")
-    monkeypatch.setenv("KITH_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    yield
+pytestmark = pytest.mark.usefixtures("secrets_file")
 
 
 @pytest.fixture

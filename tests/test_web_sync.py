@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.conftest import FIXED_NOW
-from tests.sync_servers import PASSWORD, USER, Radicale, radicale  # noqa: F401  (fixture)
+from tests.sync_servers import PASSWORD, USER, Radicale, radicale, secrets_file  # noqa: F401  (fixtures)
 from tests.web_helpers import LOCAL
 
 from kith.runtime import Kith
@@ -22,11 +21,7 @@ CARD = ("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ana-1\r\nFN:Ana Lima\r\nTITLE:Enginee
         "EMAIL:ana@example.org\r\nEND:VCARD\r\n")
 
 
-@pytest.fixture(autouse=True)
-def _secrets_in_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("KITH_SECRETS", "file")
-    monkeypatch.setenv("KITH_SECRETS_FILE", str(tmp_path / "secrets.json"))
-    yield
+pytestmark = pytest.mark.usefixtures("secrets_file")
 
 
 @pytest.fixture
