@@ -205,6 +205,10 @@ def test_an_interaction_is_edited_from_the_timeline_keeping_its_time_of_day(clie
         assert (inter.kind, inter.direction, inter.sentiment, inter.note) == ("meal", "in", -1, "it went badly")
         assert inter.occurred_at == at - timedelta(days=2)  # the day moved, the time of day stayed
         assert states_match_log(s)
+    client.post(f"/interactions/{iid}/edit", data={"kind": "call", "csrf_token": csrf})  # only the kind posted
+    with kith.session() as s:
+        inter = get_interaction(s, iid)
+        assert (inter.kind, inter.direction, inter.sentiment, inter.note) == ("call", "in", -1, "it went badly")
     bad = client.post(f"/interactions/{iid}/edit", data={"kind": "séance", "csrf_token": csrf})
     assert bad.status_code == 422 and "unknown" in bad.text
     assert client.post("/interactions/999999/edit", data={"kind": "call", "csrf_token": csrf}).status_code == 404

@@ -21,7 +21,7 @@ from kith.engine.agenda_rules import CadenceChoice, choose_cadence
 from kith.engine.kinds import LAYERS
 from kith.errors import BadInput
 from kith.services.memo import memoized
-from kith.services.people import normalize_tag
+from kith.services.people import names_of, normalize_tag
 from kith.services.scores import PersonTie, TieTable
 from kith.store.journal import journaled
 from kith.store.models import Cadence, Person, PersonTag, Tag
@@ -94,7 +94,7 @@ def clear_cadence(session: Session, scope: str, target: str | Person) -> bool:
 def list_cadences(session: Session) -> list[CadenceRule]:
     """Every explicit cadence, layers first, then tags, then people (by label)."""
     rows = session.execute(select(Cadence.scope, Cadence.target, Cadence.days)).all()
-    names = _person_names(session, [int(t) for s, t, _ in rows if s == "person" and t.isdigit()])
+    names = names_of(session, [int(t) for s, t, _ in rows if s == "person" and t.isdigit()])
     rules = [CadenceRule(s, t, names.get(int(t), f"#{t}") if s == "person" else t, d) for s, t, d in rows]
     order = {"layer": 0, "tag": 1, "person": 2}
     return sorted(rules, key=lambda r: (order.get(r.scope, 3), r.label.lower()))
@@ -103,14 +103,7 @@ def list_cadences(session: Session) -> list[CadenceRule]:
 def _label(session: Session, scope: str, key: str) -> str:
     if scope != "person":
         return key
-    return _person_names(session, [int(key)]).get(int(key), f"#{key}")
-
-
-def _person_names(session: Session, ids: list[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = session.execute(select(Person.id, Person.display_name).where(Person.id.in_(ids)))
-    return {pid: name for pid, name in rows}
+    return names_of(session, [int(key)]).get(int(key), f"#{key}")
 
 
 MAINTAINED_LAYERS = frozenset({"inner", "close", "active", "meaningful"})

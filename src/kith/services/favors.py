@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kith.errors import BadInput
 from kith.services.paging import by_id, paged
+from kith.services.people import names_of
 from kith.store.journal import journaled
 from kith.store.models import Event, Favor, Person
 
@@ -148,11 +149,7 @@ def list_favors(
     if open_only:
         stmt = stmt.where(Favor.status.in_(OPEN))
     rows, total = paged(session, stmt.order_by(Favor.created_at.desc(), Favor.id.desc()), limit=limit, offset=offset)
-    ids = {f.person_id for f in rows}
-    names: dict[int, str] = {}
-    if ids:
-        names = {pid: name for pid, name in session.execute(select(Person.id, Person.display_name)
-                                                             .where(Person.id.in_(ids)))}
+    names = names_of(session, {f.person_id for f in rows}) if rows else {}
     return [FavorView.of(f, names.get(f.person_id, "")) for f in rows], total
 
 

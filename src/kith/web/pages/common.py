@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from kith.engine.kinds import DEFAULT_LOG_KIND, KINDS, LOG_KIND_FOR_ACTION
+from kith.errors import BadInput
 from kith.services import people as people_svc
 from kith.web.auth import Ctx, form_ctx, page_ctx
 
@@ -41,3 +42,13 @@ DEFAULT_KIND_OPTIONS = kind_options(DEFAULT_LOG_KIND)
 def local_target(back: str, default: str) -> str:
     """Where a form sends the user back to: a path on this site, never another host."""
     return back if back.startswith("/") and not back.startswith("//") and "\\" not in back else default
+
+
+def sentiment_of(text: str) -> int | None:
+    """How it went, as a log or edit form sends it (-2 to 2; blank: None)."""
+    if not text.strip():
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        raise BadInput(f"sentiment must be a number from -2 to 2, not '{text}'") from None

@@ -26,6 +26,7 @@ from kith.web.pages.common import (
     PageCtx,
     has_people,
     local_target,
+    sentiment_of,
 )
 from kith.web.render import confirm, page, redirect
 
@@ -140,9 +141,6 @@ def quick_log(
     """Log an interaction from the agenda or a person's page."""
     person = get_person(ctx.session, person_id)
     when = clock.parse_when(on, now=ctx.now) if on.strip() else ctx.now
-    try:
-        mood = int(sentiment) if sentiment.strip() else None
-    except ValueError:
-        raise BadInput(f"sentiment must be a number from -2 to 2, not '{sentiment}'") from None
-    log_interaction(ctx.session, [person], kind, when=when, now=ctx.now, direction=by or None, sentiment=mood, note=note)
+    log_interaction(ctx.session, [person], kind, when=when, now=ctx.now, direction=by or None,
+                    sentiment=sentiment_of(sentiment), note=note)
     return redirect(ctx, local_target(back, f"/people/{person.id}"), f"Logged {kind} with {person.display_name}.")

@@ -21,7 +21,14 @@ from kith.services import interactions as interactions_svc
 from kith.services import people as svc
 from kith.services import relations as relations_svc
 from kith.web.api.common import IdPath
-from kith.web.pages.common import KIND_LABELS, LOG_KINDS, FormCtx, PageCtx, local_target
+from kith.web.pages.common import (
+    KIND_LABELS,
+    LOG_KINDS,
+    FormCtx,
+    PageCtx,
+    local_target,
+    sentiment_of,
+)
 from kith.web.render import page, redirect
 
 router = APIRouter()
@@ -270,29 +277,29 @@ def interaction_form(ctx: PageCtx, interaction_id: IdPath, back: Annotated[str, 
     values: dict[str, Any] = {"i": view, "back": local_target(back, "/"), "kinds": LOG_KINDS, "kind_labels": KIND_LABELS}
     if ctx.request.headers.get("hx-request"):
         return page(ctx, "_interaction_form.html", **values)
-    names = [svc.get_person(ctx.session, pid).display_name for pid in view.people]
-    return page(ctx, "interaction_edit.html", title="Edit an interaction", names=names, **values)
+    names = svc.names_of(ctx.session, view.people)
+    return page(ctx, "interaction_edit.html", title="Edit an interaction",
+                names=[names[pid] for pid in view.people if pid in names], **values)
 
 
 @router.post("/interactions/{interaction_id}/edit")
 def edit_interaction(
     ctx: FormCtx, interaction_id: IdPath,
     kind: Annotated[str, Form(max_length=30)], on: Annotated[str, Form(max_length=10)] = "",
-    by: Annotated[str, Form(max_length=10)] = "", sentiment: Annotated[str, Form(max_length=3)] = "0",
-    note: LongText = "", back: Annotated[str, Form(max_length=200)] = "",
+    by: Annotated[str, Form(max_length=10)] = "", sentiment: Annotated[str, Form(max_length=3)] = "",
+    note: Annotated[str | None, Form(max_length=5000)] = None, back: Annotated[str, Form(max_length=200)] = "",
 ) -> Response:
-    """Change an interaction of a timeline: kind, day (its time of day kept), who reached out, how it went, note."""
+    """Change an interaction of a timeline: kind, day (its time of day kept), who reached out, how it went, note.
+
+    A field the post leaves out (or blank, but for the note) stays as it is."""
     inter = interactions_svc.get_interaction(ctx.session, interaction_id)
     day = _day(on, "date")
     moved = None
     if day is not None and day != inter.occurred_at.date():  # the time of day stays
         moved = inter.occurred_at.replace(year=day.year, month=day.month, day=day.day)
-    try:
-        mood = int(sentiment) if sentiment.strip() else 0
-    except ValueError:
-        raise BadInput(f"sentiment must be a number from -2 to 2, not '{sentiment}'") from None
     view = interactions_svc.edit_interaction(ctx.session, inter, interactions_svc.InteractionChanges(
-        kind=kind, on=moved, direction=by or None, sentiment=mood, note=_clean(note)))
+        kind=kind, on=moved, direction=by or None, sentiment=sentiment_of(sentiment),
+        note=_clean(note) if note is not None else None))
     return redirect(ctx, local_target(back, "/"), f"Saved the {view.kind} of {inter.occurred_at:%-d %b %Y}.")
 
 
