@@ -56,6 +56,13 @@ def _counts(kith: Kith) -> tuple[list[tuple[str, int]], list[tuple[str, int]], i
     return kept, counted, participations, rows, triggers  # type: ignore[return-value]
 
 
+def _one_call_with_ana(kith: Kith) -> None:
+    """A log that is not empty: Ana Diaz (p1@example.com, whom the generated files name too) and one call."""
+    with kith.session() as s:
+        ana = add_person(s, NewPerson("Ana Diaz", emails=["p1@example.com"]), now=kith.as_of)
+        log_interaction(s, [ana], "call", when=datetime(2022, 3, 5, tzinfo=UTC), now=kith.as_of)
+
+
 def _strengths(kith: Kith) -> dict[int, float]:
     with kith.session() as s:
         return {pid: tie.strength for pid, tie in tie_scores(s, kith.as_of).items()}
@@ -63,9 +70,7 @@ def _strengths(kith: Kith) -> dict[int, float]:
 
 def test_an_interactions_import_keeps_the_monthly_counts_the_log_size_and_the_triggers_exact(
         kith: Kith, tmp_path: Path) -> None:
-    with kith.session() as s:
-        ana = add_person(s, NewPerson("Ana Diaz", emails=["p1@example.com"]), now=kith.as_of)
-        log_interaction(s, [ana], "call", when=datetime(2022, 3, 5, tzinfo=UTC), now=kith.as_of)
+    _one_call_with_ana(kith)
     before = _counts(kith)
     path = tmp_path / "log.csv"
     _write(path, 3000, 150, seed=1)
@@ -104,9 +109,7 @@ def test_importing_the_same_file_again_adds_nothing_and_moves_no_count(kith: Kit
 @pytest.mark.parametrize("delay", [1.5, 3.0])
 def test_an_interactions_import_killed_during_its_load_leaves_the_triggers_and_counts_as_before(
         kith: Kith, db_url: str, tmp_path: Path, delay: float) -> None:
-    with kith.session() as s:
-        ana = add_person(s, NewPerson("Ana Diaz", emails=["p1@example.com"]), now=kith.as_of)
-        log_interaction(s, [ana], "call", when=datetime(2022, 3, 5, tzinfo=UTC), now=kith.as_of)
+    _one_call_with_ana(kith)
     before = _counts(kith)
     path = tmp_path / "log.csv"
     _write(path, 150_000, 2000, seed=5)
