@@ -11,7 +11,12 @@ is its own:
 - **first import**: ``kith import`` into an empty database (``import_file``
   and commit; "process s" is the whole child process: interpreter start,
   ``open_kith`` creating the database, the import, exit);
-- **re-import** (contacts): the same file again, which must change nothing.
+- **re-import** (contacts): the same file again, which must change nothing;
+- **as the user meets it** (the contact formats, unless ``--no-cli``): the
+  ``kith`` console script, ``kith import FORMAT FILE`` as its own process on a
+  database ``kith init`` made first (not timed), then again (the re-import),
+  next to its **start-up**: the same command importing a one-record file of
+  the same format, measured in the same run; *work* = whole - start-up.
 
 Peak memory is the process's maximum resident set size. Sizes (``--scale 1``):
 LinkedIn 30,000 connections, Google CSV and Outlook CSV 30,000 contacts,
@@ -199,6 +204,7 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--only", default=",".join(SIZES))
     parser.add_argument("--db", default="", help="a PostgreSQL admin URL: import into fresh databases there")
+    parser.add_argument("--no-cli", action="store_true", help="skip the runs of the kith console script")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args()  # bench/run_all.py passes every script the same arguments
     if args.child:
@@ -212,6 +218,7 @@ def main() -> None:
           "machine the CPU time is what the process needed)")
     print(f"{'format':<13} {'rows':>9} {'floor s':>8} {'first s':>8} {'process':>12} {'budget':>7} {'again s':>8} "
           f"{'process':>12} {'budget':>7} {'peak MB':>8}  summary")
+    cli_rows: list[tuple[str, float, float, float]] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for fmt in args.only.split(","):
@@ -235,7 +242,51 @@ def main() -> None:
                   f"{(_process(again) if again else '-'):>12} "
                   f"{('< ' + str(budget_again)) if budget_again else '':>7} {peak:>8.0f}  {first['headline']}",
                   flush=True)
+            if fmt in CLI_FORMATS and not args.no_cli:
+                cli_rows.append((fmt, *cli(fmt, path, root, args.db)))
+    if cli_rows:
+        print("# as the user meets it: `kith import FORMAT FILE` as its own process (wall s; start-up: the same "
+              "command on a one-record file; work = whole - start-up)")
+        print(f"{'format':<13} {'whole':>7} {'start-up':>9} {'work':>6} {'budget':>7} {'again':>7} {'work':>6} "
+              f"{'budget':>7}")
+        for fmt, whole, startup, again in cli_rows:
+            budget, budget_again = BUDGET[fmt]
+            print(f"{fmt:<13} {whole:>7.2f} {startup:>9.2f} {whole - startup:>6.2f} {'< ' + str(budget):>7} "
+                  f"{again:>7.2f} {again - startup:>6.2f} {('< ' + str(budget_again)) if budget_again else '':>7}",
+                  flush=True)
     print(f"# load average at the end {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    _drop_databases()
+
+
+CLI_FORMATS = ("linkedin", "google", "outlook", "vcard")
+KITH = Path(sys.executable).with_name("kith")
+
+
+def _kith(url: str, *args: str) -> float:
+    """One ``kith`` command as its own process on ``url``: its wall seconds (a failure stops the benchmark)."""
+    env = {**os.environ, "KITH_DATABASE_URL": url, "KITH_STRICT_TIES": os.environ.get("KITH_STRICT_TIES", "1")}
+    t0 = time.perf_counter()
+    out = subprocess.run([str(KITH), *args], capture_output=True, text=True, check=False, env=env)
+    seconds = time.perf_counter() - t0
+    if out.returncode != 0:
+        raise SystemExit(f"kith {' '.join(args)}: {out.stderr[-3000:]}")
+    return seconds
+
+
+def cli(fmt: str, path: Path, root: Path, admin: str) -> tuple[float, float, float]:
+    """The file imported by the console script into a new database, then again; and the start-up: the same
+    command importing a one-record file into another new database."""
+    one = root / f"{fmt}-one{path.suffix}"
+    WRITERS[fmt][0](one, 1)
+    times = []
+    for name, file, twice in ((f"{fmt}_cli", path, True), (f"{fmt}_one", one, False)):
+        url = _database(admin, name) if admin else f"sqlite:///{root}/{name}.db"
+        _kith(url, "init")
+        times.append(_kith(url, "import", fmt, str(file)))
+        if twice:
+            times.append(_kith(url, "import", fmt, str(file)))
+    whole, again, startup = times
+    return whole, startup, again
 
 
 def _process(run: dict[str, object]) -> str:
@@ -251,7 +302,22 @@ def _database(admin: str, fmt: str) -> str:
         conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
         conn.exec_driver_sql(f"CREATE DATABASE {name}")
     engine.dispose()
+    CREATED.append((admin, name))
     return admin.rsplit("/", 1)[0] + f"/{name}"
+
+
+CREATED: list[tuple[str, str]] = []
+
+
+def _drop_databases() -> None:
+    """Drop the PostgreSQL databases this run made."""
+    import sqlalchemy as sa
+
+    for admin, name in CREATED:
+        engine = sa.create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        engine.dispose()
 
 
 if __name__ == "__main__":

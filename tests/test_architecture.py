@@ -78,10 +78,20 @@ def _triggers(kith: Kith) -> dict[str, set[str]]:
     return out
 
 
+def _models_under(mixin: type) -> set[type]:
+    """The mapped classes that take ``mixin``, through its sub-mixins too (ScopedLed, ScopedUnder)."""
+    found = set()
+    for sub in mixin.__subclasses__():
+        if hasattr(sub, "__tablename__"):
+            found.add(sub)
+        found |= _models_under(sub)
+    return found
+
+
 def test_every_table_of_a_workspace_s_data_moves_its_data_version(kith: Kith) -> None:
     triggers = _triggers(kith)
     scoped = {t.name for t in Base.metadata.sorted_tables if "workspace_id" in t.c and t.name != "workspace"}
-    scoped &= {m.__tablename__ for m in Scoped.__subclasses__()}
+    scoped &= {m.__tablename__ for m in _models_under(Scoped)}
     for table in sorted(scoped - UNVERSIONED):
         names = triggers.get(table, set())
         expected = {f"data_version_{table}_update", f"data_version_{table}_delete"}

@@ -34,7 +34,9 @@ def typed(text: str) -> str:
 
 def fold(text: str) -> str:
     """Accent- and case-free text with single spaces: ``'Zoë  Ünal'`` -> ``'zoe unal'``."""
-    return _SPACES.sub(" ", unidecode(typed(text or "")).lower()).strip()
+    if not text:
+        return ""
+    return " ".join(unidecode(typed(text)).lower().split())  # (split: the whitespace of _SPACES, ends dropped)
 
 
 def email_key(value: str) -> str | None:

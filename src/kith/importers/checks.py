@@ -99,6 +99,9 @@ def _checked_items(items: Iterator[Item], opts: ParseOptions, file: str) -> Iter
             removed += cleaned
             yield problem or item
         elif type(item) is ContactRecord and _plain(item):  # the usual record: nothing to clean, nothing near a limit
+            if (item.connected_on is None or clock.in_range(item.connected_on)) and not item.birthday[:4].isdigit():
+                yield item  # and no date to check (what _check_dates would find nothing in)
+                continue
             one = Parsed(contacts=[item])
             _check_dates(one, now, file)
             yield from one.contacts

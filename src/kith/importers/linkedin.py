@@ -32,7 +32,7 @@ from kith.importers.records import (
     Stream,
     display,
 )
-from kith.importers.streaming import CsvRows, pick
+from kith.importers.streaming import CsvRows
 from kith.normalize import derived_id, fold
 
 
@@ -49,21 +49,24 @@ def stream(path: Path, opts: ParseOptions) -> Stream:
     return Stream(_items(path, rows), rows.total)
 
 
+COLUMNS = ("First Name", "Last Name", "Company", "Position", "Connected On", "URL", "Email Address")
+
+
 def _items(path: Path, rows: CsvRows) -> Iterator[Item]:
     seen: dict[str, int] = {}
-    for line, row in rows:
+    for line, cells in rows.cells(*COLUMNS):
         ref = f"row {line}"
-        rec = connection(row, ref)
+        rec = connection(cells, ref)
         if rec is None:
             yield Problem(display(path), ref, "no name")
             continue
+        when = cells[4]
         if not rec.urls:
-            base = "|".join(fold(v) for v in (rec.name, pick(row, "Connected On")))
+            base = "|".join(fold(v) for v in (rec.name, when))
             seen[base] = seen.get(base, 0) + 1
             rec.external_id = derived_id("linkedin", base, seen[base])
-        if rec.connected_on is None and pick(row, "Connected On"):
-            yield Problem(display(path), ref, f"unreadable date '{pick(row, 'Connected On')}' (kept the person)",
-                          kept=True)
+        if rec.connected_on is None and when:
+            yield Problem(display(path), ref, f"unreadable date '{when}' (kept the person)", kept=True)
         yield rec
 
 
@@ -73,20 +76,20 @@ def _date(text: str) -> datetime | None:
     return parse_datetime(text)
 
 
-def connection(row: dict[str, str], ref: str) -> ContactRecord | None:
-    """One connection row as a contact record (None without a name)."""
-    given = " ".join(pick(row, "First Name").split())
-    family = " ".join(pick(row, "Last Name").split())
+def connection(cells: tuple[str, ...], ref: str) -> ContactRecord | None:
+    """One connection row (its cells of :data:`COLUMNS`) as a contact record (None without a name)."""
+    first, last, company, position, when, url, email = cells
+    given = " ".join(first.split())
+    family = " ".join(last.split())
     if " " in family or "," in family or "." in family:  # "Patel MBA", "Reyes, Ph.D.": one word has no suffix
         family = strip_credentials(family)
     name = " ".join(f"{given} {family}".split())
     if not name:
         return None
-    rec = ContactRecord(ref=ref, name=name, given_name=given, family_name=family,
-                        org=pick(row, "Company"), title=pick(row, "Position"),
-                        connected_on=_date(pick(row, "Connected On")))
-    if pick(row, "URL"):
-        rec.urls.append(Labeled(pick(row, "URL"), "linkedin"))
-    if pick(row, "Email Address"):
-        rec.emails.append(Labeled(pick(row, "Email Address")))
+    rec = ContactRecord(ref=ref, name=name, given_name=given, family_name=family, org=company, title=position,
+                        connected_on=_date(when) if when else None)
+    if url:
+        rec.urls.append(Labeled(url, "linkedin"))
+    if email:
+        rec.emails.append(Labeled(email))
     return rec

@@ -47,6 +47,26 @@ class CsvRows:
         if header is None:
             return
         width = len(header)
+        for line, row in self._rows():
+            # Built from the row's own cells (a short row under a very wide header costs its own length);
+            # a column the row lacks is absent, which pick() reads as empty.
+            yield line, {header[j]: row[j].strip() for j in range(min(len(row), width)) if header[j]}
+
+
+    def cells(self, *columns: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+        """The rows as :meth:`__iter__` reads them, each as the stripped cells of ``columns`` only (empty where
+        the file lacks the column or the row is short), without a dict a row: for the big exports."""
+        header = self.header
+        if header is None:
+            return
+        # Where several columns fold to one name the last counts, as in the dicts of __iter__.
+        where = {key: j for j, key in enumerate(header) if key}
+        at = [where.get(column(c), -1) for c in columns]
+        for line, row in self._rows():
+            n = len(row)
+            yield line, tuple(row[j].strip() if 0 <= j < n else "" for j in at)
+
+    def _rows(self) -> Iterator[tuple[int, list[str]]]:
         while True:
             try:
                 row = next(self._reader)
@@ -55,11 +75,8 @@ class CsvRows:
             except csv.Error as exc:
                 raise ImportFailed(f"{self.path}: not a readable CSV file after line {self._line} ({exc})") from None
             self._line += 1
-            if not any(cell.strip() for cell in row):
-                continue
-            # Built from the row's own cells (a short row under a very wide header costs its own length);
-            # a column the row lacks is absent, which pick() reads as empty.
-            yield self._line, {header[j]: row[j].strip() for j in range(min(len(row), width)) if header[j]}
+            if any(cell.strip() for cell in row):
+                yield self._line, row
 
 
 def lines(text: str) -> Iterator[str]:

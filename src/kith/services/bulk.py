@@ -202,7 +202,12 @@ def insert_interactions_bulk(
     with door.log_load(out) as load:
         for chunk in batches(chain([first] if first is not None else [], drawn), batch_size):
             if sqlite:
-                ids = out.reserve_ids(_table(Interaction), len(chunk))
+                # SQLite has one writer, this transaction, and nothing else of it adds to the log meanwhile: the ids
+                # are counted on from the largest once (a read of it would wait for the batches being written).
+                if not free:
+                    free = out.reserve_ids(_table(Interaction), 1)
+                ids = list(range(free[0], free[0] + len(chunk)))
+                free = [free[0] + len(chunk)]
             else:
                 if len(free) < len(chunk):
                     ahead = max(len(chunk) - len(free), min(expected - count, 100_000) - len(free))

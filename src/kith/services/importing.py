@@ -638,7 +638,8 @@ class Applier:
         who = Who(self.ids.person(), name, new=True, written=False, org=" ".join(rec.org.split()), title=rec.title.strip(),
                   location=rec.location.strip(), birthday=rec.birthday, notes=rec.notes, nickname=rec.nickname,
                   given=given, family=family)
-        who.provenance = {f: self.stamp for f in ("name", *UPDATABLE) if _value(rec, f)}
+        stamp = self.stamp
+        who.provenance = {"name": stamp, **{f: stamp for f in UPDATABLE if getattr(rec, f)}}  # (the name is given)
         for kind, value, key, label in keys:
             gk = (key_group(kind), key)
             who.keys.add(gk)
@@ -874,7 +875,8 @@ class Applier:
             (_table(PersonTag), ("person_id", "tag_id"), [(p, self.tag_ids[t]) for p, t in links]),
         ])
         self.pending = []
-        self.ids.written()
+        if not more:  # (in the stream nothing else adds people or organisations between its batches)
+            self.ids.written()
         self.ids.batches += 1
 
     def _provenance_json(self, provenance: dict[str, Any]) -> str:
@@ -891,9 +893,7 @@ class Applier:
 
     def _connection(self, rec: ContactRecord, who: Who, keys: list[tuple[str, str, str, str]]) -> BulkInteraction | None:
         """"Connected on" becomes a dated connection interaction (a low-depth hello)."""
-        order = {"linkedin": 0, "facebook": 0, "url": 0, "email": 1, "external": 2, "phone": 3}
-        ranked = sorted(keys, key=lambda k: order.get(k[0], 4))
-        ident = ranked[0][2] if ranked else fold(rec.display_name())
+        ident = min(keys, key=_connection_rank)[2] if keys else fold(rec.display_name())
         assert rec.connected_on is not None
         return self._log(InteractionRecord(ref=rec.ref, when=rec.connected_on, kind="connection",
                                            direction="mutual", participants=[], dedupe_key=f"connection:{ident}"),
@@ -1120,6 +1120,14 @@ def _refresh(who: Who, person: Person) -> None:
     who.nickname, who.photo_path = person.nickname, person.photo_path
     who.org = person.organization.name if person.organization is not None else ""
     who.provenance = dict(person.provenance or {})
+
+
+_CONNECTION_RANK = {"linkedin": 0, "facebook": 0, "url": 0, "email": 1, "external": 2, "phone": 3}
+
+
+def _connection_rank(key: tuple[str, str, str, str]) -> int:
+    """Which identifier names a connection: a profile first, then an address, a source id, a phone."""
+    return _CONNECTION_RANK.get(key[0], 4)
 
 
 def _value(rec: ContactRecord, field_name: str) -> str:

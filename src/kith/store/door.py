@@ -24,7 +24,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
+from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any, NamedTuple, TypeAlias, cast
 from weakref import WeakKeyDictionary
 
@@ -331,9 +331,7 @@ class Writer:
         if not values:
             return
         self._journal(table)
-        mark = "?" if self.dialect == "sqlite" else "%s"
-        names = ("workspace_id", *columns)
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+        sql = _insert_sql(table, columns, "?" if self.dialect == "sqlite" else "%s")
         ws = self.workspace_id
         self.session.connection().exec_driver_sql(sql, [(ws, *v) for v in values])
 
@@ -399,11 +397,12 @@ class Writer:
         """Fresh planner statistics after a big load: on PostgreSQL of ``tables`` (every table if none is named;
         autovacuum keeps the others' statistics; sent down the session's pipe, after the writes sent before),
         on SQLite of every table (its planner has no other source)."""
-        if self.dialect == "postgresql" and tables:
-            sql = f"ANALYZE {', '.join(t.name for t in tables)}"
-            _pipe(self.session).send(lambda raw: raw.execute(sql))  # after the writes sent, without waiting for them
-            return
-        self.session.connection().exec_driver_sql("ANALYZE")
+        sql = f"ANALYZE {', '.join(t.name for t in tables)}" if self.dialect == "postgresql" and tables else "ANALYZE"
+
+        def analyze(raw: Any) -> None:
+            _run(raw, sql)
+
+        _pipe(self.session).send(analyze)  # after the writes sent, without waiting for them
 
 
 # ---------------------------------------------------------------- bulk contact writes (imports)
@@ -414,14 +413,14 @@ class Writer:
 # insert itself); on PostgreSQL, ``executemany`` sends one INSERT per row, and
 # each fires the statement-level triggers. :func:`insert_contact_rows` writes
 # a batch with one COPY per table on PostgreSQL (the triggers fire once per
-# table and batch) and, on SQLite, inside :func:`_quiet_data_version`: the insert
-# triggers of the tables written are dropped for the batch and created again
-# from their own stored text in the same transaction, and ``data_version``
-# moves by the number of rows written, exactly as the triggers would have
-# moved it. Nothing else changes: a rollback (or a killed process) takes the
-# whole transaction, schema change included, back; other connections never
-# see the triggers missing (SQLite has one writer; its readers see the last
-# commit, which has them).
+# table and batch) and, on SQLite, with the insert triggers of the tables
+# written dropped for the batch and created again from their own stored text
+# in the same transaction, ``data_version`` moved by the number of rows
+# written, exactly as the triggers would have moved it. Nothing else changes:
+# a rollback (or a killed process) takes the whole transaction, schema change
+# included, back; other connections never see the triggers missing (SQLite has
+# one writer; its readers see the last commit, which has them). On both, the
+# batch is written by the session's :class:`_Pipe` while the import reads on.
 
 def _copy_rows(session: Session, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]) -> None:
     """PostgreSQL: ``values`` into ``table`` by one COPY, the session's workspace in front of every tuple (its
@@ -473,19 +472,26 @@ PIPE_ROWS = 60_000
 
 
 class _Pipe:
-    """PostgreSQL: bulk writes (COPYs) sent on the session's own connection, so in its transaction, by a second
-    thread, one after another in the order given, while the calling thread goes on (reading the next rows of a
-    file while the server checks, indexes and stores the last batch: about half an import's time is the
-    server's). Nothing else may use the connection meanwhile: every statement run through SQLAlchemy on that
-    connection, every raw read of this module, and the commit or rollback first wait for what was sent
-    (:meth:`wait`); a write that failed raises there, and the transaction then rolls back as a whole.
+    """Bulk writes sent on the session's own connection, so in its transaction, one after another in the order
+    given.
 
-    The second thread holds the driver connection's own lock while it writes, so a use that skipped the wait
-    would still queue behind it, never run inside a COPY.
+    On PostgreSQL a second thread sends them while the calling thread goes on: reading the next rows of a file
+    while the server checks, indexes and stores the last batch (about half an import's time is the server's).
+    Nothing else may use the connection meanwhile: every statement run through SQLAlchemy on that connection,
+    every raw read of this module, and the commit or rollback first wait for what was sent (:meth:`wait`); a
+    write that failed raises there, and the transaction then rolls back as a whole. The second thread holds the
+    driver connection's own lock while it writes, so a use that skipped the wait would still queue behind it,
+    never run inside a COPY.
+
+    On SQLite (``threaded`` false) a job runs at once, in the calling thread. A second thread was tried and
+    made imports slower: SQLite works in the calling process, and its ``executemany`` takes Python's lock back
+    after every row, so each row of the writing thread waited for the reading thread's turn to end (a batch
+    of 5,000 interactions took 1.5 s instead of 0.07 s).
     """
 
-    def __init__(self, raw: Any) -> None:
+    def __init__(self, raw: Any, *, threaded: bool = True) -> None:
         self.raw = raw
+        self.threaded = threaded
         self.changed = threading.Condition()
         self.jobs: deque[tuple[Callable[[Any], None], int]] = deque()
         self.sent = 0  # jobs sent so far
@@ -499,6 +505,12 @@ class _Pipe:
 
         ``rows``: how many rows the job writes. While more than :data:`PIPE_ROWS` wait, the caller waits first,
         so that a server slower than the file's reading never has a whole file's rows queued in memory."""
+        if not self.threaded:
+            self.wait()
+            job(self.raw)
+            self.sent += 1
+            self.done += 1
+            return self.sent
         with self.changed:
             while self.rows > PIPE_ROWS and self.done < self.sent:
                 self.changed.wait()
@@ -552,7 +564,7 @@ def _pipe(session: Session) -> _Pipe:
     conn = session.connection()
     pipe = _PIPES.get(conn)
     if pipe is None:
-        pipe = _PIPES[conn] = _Pipe(conn.connection.driver_connection)
+        pipe = _PIPES[conn] = _Pipe(conn.connection.driver_connection, threaded=conn.dialect.name == "postgresql")
 
         def settle(*_args: Any, **_kw: Any) -> None:
             pipe.wait()
@@ -567,6 +579,16 @@ def _pipe(session: Session) -> _Pipe:
     return pipe
 
 
+def _run(raw: Any, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+    """One statement on a driver connection (psycopg's or sqlite3's), its rows if it has any."""
+    cur = raw.cursor()
+    try:
+        cur.execute(sql, params)
+        return [tuple(r) for r in cur.fetchall()] if cur.description is not None else []
+    finally:
+        cur.close()
+
+
 def _settle(session: Session) -> None:
     """Wait for the bulk writes sent on the session's connection (the raw reads of this module call it first)."""
     pipe = _PIPES.get(session.connection())
@@ -578,20 +600,15 @@ def tuples_after_writes(session: Session, stmt: Statement, **values: Any) -> Cal
     """:func:`tuples`, read after the bulk writes sent so far and before those sent later; the rows come when the
     returned function is called (it waits for the read only, not for the writes sent after it).
 
-    On PostgreSQL the read goes down the session's :class:`_Pipe` (the calling thread goes on while the server
-    works through the writes before it); on SQLite it is read at once.
+    The read goes down the session's :class:`_Pipe`: the calling thread goes on while the database works
+    through the writes before it.
     """
-    if session.get_bind().dialect.name != "postgresql":
-        found = tuples(session, stmt, **values)
-        return lambda: found
     sql, params = _driver_sql(session, stmt, {**_checked(session, stmt), **values})
     session.flush()  # what an ORM query would autoflush
     read: list[tuple[Any, ...]] = []
 
     def job(raw: Any) -> None:
-        with raw.cursor() as cur:
-            cur.execute(sql, params)
-            read.extend(tuple(r) for r in cur.fetchall())
+        read.extend(_run(raw, sql, params))
 
     pipe = _pipe(session)
     number = pipe.send(job)
@@ -603,75 +620,74 @@ def tuples_after_writes(session: Session, stmt: Statement, **values: Any) -> Cal
     return rows_read
 
 
-class _TriggersAside:
-    """SQLite: the named triggers dropped while the block runs and created again after it from the SQL the
-    database stored, all inside the caller's transaction (SQLite's DDL is transactional: a rollback or a
-    killed process restores them with everything else). The caller opens the transaction with a write first,
-    so that the DDL is never autocommitted; ``required``: every named trigger must exist."""
+def _set_aside(raw: Any, names: Sequence[str], *, required: bool = False) -> list[str]:
+    """SQLite: drop the named triggers, inside the open transaction; returns the SQL the database stored for
+    them, to create them again with (:func:`_put_back`). SQLite's DDL is transactional: a rollback or a killed
+    process restores them with everything else. ``required``: every named trigger must exist."""
+    if not raw.in_transaction:
+        raise RuntimeError("triggers can be set aside only inside an open transaction")
+    marks = ", ".join("?" * len(names))
+    found = [(str(n), str(q)) for n, q in _run(
+        raw, f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", tuple(names))]
+    if required and {n for n, _ in found} != set(names):
+        raise RuntimeError(f"unexpected triggers: {sorted(n for n, _ in found)}, expected {sorted(names)}")
+    for name, _ in found:
+        _run(raw, f'DROP TRIGGER "{name}"')
+    return [q for _, q in found]
 
-    def __init__(self, session: Session, names: Sequence[str], *, required: bool = False) -> None:
-        self.session, self.names, self.required = session, tuple(names), required
-        self.saved: list[str] = []
 
-    def __enter__(self) -> None:
-        conn = self.session.connection()
-        if not getattr(conn.connection.driver_connection, "in_transaction", False):
-            raise RuntimeError("triggers can be set aside only inside an open transaction")
-        marks = ", ".join("?" * len(self.names))
-        found = [(str(n), str(q)) for n, q in conn.exec_driver_sql(
-            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})", self.names)]
-        if self.required and {n for n, _ in found} != set(self.names):
-            raise RuntimeError(f"unexpected triggers: {sorted(n for n, _ in found)}, expected {sorted(self.names)}")
-        for name, sql in found:
-            conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-            self.saved.append(sql)
+def _put_back(raw: Any, saved: Sequence[str]) -> None:
+    """SQLite: create again the triggers :func:`_set_aside` dropped."""
+    for sql in saved:
+        _run(raw, sql)
 
-    def __exit__(self, *_exc: object) -> None:
-        conn = self.session.connection()
-        for sql in self.saved:
-            conn.exec_driver_sql(sql)
-        self.saved = []
+
+def _insert_sql(table: Table, columns: Sequence[str], mark: str) -> str:
+    names = ("workspace_id", *columns)
+    return f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join([mark] * len(names))})"
+
+
+_QUIET = ("organization", "person", "identifier", "tag", "person_tag")
 
 
 def insert_contact_rows(session: Session, batches: Sequence[tuple[Table, Sequence[str], Sequence[tuple[Any, ...]]]]
                         ) -> None:
     """Insert ``(table, columns, rows)`` batches of plain tuples (as :meth:`Writer.insert_tuples`; a JSON column's
     value as JSON text), fast on both backends; only for tables whose inserts move ``data_version`` by a row
-    trigger on SQLite (person, identifier, organization, tag, person_tag). On PostgreSQL the COPYs are sent on
-    while the caller goes on (:class:`_Pipe`)."""
+    trigger on SQLite (person, identifier, organization, tag, person_tag). The batch is sent down the session's
+    :class:`_Pipe`: the caller goes on while it is written; a failure is raised by the next use of the session.
+
+    On SQLite the ``data_version_<table>_insert`` triggers of the tables written are set aside while the rows go
+    in (:func:`_set_aside`), and ``data_version`` moves by the number of rows instead."""
     out = Writer(session)
-    todo = [(t, c, v) for t, c, v in batches if v]
+    todo = [(t, c, list(v)) for t, c, v in batches if v]  # the caller may reuse its lists
     if not todo:
         return
     if out.dialect == "postgresql":  # COPY: one statement per table, its statement-level triggers fire once
         for table, columns, values in todo:
             _copy_rows(session, table, columns, values)
         return
-    with _quiet_data_version(session, [t.name for t, _, _ in todo], sum(len(v) for _, _, v in todo)):
-        for table, columns, values in todo:
-            out.insert_tuples(table, columns, values)
+    for table, _, _ in todo:
+        out._journal(table)
+    unknown = {t.name for t, _, _ in todo} - set(_QUIET)
+    if unknown:
+        raise ValueError(f"not a table of contacts: {sorted(unknown)}")
+    ws = out.workspace_id
+    rows = sum(len(v) for _, _, v in todo)
+    triggers = [f"data_version_{n}_insert" for n in sorted({t.name for t, _, _ in todo})]
+    statements = [(_insert_sql(t, c, "?"), [(ws, *row) for row in v]) for t, c, v in todo]
 
-
-_QUIET = ("organization", "person", "identifier", "tag", "person_tag")
-
-
-class _quiet_data_version(_TriggersAside):
-    """SQLite: the ``data_version_<table>_insert`` triggers of ``tables`` set aside while the block runs
-    (:class:`_TriggersAside`), and ``data_version`` moved by ``rows`` instead."""
-
-    def __init__(self, session: Session, tables: Sequence[str], rows: int) -> None:
-        unknown = set(tables) - set(_QUIET)
-        if unknown:
-            raise ValueError(f"not a table of contacts: {sorted(unknown)}")
-        super().__init__(session, [f"data_version_{t}_insert" for t in sorted(set(tables))])
-        self.rows = rows
-
-    def __enter__(self) -> None:
+    def write(raw: Any) -> None:
         # The move first: it opens the driver's transaction, so that the DDL is inside it, never autocommitted.
-        self.session.connection().exec_driver_sql(
-            "UPDATE data_version SET changes = changes + ? WHERE workspace_id = ?",
-            (self.rows, workspace_id(self.session)))
-        super().__enter__()
+        _run(raw, "UPDATE data_version SET changes = changes + ? WHERE workspace_id = ?", (rows, ws))
+        saved = _set_aside(raw, triggers)
+        try:
+            for sql, values in statements:
+                raw.executemany(sql, values)
+        finally:
+            _put_back(raw, saved)
+
+    _pipe(session).send(write, rows)
 
 
 def writer(session: Session) -> Writer:
@@ -690,15 +706,17 @@ class LogLoad:
     """Many interactions and their participants into the session's workspace: the fastest path each backend has.
 
     Use as a context manager around the batches (:meth:`insert`), inside the
-    session's transaction. What the database's insert triggers keep
-    (``log_count.participations``, ``activity_month``) stays exact:
+    session's transaction. Each batch is sent down the session's
+    :class:`_Pipe` (written while the caller reads on). What the database's
+    insert triggers keep (``log_count.participations``, ``activity_month``)
+    stays exact:
 
     - **SQLite** has row triggers only, which cost more than the rows
       themselves (an upsert per interaction, two statements per participant).
       For the load, the two insert triggers are dropped *inside the
       transaction* and their work is done once per batch by set-based
       statements of the same meaning; they are created again, from the SQL
-      the database itself stored, before the load returns. SQLite's DDL is
+      the database itself stored, when the load ends. SQLite's DDL is
       transactional: a failed or killed load rolls the drop back with the
       rows, and no other connection can write meanwhile (one writer holds the
       database), so nobody else ever sees the log without its triggers.
@@ -710,19 +728,25 @@ class LogLoad:
     def __init__(self, out: Writer) -> None:
         self.out = out
         self.sqlite = out.dialect == "sqlite"
-        self._aside = _TriggersAside(out.session, _LOG_INSERT_TRIGGERS, required=True)
+        self._saved: list[str] = []
 
     def __enter__(self) -> LogLoad:
         if self.sqlite:
-            # A write first: it opens the driver's transaction, so the DDL of setting the triggers aside is part of it.
-            self.out.session.connection().exec_driver_sql(
-                "INSERT OR IGNORE INTO log_count (workspace_id, participations) VALUES (?, 0)", (self.out.workspace_id,))
-            self._aside.__enter__()
+            ws = self.out.workspace_id
+            saved = self._saved
+
+            def aside(raw: Any) -> None:
+                # A write first: it opens the driver's transaction, so the DDL of setting the triggers aside is in it.
+                _run(raw, "INSERT OR IGNORE INTO log_count (workspace_id, participations) VALUES (?, 0)", (ws,))
+                saved.extend(_set_aside(raw, _LOG_INSERT_TRIGGERS, required=True))
+
+            _pipe(self.out.session).send(aside)
         return self
 
     def __exit__(self, *exc: object) -> None:
         if self.sqlite:
-            self._aside.__exit__(*exc)
+            saved, self._saved = self._saved, []
+            _pipe(self.out.session).send(lambda raw: _put_back(raw, saved))
 
     def insert(self, columns: Sequence[str], interactions: Sequence[tuple[Any, ...]],
                participants: Sequence[tuple[int, int]]) -> None:
@@ -738,38 +762,69 @@ class LogLoad:
             _copy_rows(self.out.session, inter, columns, interactions)
             _copy_rows(self.out.session, part, ("interaction_id", "person_id"), participants)
             return
-        out = self.out
-        out.insert_tuples(inter, columns, interactions)
-        out.insert_tuples(part, ("interaction_id", "person_id"), participants)
+        self.out._journal(inter)
+        self.out._journal(part)
+        ws = self.out.workspace_id
         ids = [row[0] for row in interactions]
-        conn = out.session.connection()
-        ws = out.workspace_id
-        # What activity_month_insert and log_count_insert do a row at a time, for the batch at once.
-        conn.exec_driver_sql(
-            "INSERT INTO activity_month (workspace_id, month, interactions) "
-            "SELECT workspace_id, substr(occurred_at, 1, 7), count(*) FROM interaction "
-            "WHERE workspace_id = ? AND id BETWEEN ? AND ? GROUP BY 1, 2 "
-            "ON CONFLICT (workspace_id, month) DO UPDATE SET interactions = interactions + excluded.interactions",
-            (ws, min(ids), max(ids)))
-        conn.exec_driver_sql("UPDATE log_count SET participations = participations + ? WHERE workspace_id = ?",
-                             (len(participants), ws))
+        low, high, parts = min(ids), max(ids), len(participants)
+        inter_rows = [(ws, *row) for row in interactions]
+        part_rows = [(ws, *pair) for pair in participants]
+        inter_sql = _insert_sql(inter, columns, "?")
+        part_sql = _insert_sql(part, ("interaction_id", "person_id"), "?")
+
+        def write(raw: Any) -> None:
+            raw.executemany(inter_sql, inter_rows)
+            raw.executemany(part_sql, part_rows)
+            # What activity_month_insert and log_count_insert do a row at a time, for the batch at once.
+            _run(raw, "INSERT INTO activity_month (workspace_id, month, interactions) "
+                      "SELECT workspace_id, substr(occurred_at, 1, 7), count(*) FROM interaction "
+                      "WHERE workspace_id = ? AND id BETWEEN ? AND ? GROUP BY 1, 2 "
+                      "ON CONFLICT (workspace_id, month) DO UPDATE SET interactions = interactions + excluded.interactions",
+                 (ws, low, high))
+            _run(raw, "UPDATE log_count SET participations = participations + ? WHERE workspace_id = ?", (parts, ws))
+
+        _pipe(self.out.session).send(write, len(inter_rows) + len(part_rows))
 
 
 def insert_derived_rows(session: Session, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]
                         ) -> None:
-    """Insert plain tuples into a table derived from the log and carrying no triggers (``tie_state``): one COPY
-    on PostgreSQL (``executemany`` there sends an INSERT per row: 1.1 s for 30,000 tie states), ``executemany``
-    on SQLite (through the columns' types); the session's workspace is put in front of every tuple."""
+    """Insert plain tuples into a table derived from the log and carrying no triggers (``tie_state``), down the
+    session's :class:`_Pipe`: one COPY on PostgreSQL (``executemany`` there sends an INSERT per row: 1.1 s for
+    30,000 tie states), ``executemany`` on SQLite (values converted by the columns' types: datetimes stored naive
+    UTC, as the ORM stores them); the session's workspace is put in front of every tuple."""
     if not values:
         return
     out = Writer(session)  # flushes the session and notes the write, as every bulk write does
     if out.dialect == "postgresql":
         _copy_rows(session, table, columns, values)
         return
-    ws, names = out.workspace_id, ("workspace_id", *columns)
-    for start in range(0, len(values), 5000):  # through the columns' types (datetimes stored naive UTC, as the ORM)
-        session.connection().execute(table.insert(), [dict(zip(names, (ws, *row), strict=True))
-                                                      for row in values[start:start + 5000]])
+    dialect = session.get_bind().dialect
+    convert = [_memo(table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
+    cells = [list(map(f, col)) if f is not None else col for f, col in zip(convert, zip(*values, strict=True), strict=True)]
+    rows = list(zip(repeat(out.workspace_id, len(values)), *cells, strict=True))
+    sql = _insert_sql(table, columns, "?")
+    _pipe(session).send(lambda raw: raw.executemany(sql, rows), len(rows))
+
+
+def _memo(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A column type's conversion, done once a value (the rows of a derived table share their time stamp); bytes
+    go to the driver as they are (a blob either way)."""
+    if convert is None:
+        return None
+    done: dict[Any, Any] = {}
+
+    def once(value: Any) -> Any:
+        if isinstance(value, bytes):
+            return value
+        try:
+            return done[value]
+        except KeyError:
+            done[value] = found = convert(value)
+            return found
+        except TypeError:  # not hashable
+            return convert(value)
+
+    return once
 
 
 def log_load(out: Writer) -> LogLoad:
