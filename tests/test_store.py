@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import select, text, update
 from tests.conftest import FIXED_NOW, CliResult, add_workspace
 
@@ -164,3 +168,50 @@ def test_upgrading_to_0005_makes_the_addresses_of_people_imported_before_searcha
     finally:
         k.close()
         engine.dispose()
+
+
+def _schema(engine: Any) -> tuple[set[str], set[tuple[str, str]]]:
+    """The indexes of the tables migration 0014 changed, and their foreign keys as (table, referred table)."""
+    found = sa_inspect(engine)
+    tables = ("person", "identifier", "interaction", "interaction_participant", "tie_state")
+    indexes = {i["name"] for t in tables for i in found.get_indexes(t)}
+    keys = {(t, k["referred_table"]) for t in tables for k in found.get_foreign_keys(t)}
+    return indexes, keys
+
+
+def test_migration_0014_drops_the_indexes_a_composite_one_serves_and_the_search_text_index(db_url: str) -> None:
+    from alembic import command
+
+    engine = store_db.make_engine(db_url)
+    lone = {"ix_person_workspace_id", "ix_identifier_workspace_id", "ix_interaction_workspace_id",
+            "ix_tie_state_workspace_id", "ix_person_ws_search"}
+    under = {("identifier", "workspace"), ("interaction_participant", "workspace"), ("tie_state", "workspace")}
+    try:
+        indexes, keys = _schema(engine)
+        assert not indexes & lone
+        assert {"ix_person_ws_updated", "ix_identifier_lookup", "ix_interaction_ws_time", "ix_tie_state_ws_seq",
+                "ix_interaction_participant_workspace_id"} <= indexes
+        # PostgreSQL checked each of these keys with a locking lookup a row; SQLite keeps them (a copy to drop).
+        assert bool(keys & under) == (engine.dialect.name == "sqlite")
+        assert ("identifier", "person") in keys and ("interaction_participant", "interaction") in keys
+        with engine.begin() as conn:
+            cfg = store_db._alembic_config(engine)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0013")
+        indexes, keys = _schema(engine)
+        assert lone <= indexes and under <= keys
+    finally:  # the PostgreSQL database is reused by later tests
+        store_db.migrate(engine)
+        engine.dispose()
+    assert _schema(store_db.make_engine(db_url))[0].isdisjoint(lone)
+
+
+def test_opening_a_current_database_to_write_imports_no_alembic(db_url: str) -> None:
+    """`kith import` opens its database with init (create or upgrade): at the newest schema that is one read of
+    the version, not Alembic's 0.4 s of imports."""
+    probe = ("import sys\nfrom kith.store import db\ndb.migrate(db.make_engine(sys.argv[1]))\n"
+             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    done = subprocess.run([sys.executable, "-c", probe, db_url], capture_output=True, text=True, timeout=120,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

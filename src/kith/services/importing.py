@@ -773,7 +773,7 @@ class Applier:
         if not new:
             return False
         current = who.org if field_name == "org" else getattr(who, field_name)
-        if (fold(current) == fold(new)) if field_name == "org" else (current == new):
+        if current == new or (field_name == "org" and fold(current) == fold(new)):
             return False
         origin = (who.provenance or {}).get(field_name, {}).get("source")
         return not current or origin == self.source

@@ -158,7 +158,10 @@ def current_revision(engine: Engine) -> str | None:
 
 
 def migrate(engine: Engine) -> None:
-    """Create or upgrade the schema to the newest migration (idempotent)."""
+    """Create or upgrade the schema to the newest migration (idempotent; a database already at the newest
+    is left without importing Alembic, about 0.4 s of every ``kith import``'s start-up)."""
+    if _at_head(engine):
+        return
     from alembic import command
 
     try:
