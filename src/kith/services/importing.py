@@ -551,6 +551,9 @@ class Applier:
             if self.opts.progress and done % 1000 == 0:
                 self.opts.progress(done, max(total, done))
         self._write_pending()
+        # Every interaction of the file is known now: its keys' digests (80 MB at a million) are not kept through
+        # the working out of tie states that follows.
+        self.known_keys = set()
         # The people added are as they will stay (what follows adds relations, and perhaps people they name):
         # their fingerprints are read now, after their writes and before the log's (PostgreSQL reads them
         # while the log is written and its tie states worked out).

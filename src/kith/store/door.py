@@ -660,7 +660,7 @@ def insert_contact_rows(session: Session, batches: Sequence[tuple[Table, Sequenc
     On SQLite the ``data_version_<table>_insert`` triggers of the tables written are set aside while the rows go
     in (:func:`_set_aside`), and ``data_version`` moves by the number of rows instead."""
     out = Writer(session)
-    todo = [(t, c, list(v)) for t, c, v in batches if v]  # the caller may reuse its lists
+    todo = [(t, c, v) for t, c, v in batches if v]
     if not todo:
         return
     if out.dialect == "postgresql":  # COPY: one statement per table, its statement-level triggers fire once
