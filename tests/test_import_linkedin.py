@@ -31,6 +31,21 @@ def test_current_export_finds_the_header_after_the_notes_preamble() -> None:
     assert parsed.contacts[0].urls[0].value == "https://www.linkedin.com/in/ana-diaz-fict1"
 
 
+def test_a_row_is_read_by_its_column_names_whatever_their_order_case_or_repeats_and_a_short_row_is_empty_after(
+        tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "Connections.csv"
+    path.write_text("Notes:\n\nconnected on,Company,LAST NAME,first name,Company,Email Address\n"
+                    "01 Feb 2020,Old Co,Okafor,Quinn,New Co,quinn@example.com\n"
+                    "03 Mar 2021,Solo\n"
+                    ",,Ng,Ada\n", encoding="utf-8")
+    parsed = linkedin.parse(path, ParseOptions())
+    # The last of two columns of one name counts (as a row's dict keeps the last); missing cells are empty.
+    assert [(c.name, c.org, [e.value for e in c.emails]) for c in parsed.contacts] == [
+        ("Quinn Okafor", "New Co", ["quinn@example.com"]), ("Ada Ng", "", [])]
+    assert parsed.contacts[0].connected_on == datetime(2020, 2, 1, tzinfo=UTC)
+    assert [p.reason for p in parsed.problems] == ["no name"]  # the short row: a date and a company only
+
+
 def test_2021_export_has_no_url_column() -> None:
     parsed = linkedin.parse(IMPORT / "linkedin-2021.csv", ParseOptions())
     assert [c.name for c in parsed.contacts] == ["Ana Díaz", "Carla Nunes", "Dev Patel"]

@@ -52,7 +52,6 @@ class CsvRows:
             # a column the row lacks is absent, which pick() reads as empty.
             yield line, {header[j]: row[j].strip() for j in range(min(len(row), width)) if header[j]}
 
-
     def cells(self, *columns: str) -> Iterator[tuple[int, tuple[str, ...]]]:
         """The rows as :meth:`__iter__` reads them, each as the stripped cells of ``columns`` only (empty where
         the file lacks the column or the row is short), without a dict a row: for the big exports."""

@@ -203,7 +203,7 @@ def insert_interactions_bulk(
         for chunk in batches(chain([first] if first is not None else [], drawn), batch_size):
             if sqlite:
                 # SQLite has one writer, this transaction, and nothing else of it adds to the log meanwhile: the ids
-                # are counted on from the largest once (a read of it would wait for the batches being written).
+                # are counted on from the largest, read once.
                 if not free:
                     free = out.reserve_ids(_table(Interaction), 1)
                 ids = list(range(free[0], free[0] + len(chunk)))

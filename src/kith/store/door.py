@@ -420,7 +420,8 @@ class Writer:
 # a rollback (or a killed process) takes the whole transaction, schema change
 # included, back; other connections never see the triggers missing (SQLite has
 # one writer; its readers see the last commit, which has them). On both, the
-# batch is written by the session's :class:`_Pipe` while the import reads on.
+# batch goes down the session's :class:`_Pipe` (on PostgreSQL it is written
+# while the import reads on; on SQLite at once).
 
 def _copy_rows(session: Session, table: Table, columns: Sequence[str], values: Sequence[tuple[Any, ...]]) -> None:
     """PostgreSQL: ``values`` into ``table`` by one COPY, the session's workspace in front of every tuple (its
@@ -600,8 +601,8 @@ def tuples_after_writes(session: Session, stmt: Statement, **values: Any) -> Cal
     """:func:`tuples`, read after the bulk writes sent so far and before those sent later; the rows come when the
     returned function is called (it waits for the read only, not for the writes sent after it).
 
-    The read goes down the session's :class:`_Pipe`: the calling thread goes on while the database works
-    through the writes before it.
+    The read goes down the session's :class:`_Pipe`: on PostgreSQL the calling thread goes on while the server
+    works through the writes before it; on SQLite it is read at once.
     """
     sql, params = _driver_sql(session, stmt, {**_checked(session, stmt), **values})
     session.flush()  # what an ORM query would autoflush
@@ -655,7 +656,8 @@ def insert_contact_rows(session: Session, batches: Sequence[tuple[Table, Sequenc
     """Insert ``(table, columns, rows)`` batches of plain tuples (as :meth:`Writer.insert_tuples`; a JSON column's
     value as JSON text), fast on both backends; only for tables whose inserts move ``data_version`` by a row
     trigger on SQLite (person, identifier, organization, tag, person_tag). The batch is sent down the session's
-    :class:`_Pipe`: the caller goes on while it is written; a failure is raised by the next use of the session.
+    :class:`_Pipe`: on PostgreSQL the caller goes on while it is written, and a failure is raised by the next use
+    of the session; on SQLite it is written at once.
 
     On SQLite the ``data_version_<table>_insert`` triggers of the tables written are set aside while the rows go
     in (:func:`_set_aside`), and ``data_version`` moves by the number of rows instead."""
@@ -707,7 +709,7 @@ class LogLoad:
 
     Use as a context manager around the batches (:meth:`insert`), inside the
     session's transaction. Each batch is sent down the session's
-    :class:`_Pipe` (written while the caller reads on). What the database's
+    :class:`_Pipe` (on PostgreSQL written while the caller reads on). What the database's
     insert triggers keep (``log_count.participations``, ``activity_month``)
     stays exact:
 
