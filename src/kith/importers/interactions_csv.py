@@ -24,7 +24,7 @@ from kith.importers.records import (
     Stream,
     display,
 )
-from kith.importers.streaming import CsvRows, pick
+from kith.importers.streaming import CsvRows
 from kith.normalize import email_key, fold
 
 DIRECTIONS = {"out": "out", "in": "in", "mutual": "mutual", "me": "out", "them": "in", "both": "mutual"}
@@ -43,28 +43,31 @@ def stream(path: Path, opts: ParseOptions) -> Stream:
     return Stream(_items(path, rows), rows.total)
 
 
+COLUMNS = ("timestamp", "contact", "direction", "kind", "note")
+
+
 def _items(path: Path, rows: CsvRows) -> Iterator[Item]:
-    for line, row in rows:
+    for line, cells in rows.cells(*COLUMNS):
         ref = f"row {line}"
-        result = interaction(row, ref)
+        result = interaction(cells, ref)
         yield Problem(display(path), ref, result) if isinstance(result, str) else result
 
 
-def interaction(row: dict[str, str], ref: str) -> InteractionRecord | str:
-    """One row as an interaction, or what is wrong with it."""
-    when = parse_datetime(pick(row, "timestamp"))
+def interaction(cells: tuple[str, ...], ref: str) -> InteractionRecord | str:
+    """One row (its cells of :data:`COLUMNS`) as an interaction, or what is wrong with it."""
+    stamp, contact, how, what, note = cells
+    when = parse_datetime(stamp)
     if when is None:
-        return f"unreadable timestamp '{pick(row, 'timestamp')}' (use ISO 8601 or Unix seconds)"
-    contact = " ".join(pick(row, "contact").split())
+        return f"unreadable timestamp '{stamp}' (use ISO 8601 or Unix seconds)"
+    contact = " ".join(contact.split())
     if not contact:
         return "no contact"
-    direction = DIRECTIONS.get(pick(row, "direction").lower() or "mutual")
+    direction = DIRECTIONS.get(how.lower() or "mutual")
     if direction is None:
-        return f"unknown direction '{pick(row, 'direction')}' (use out, in or mutual)"
-    kind = pick(row, "kind").lower().replace("_", "-")
+        return f"unknown direction '{how}' (use out, in or mutual)"
+    kind = what.lower().replace("_", "-")
     if kind not in KINDS:
-        return f"unknown kind '{pick(row, 'kind')}' (known: {', '.join(KINDS)})"
-    note = pick(row, "note")
+        return f"unknown kind '{what}' (known: {', '.join(KINDS)})"
     folded, is_email = _contact(contact)
     party = Party(email=contact) if is_email else Party(name=contact, external_id=contact)
     key = f"{when.isoformat()}|{folded}|{kind}|{direction}|{_digest(note) if note else _EMPTY}"

@@ -269,12 +269,15 @@ DATE_FORMATS = (
 )
 
 
+_UNIX_SECONDS = re.compile(r"\d{9,11}(\.\d+)?")
+
+
 def parse_datetime(text: str) -> datetime | None:
     """A datetime (UTC) from the date formats exports use, or None."""
-    raw = " ".join(text.strip().split())
+    raw = " ".join(text.split())
     if not raw:
         return None
-    if re.fullmatch(r"\d{9,11}(\.\d+)?", raw):
+    if _UNIX_SECONDS.fullmatch(raw):
         try:
             return datetime.fromtimestamp(float(raw), UTC)
         except (OverflowError, OSError, ValueError):

@@ -905,7 +905,8 @@ class Applier:
     def interaction(self, rec: InteractionRecord) -> BulkInteraction | None:
         """An interaction once, whoever its participants turn out to be."""
         key = self._key(rec.dedupe_key)
-        if _digest(key) in self.known_keys:
+        seen = _digest(key)
+        if seen in self.known_keys:
             self.summary.interactions_known += 1
             return None
         party = self.party
@@ -913,7 +914,7 @@ class Applier:
         if not people:
             self.summary.skip("interaction with nobody identifiable")
             return None
-        return self._log(rec, people, key)
+        return self._log(rec, people, key, seen)
 
     def _key(self, dedupe: str) -> str:
         key = f"{self.source}:{dedupe}"
@@ -921,9 +922,12 @@ class Applier:
             key = f"{self.source}:sha1:{hashlib.sha1(dedupe.encode('utf-8', 'replace')).hexdigest()}"
         return key
 
-    def _log(self, rec: InteractionRecord, people: list[Who], key: str | None = None) -> BulkInteraction | None:
+    def _log(self, rec: InteractionRecord, people: list[Who], key: str | None = None, seen: bytes | None = None
+             ) -> BulkInteraction | None:
+        """The interaction to write, once (None: logged before, by this file or an earlier import of its source);
+        ``seen``: the digest of ``key``, when the caller made it."""
         key = key or self._key(rec.dedupe_key)
-        seen = _digest(key)
+        seen = seen or _digest(key)
         if seen in self.known_keys:
             self.summary.interactions_known += 1
             return None
