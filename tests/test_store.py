@@ -179,12 +179,12 @@ def _schema(engine: Any) -> tuple[set[str], set[tuple[str, str]]]:
     return indexes, keys
 
 
-def test_migration_0014_drops_the_indexes_a_composite_one_serves_and_the_search_text_index(db_url: str) -> None:
+def test_migration_0014_drops_the_indexes_a_composite_one_serves_and_those_of_the_searched_texts(db_url: str) -> None:
     from alembic import command
 
     engine = store_db.make_engine(db_url)
     lone = {"ix_person_workspace_id", "ix_identifier_workspace_id", "ix_interaction_workspace_id",
-            "ix_tie_state_workspace_id", "ix_person_ws_search"}
+            "ix_tie_state_workspace_id", "ix_person_ws_search", "ix_person_name_key"}
     under = {("identifier", "workspace"), ("interaction_participant", "workspace"), ("tie_state", "workspace")}
     try:
         indexes, keys = _schema(engine)

@@ -167,7 +167,7 @@ class Person(ScopedLed, Base):
     given_name: Mapped[str] = mapped_column(String(200), default="")
     family_name: Mapped[str] = mapped_column(String(200), default="")
     nickname: Mapped[str] = mapped_column(String(200), default="")
-    name_key: Mapped[str] = mapped_column(String(400), default="", index=True)  # folded names
+    name_key: Mapped[str] = mapped_column(String(400), default="")  # folded names (searched by LIKE '%word%')
     # Folded (accent- and case-free) text of names, e-mails, org and notes.
     search_key: Mapped[str] = mapped_column(Text, default="")
     organization_id: Mapped[int | None] = mapped_column(
