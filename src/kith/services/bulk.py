@@ -195,6 +195,7 @@ def insert_interactions_bulk(
     entries = 0
     whole: list[np.ndarray] | None = [] if before == 0 else None  # into an empty log: the load is the whole log
     free: list[int] = []  # ids reserved ahead (PostgreSQL)
+    next_id: int | None = None  # the next id to give (SQLite)
     drawn = iter(interactions)
     first = next(drawn, None)  # (a generator writes what its first interaction needs before yielding it)
     if first is not None and not sqlite and expected > 0:
@@ -204,10 +205,10 @@ def insert_interactions_bulk(
             if sqlite:
                 # SQLite has one writer, this transaction, and nothing else of it adds to the log meanwhile: the ids
                 # are counted on from the largest, read once.
-                if not free:
-                    free = out.reserve_ids(_table(Interaction), 1)
-                ids = list(range(free[0], free[0] + len(chunk)))
-                free = [free[0] + len(chunk)]
+                if next_id is None:
+                    next_id = out.max_id(_table(Interaction)) + 1
+                ids = list(range(next_id, next_id + len(chunk)))
+                next_id += len(chunk)
             else:
                 if len(free) < len(chunk):
                     ahead = max(len(chunk) - len(free), min(expected - count, 100_000) - len(free))

@@ -801,14 +801,14 @@ def insert_derived_rows(session: Session, table: Table, columns: Sequence[str], 
         _copy_rows(session, table, columns, values)
         return
     dialect = session.get_bind().dialect
-    convert = [_memo(table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
+    convert = [_once_a_value(table.c[c].type.dialect_impl(dialect).bind_processor(dialect)) for c in columns]
     cells = [list(map(f, col)) if f is not None else col for f, col in zip(convert, zip(*values, strict=True), strict=True)]
     rows = list(zip(repeat(out.workspace_id, len(values)), *cells, strict=True))
     sql = _insert_sql(table, columns, "?")
     _pipe(session).send(lambda raw: raw.executemany(sql, rows), len(rows))
 
 
-def _memo(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+def _once_a_value(convert: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
     """A column type's conversion, done once a value (the rows of a derived table share their time stamp); bytes
     go to the driver as they are (a blob either way)."""
     if convert is None:
