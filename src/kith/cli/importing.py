@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
@@ -12,26 +14,32 @@ from kith.cli.output import emit_json, err, say, table, warn
 from kith.errors import BadInput
 from kith.services.importing import ImportOptions, ImportSummary, import_file
 
+if TYPE_CHECKING:
+    from rich.console import Console
+
 SHOW_AFTER = 1.0  # seconds: quick imports get no progress bar
 
 
 class LazyProgress:
     """A Rich progress bar that appears only once an import has taken a second."""
 
-    def __init__(self, label: str) -> None:
+    def __init__(self, label: str, *, console: Console = err,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.label = label
-        self.started = time.monotonic()
+        self.console = console
+        self.clock = clock
+        self.started = clock()
         self.bar: Progress | None = None
         self.task: TaskID | None = None
 
     def __call__(self, done: int, total: int) -> None:
         if self.bar is None:
-            if time.monotonic() - self.started < SHOW_AFTER:
+            if self.clock() - self.started < SHOW_AFTER:
                 return
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
-                                TimeRemainingColumn(), console=err, transient=True)
+                                TimeRemainingColumn(), console=self.console, transient=True)
             self.bar.start()
-            self.task = self.bar.add_task(self.label, total=total)
+            self.task = self.bar.add_task(self.label, total=total, completed=done)
         assert self.task is not None
         self.bar.update(self.task, completed=done, total=total)
 

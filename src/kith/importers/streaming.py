@@ -25,7 +25,8 @@ class CsvRows:
     def __init__(self, path: Path, required: Iterable[str], *, within: int = 30,
                  opts: ParseOptions | None = None) -> None:
         text = read_text(path, opts)
-        self.total = max(0, text.count("\n") - 1)
+        newlines = text.count("\n")
+        self.total = max(0, newlines - 1)
         self._reader = csv.reader(lines(text))
         want = {header_key(c) for c in required}
         self._head: list[list[str]] = []
@@ -37,6 +38,7 @@ class CsvRows:
                 keys = [header_key(c) for c in row]
                 if want <= set(keys):
                     self.header = keys
+                    self.total = max(0, newlines - self._line)  # the lines before the header are no rows
                     break
         except csv.Error as exc:
             raise ImportFailed(f"{path}: not a readable CSV file ({exc})") from None
