@@ -84,10 +84,17 @@ class LogArrays:
         mask = self.kind >= 0
         return mask if until is None else mask & (self.ts <= until)
 
+    def chosen(self, mask: np.ndarray, *names: str) -> list[np.ndarray]:
+        """The arrays ``names`` of the chosen entries; the arrays themselves when every entry is chosen (no
+        copies: a million entries are 8 MB an array)."""
+        if mask.dtype == bool and len(mask) == len(self.person) and mask.all():
+            return [getattr(self, name) for name in names]
+        return [getattr(self, name)[mask] for name in names]
+
     def build(self, mask: np.ndarray) -> StateArrays:
         """Accumulators of the chosen entries (a boolean mask, or indices in the log's order)."""
-        return build_arrays(self.person[mask], self.ts[mask], self.kind[mask], self.direction[mask],
-                            self.sentiment[mask], self.group[mask], self.n_people, DEFAULT_PARAMS)
+        return build_arrays(*self.chosen(mask, "person", "ts", "kind", "direction", "sentiment", "group"),
+                            self.n_people, DEFAULT_PARAMS)
 
     def earliest(self, mask: np.ndarray) -> np.ndarray:
         """Time of each person's oldest masked entry (nan if none)."""
@@ -113,7 +120,7 @@ class LogArrays:
     def last_sentiments(self, mask: np.ndarray) -> np.ndarray:
         """Sentiment of each person's newest chosen entry (0 if none; a mask, or indices in the log's order)."""
         out = np.zeros(self.n_people)
-        p, ts, sent = self.person[mask], self.ts[mask], self.sentiment[mask]
+        p, ts, sent = self.chosen(mask, "person", "ts", "sentiment")
         if len(p):
             if not self.by_person:
                 order = np.lexsort((ts, p))  # by person, then time
