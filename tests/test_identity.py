@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from import_helpers import IMPORT, counts, people, run
@@ -58,6 +59,7 @@ def test_a_name_only_match_with_someone_stored_is_added_and_held_for_review(kith
     assert (summary.added, summary.updated, summary.held) == (1, 0, 1)
     held = summary.held_pairs[0]
     assert (held.name, held.like_name) == ("Bob Smith", "Robert Smith")
+    assert held.person_id == people(kith)["Bob Smith"]["id"]
     assert "bob and robert are one name" in held.reasons and held.confidence >= REVIEW
     assert summary.as_dict()["held_for_review"][0]["like"]["name"] == "Robert Smith"
     with kith.session() as s:
@@ -129,3 +131,20 @@ def test_the_summary_names_each_rejected_row_and_its_reason_and_keeps_a_row_with
     assert [(r.ref, r.reason) for r in summary.rejected] == [("row 2", "no name")]
     assert summary.problems == ["c.csv: row 2: no name", "c.csv: row 3: unreadable date 'not a date' (kept the person)"]
     assert summary.as_dict()["rejections"] == [{"ref": "row 2", "reason": "no name"}]
+
+
+def test_a_pair_held_at_import_is_settled_by_the_command_the_summary_names(kith_process, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    assert kith_process("add", "Robert Smith", "--org", "Acme").code == 0
+    path = _write(tmp_path, "c.csv", HEADER_2018 + 'Bob,Smith,,Acme,Editor,"1/8/18, 6:14 PM"\n')
+    done = kith_process("import", "linkedin", str(path))
+    assert done.code == 0, done.err
+    listed = {p["name"]: p["id"] for p in json.loads(kith_process("list", "--json").out)}
+    bob, robert = listed["Bob Smith"], listed["Robert Smith"]
+    assert f"held for review: #{bob} Bob Smith (row 2) is like #{robert} Robert Smith" in done.out
+    assert f"kith keep-apart {robert} {bob}" in done.out
+    assert [(d["a"]["id"], d["b"]["id"]) for d in json.loads(kith_process("dupes", "--json").out)] == [(robert, bob)]
+
+    kept = kith_process("keep-apart", str(robert), str(bob))
+
+    assert kept.code == 0 and "Kept apart" in kept.out
+    assert json.loads(kith_process("dupes", "--json").out) == []

@@ -151,6 +151,39 @@ def test_duplicates_are_compared_side_by_side_and_merged(client: Any, kith: Kith
         assert s.get(Person, drop) is None
 
 
+def test_a_pair_is_kept_apart_with_one_click_and_not_listed_again(client: Any, kith: Kith) -> None:
+    a, b = people(kith, "Ana Diaz", "Ana Díaz")
+    listing = client.get("/dupes").text
+    assert f'name="a" value="{a}"' in listing and f'name="b" value="{b}"' in listing and "Two people" in listing
+    kept = client.post("/dupes/keep-apart", data={"a": a, "b": b, "csrf_token": csrf_of(client)})
+    assert kept.status_code == 200 and "Ana Diaz and Ana Díaz: two people, kept apart." in kept.text
+    assert "No likely duplicates." in client.get("/dupes").text
+    with kith.session() as s:
+        assert s.get(Person, a) is not None and s.get(Person, b) is not None
+
+
+def test_the_comparison_offers_to_keep_the_two_apart(client: Any, kith: Kith) -> None:
+    keep, drop = people(kith, "Ana Diaz", "Ana Díaz")
+    compare = client.get("/dupes/compare", params={"keep": keep, "drop": drop}).text
+    assert 'action="/dupes/keep-apart"' in compare and "Not the same person: keep apart" in compare
+    first = client.post("/dupes/keep-apart", data={"a": drop, "b": keep, "csrf_token": csrf_of(client)})
+    assert "Ana Díaz and Ana Diaz: two people, kept apart." in first.text
+    again = client.post("/dupes/keep-apart", data={"a": keep, "b": drop, "csrf_token": csrf_of(client)})
+    assert "two people, already kept apart." in again.text
+
+
+@pytest.mark.parametrize("path", ["/dupes/merge", "/dupes/keep-apart"])
+def test_merging_or_keeping_apart_ids_that_cannot_exist_is_refused_not_an_error(
+        client: Any, kith: Kith, path: str) -> None:
+    (a,) = people(kith, "Ana Diaz")
+    fields = ("keep", "drop") if path.endswith("merge") else ("a", "b")
+    for bad in (2**31, 2**63, 0, "x"):
+        answer = client.post(path, data={fields[0]: a, fields[1]: bad, "csrf_token": csrf_of(client)})
+        assert answer.status_code == 422, (bad, answer.status_code)
+    missing = client.post(path, data={fields[0]: a, fields[1]: a + 999, "csrf_token": csrf_of(client)})
+    assert missing.status_code == 404
+
+
 def test_events_are_created_and_people_added_with_their_roles(client: Any, kith: Kith) -> None:
     (pid,) = people(kith, "Ana Diaz")
     csrf = csrf_of(client)

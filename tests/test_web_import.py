@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from tests.web_helpers import LOCAL
 
 from import_helpers import IMPORT, counts
 from kith.runtime import Kith
+from kith.services.people import NewPerson, add_person
+from kith.store.models import Person
 from kith.web.app import create_app
 
 
@@ -60,3 +63,22 @@ def test_an_import_can_be_undone_from_the_history(client: Any, kith: Kith) -> No
     assert counts(kith)[0] == 0
     refused = client.post("/import/undo", data={"run": "1", "csrf_token": _csrf(client)})
     assert refused.status_code == 422 and "already undone" in refused.text
+
+
+def test_a_held_pair_links_to_its_side_by_side_comparison(client: Any, kith: Kith) -> None:
+    with kith.session() as s:
+        ana = add_person(s, NewPerson("Ana Diaz", org="Acme Films"), now=kith.as_of).id
+    page = _upload(client, dry_run=False)
+    assert page.status_code == 200 and "Held for review" in page.text
+    with kith.session() as s:
+        new = next(p.id for p in s.scalars(select(Person)) if p.display_name == "Ana Díaz")
+    link = f"/dupes/compare?keep={ana}&amp;drop={new}"
+    assert link in page.text
+    assert "Merge Ana Díaz into Ana Diaz?" in client.get(link.replace("&amp;", "&")).text
+
+
+def test_a_dry_runs_held_pairs_link_nowhere(client: Any, kith: Kith) -> None:
+    with kith.session() as s:
+        add_person(s, NewPerson("Ana Diaz", org="Acme Films"), now=kith.as_of)
+    page = _upload(client, dry_run=True)
+    assert "Held for review" in page.text and "/dupes/compare" not in page.text

@@ -81,10 +81,13 @@ def report(summary: ImportSummary, as_json: bool) -> None:
     if summary.encoding and not summary.encoding.startswith("utf-8 (valid"):  # plain UTF-8 goes without saying
         warn(f"read as {summary.encoding}")
     for held in summary.held_pairs[:50]:
-        say(f"  held for review: {held.name} ({held.ref}) is like #{held.like_id} {held.like_name} "
+        new = held.name if summary.dry_run else f"#{held.person_id} {held.name}"  # a dry run keeps no ids
+        say(f"  held for review: {new} ({held.ref}) is like #{held.like_id} {held.like_name} "
             f"({held.confidence:.0%}: {'; '.join(held.reasons)})")
-    if summary.held:
-        say("  see them with kith dupes; kith merge A B or kith keep-apart A B settles each")
+    if summary.held_pairs and not summary.dry_run:
+        first = summary.held_pairs[0]
+        say(f"  see them with kith dupes; kith merge {first.like_id} {first.person_id} or "
+            f"kith keep-apart {first.like_id} {first.person_id} settles each")
     for reason, n in sorted(summary.skipped.items()):
         warn(f"skipped {n}: {reason}")
     for rejected in summary.rejected[:50]:

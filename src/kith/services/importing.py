@@ -128,6 +128,7 @@ class Held:
     """A new person whose name is like a stored person's: added, and held for review as a likely duplicate."""
 
     ref: str
+    person_id: int  # the new person
     name: str
     like_id: int
     like_name: str
@@ -136,7 +137,8 @@ class Held:
 
     def as_dict(self) -> dict[str, Any]:
         """JSON form."""
-        return {"ref": self.ref, "name": self.name, "like": {"id": self.like_id, "name": self.like_name},
+        return {"ref": self.ref, "id": self.person_id, "name": self.name,
+                "like": {"id": self.like_id, "name": self.like_name},
                 "confidence": round(self.confidence, 2), "reasons": list(self.reasons)}
 
 
@@ -683,7 +685,7 @@ class Applier:
             if best is None or verdict.confidence > best[0].confidence:
                 best = (verdict, other)
         if best is not None:
-            self.summary.hold(Held(ref, who.name, best[1].id, best[1].name, best[0].confidence, best[0].reasons))
+            self.summary.hold(Held(ref, who.id, who.name, best[1].id, best[1].name, best[0].confidence, best[0].reasons))
 
     def _fill(self, who: Who, rec: ContactRecord, keys: list[tuple[str, str, str, str]]) -> None:
         """A later row of the same file sharing an identifier with a person this import adds: fill in."""

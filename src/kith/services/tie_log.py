@@ -93,8 +93,9 @@ class LogArrays:
 
     def build(self, mask: np.ndarray) -> StateArrays:
         """Accumulators of the chosen entries (a boolean mask, or indices in the log's order)."""
-        return build_arrays(*self.chosen(mask, "person", "ts", "kind", "direction", "sentiment", "group"),
-                            self.n_people, DEFAULT_PARAMS)
+        person, ts, kind, direction, sentiment, group = self.chosen(
+            mask, "person", "ts", "kind", "direction", "sentiment", "group")
+        return build_arrays(person, ts, kind, direction, sentiment, group, self.n_people, DEFAULT_PARAMS)
 
     def earliest(self, mask: np.ndarray) -> np.ndarray:
         """Time of each person's oldest masked entry (nan if none)."""

@@ -31,6 +31,8 @@ from kith.web.pages.common import (
 )
 from kith.web.render import page, redirect
 
+IdForm = Annotated[int, Form(ge=1, le=2_147_483_647)]  # a stored id, from a form
+
 router = APIRouter()
 DUPES_SHOWN = 100
 EVENTS_PAGE = 30
@@ -163,8 +165,8 @@ def add_relation(
 
 @router.post("/people/{person_id}/relations/remove")
 def remove_relation(
-    ctx: FormCtx, person_id: IdPath, src_id: Annotated[int, Form(ge=1)], kind: Annotated[str, Form(max_length=30)],
-    dst_id: Annotated[int, Form(ge=1)],
+    ctx: FormCtx, person_id: IdPath, src_id: IdForm, kind: Annotated[str, Form(max_length=30)],
+    dst_id: IdForm,
 ) -> Response:
     """Remove a relation shown on this person's page."""
     person = svc.get_person(ctx.session, person_id)
@@ -262,12 +264,21 @@ def compare(ctx: PageCtx, keep: Annotated[int, Query(ge=1, le=2_147_483_647)],
 
 
 @router.post("/dupes/merge")
-def merge(ctx: FormCtx, keep: Annotated[int, Form(ge=1)], drop: Annotated[int, Form(ge=1)]) -> Response:
+def merge(ctx: FormCtx, keep: IdForm, drop: IdForm) -> Response:
     """Merge ``drop`` into ``keep`` (everything of ``drop`` survives on ``keep``)."""
     kept = svc.get_person(ctx.session, keep)
     gone = svc.get_person(ctx.session, drop).display_name
     dedupe.merge_people(ctx.session, kept, svc.get_person(ctx.session, drop), now=ctx.now)
     return redirect(ctx, f"/people/{kept.id}", f"Merged {gone} into {kept.display_name}.")
+
+
+@router.post("/dupes/keep-apart")
+def keep_apart(ctx: FormCtx, a: IdForm, b: IdForm) -> Response:
+    """Record that ``a`` and ``b`` are two people: the pair is not listed again."""
+    first, second = svc.get_person(ctx.session, a), svc.get_person(ctx.session, b)
+    new = dedupe.keep_apart(ctx.session, first, second)
+    said = "kept apart" if new else "already kept apart"
+    return redirect(ctx, "/dupes", f"{first.display_name} and {second.display_name}: two people, {said}.")
 
 
 @router.get("/interactions/{interaction_id}/edit", response_class=HTMLResponse)
