@@ -44,7 +44,7 @@ IMPORT_FORMATS = ("linkedin", "linkedin-messages", "facebook", "google", "outloo
 
 @commands.command("import")
 def import_(
-    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help=", ".join(IMPORT_FORMATS) + "; or history, undo")],
+    fmt: Annotated[str, typer.Argument(metavar="FORMAT", help="auto (from the file's name or first lines), " + ", ".join(IMPORT_FORMATS) + "; or history, undo")],
     file: Annotated[str | None, typer.Argument(
         metavar="FILE", help="The file to import (mbox also takes a Maildir folder); for undo, the import's number.")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would change; write nothing.")] = False,
@@ -67,10 +67,16 @@ def import_(
         else:
             run_undo(file, as_json)
         return
-    if fmt not in IMPORT_FORMATS:
-        raise BadInput(f"unknown import format '{fmt}' (known: {', '.join(IMPORT_FORMATS)}; or history, undo)")
+    if fmt not in IMPORT_FORMATS and fmt != "auto":
+        raise BadInput(f"unknown import format '{fmt}' (known: auto, {', '.join(IMPORT_FORMATS)}; or history, undo)")
     if not file:
         raise BadInput(f"kith import {fmt} needs the FILE to import")
+    if fmt == "auto":
+        from kith.services.import_formats import detect_format
+
+        fmt = detect_format(Path(file))
+        if not as_json:
+            warn(f"{Path(file).name}: read as {fmt}")
     if fmt == "backup":
         _import_backup(Path(file), dry_run)
         return

@@ -30,6 +30,10 @@ RELATION_KINDS = {"assistant": "assistant", "manager": "manager", "spouse": "spo
                   "referred by": "referred-by", "referred_by": "referred-by"}
 
 
+HEADER = ("First Name", "Last Name")  # the export of today
+LEGACY_HEADER = ("Name", "Given Name", "Family Name")  # before 2023
+
+
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read a Google Contacts CSV export."""
     return stream(path, opts).collect()
@@ -37,10 +41,10 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 def stream(path: Path, opts: ParseOptions) -> Stream:
     """Read a Google Contacts CSV export row by row."""
-    rows = CsvRows(path, ["First Name", "Last Name"], opts=opts)
+    rows = CsvRows(path, HEADER, opts=opts)
     legacy = False
     if rows.header is None:
-        rows, legacy = CsvRows(path, ["Name", "Given Name", "Family Name"], opts=opts), True
+        rows, legacy = CsvRows(path, LEGACY_HEADER, opts=opts), True
     if rows.header is None:
         raise ImportFailed(f"{path}: not a Google Contacts CSV (no 'First Name,...' or 'Name,Given Name,...' header)")
     return Stream(_items(path, rows, legacy), rows.total)

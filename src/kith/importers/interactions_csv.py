@@ -30,6 +30,9 @@ from kith.normalize import email_key, fold
 DIRECTIONS = {"out": "out", "in": "in", "mutual": "mutual", "me": "out", "them": "in", "both": "mutual"}
 
 
+HEADER = ("timestamp", "contact", "direction", "kind")  # the required columns, on the first line
+
+
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read an interactions CSV; bad rows are problems, good rows are kept."""
     return stream(path, opts).collect()
@@ -37,7 +40,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 def stream(path: Path, opts: ParseOptions) -> Stream:
     """Read an interactions CSV row by row."""
-    rows = CsvRows(path, ["timestamp", "contact", "direction", "kind"], within=1, opts=opts)
+    rows = CsvRows(path, HEADER, within=1, opts=opts)
     if rows.header is None:
         raise ImportFailed(f"{path}: the first line must be the header timestamp,contact,direction,kind[,note]")
     return Stream(_items(path, rows), rows.total)

@@ -35,6 +35,8 @@ from kith.importers.records import (
 from kith.importers.streaming import CsvRows
 from kith.normalize import derived_id, fold
 
+HEADER = ("First Name", "Last Name", "Connected On")  # the columns that make a file a Connections.csv
+
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read a LinkedIn Connections.csv."""
@@ -43,7 +45,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 def stream(path: Path, opts: ParseOptions) -> Stream:
     """Read a LinkedIn Connections.csv row by row."""
-    rows = CsvRows(path, ["First Name", "Last Name", "Connected On"], opts=opts)
+    rows = CsvRows(path, HEADER, opts=opts)
     if rows.header is None:
         raise ImportFailed(f"{path}: not a LinkedIn Connections.csv (no 'First Name,Last Name,...,Connected On' header)")
     return Stream(_items(path, rows), rows.total)

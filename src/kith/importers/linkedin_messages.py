@@ -16,11 +16,13 @@ from kith.importers.reading import csv_rows, find_header, parse_datetime, pick, 
 from kith.importers.records import Parsed, ParseOptions, Party, Problem, display
 from kith.normalize import email_key, fold, url_key
 
+HEADER = ("From", "To", "Date")  # the columns that make a file a LinkedIn messages.csv
+
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read a LinkedIn messages.csv."""
     rows = csv_rows(read_text(path, opts))
-    header = find_header(rows, ["From", "To", "Date"])
+    header = find_header(rows, HEADER)
     if header is None:
         raise ImportFailed(f"{path}: not a LinkedIn messages.csv (no 'FROM,...,TO,...,DATE' header)")
     messages = list(records(rows, header))

@@ -33,6 +33,9 @@ PHONES = (
 EMPTY_DATES = {"0/0/00", "00/00/00", "1/1/1601", "0/0/0000"}
 
 
+HEADER = ("First Name", "Last Name", "E-mail Address")  # the columns that make a file an Outlook export
+
+
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read an Outlook contacts CSV."""
     return stream(path, opts).collect()
@@ -40,7 +43,7 @@ def parse(path: Path, opts: ParseOptions) -> Parsed:
 
 def stream(path: Path, opts: ParseOptions) -> Stream:
     """Read an Outlook contacts CSV row by row."""
-    rows = CsvRows(path, ["First Name", "Last Name", "E-mail Address"], opts=opts)
+    rows = CsvRows(path, HEADER, opts=opts)
     if rows.header is None:
         raise ImportFailed(f"{path}: not an Outlook CSV (no 'First Name,...,Last Name,...,E-mail Address' header)")
     return Stream(_items(path, rows), rows.total)

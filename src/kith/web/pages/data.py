@@ -20,13 +20,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from kith.errors import BadInput, NotFound
 from kith.services import backup, exports, import_runs
+from kith.services.import_formats import detect_format
 from kith.services.importing import ImportOptions, ImportSummary, import_file
 from kith.web.pages.common import FormCtx, PageCtx
 from kith.web.render import page
 
 router = APIRouter()
 FORMATS = {
-    "auto": "Detect from the file name",
+    "auto": "Detect from the file",
     "linkedin": "LinkedIn Connections.csv",
     "linkedin-messages": "LinkedIn messages.csv",
     "facebook": "Facebook friends (JSON)",
@@ -38,25 +39,16 @@ FORMATS = {
     "interactions": "Interactions CSV",
     "backup": "Kith backup (JSON)",
 }
-BY_SUFFIX = {".vcf": "vcard", ".vcard": "vcard", ".ics": "ics", ".mbox": "mbox", ".json": "backup"}
 MAX_UPLOAD = 512 * 1024 * 1024
 
 
-def guess_format(fmt: str, filename: str) -> str:
-    """The chosen format, or for ``auto`` the one the file name suggests."""
-    if fmt != "auto":
-        if fmt not in FORMATS:
-            raise BadInput(f"unknown import format '{fmt}'")
-        return fmt
-    name = filename.lower()
-    if name.endswith("connections.csv"):
-        return "linkedin"
-    if name.endswith("messages.csv"):
-        return "linkedin-messages"
-    for suffix, guessed in BY_SUFFIX.items():
-        if name.endswith(suffix):
-            return guessed
-    raise BadInput("cannot tell the format from the file name; choose it in the list")
+def chosen_format(fmt: str, path: Path, filename: str) -> str:
+    """The format chosen in the list, or for ``auto`` the one the file's name or first lines show."""
+    if fmt == "auto":
+        return detect_format(path, filename)
+    if fmt not in FORMATS:
+        raise BadInput(f"unknown import format '{fmt}'")
+    return fmt
 
 
 @router.get("/import", response_class=HTMLResponse)
@@ -85,20 +77,20 @@ async def import_upload(
     workspace) so that the real import then runs without choosing the file again.
     """
     filename = Path(file.filename or "upload").name[:200] or "upload"
-    chosen = guess_format(fmt, filename)
     suffix = Path(filename).suffix[:10]
-    if dry_run and chosen != "backup":
-        token = secrets.token_urlsafe(16)
-        folder = _staging(ctx) / token
-        folder.mkdir(parents=True)
-        path = folder / f"upload{suffix}"
-        await _save(file, path)
-        (folder / "name").write_text(f"{chosen}\n{filename}", encoding="utf-8")
-        summary = _import(ctx, chosen, path, filename, dry_run=True)
-        return _page(ctx, summary=summary, fmt=chosen, filename=filename, dry_run=True, staged=token)
     with tempfile.TemporaryDirectory(prefix="kith-upload-") as tmp:
         path = Path(tmp) / f"upload{suffix}"
         await _save(file, path)
+        chosen = chosen_format(fmt, path, filename)
+        if dry_run and chosen != "backup":
+            token = secrets.token_urlsafe(16)
+            folder = _staging(ctx) / token
+            folder.mkdir(parents=True)
+            kept = folder / path.name
+            shutil.move(path, kept)
+            (folder / "name").write_text(f"{chosen}\n{filename}", encoding="utf-8")
+            summary = _import(ctx, chosen, kept, filename, dry_run=True)
+            return _page(ctx, summary=summary, fmt=chosen, filename=filename, dry_run=True, staged=token)
         if chosen == "backup":
             return _page(ctx, restored=_restore(ctx, path, dry_run=bool(dry_run)), fmt=chosen, filename=filename,
                          dry_run=bool(dry_run))
