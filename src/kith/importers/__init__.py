@@ -55,6 +55,7 @@ STREAMS: dict[str, Streamer] = {
     "google": _streamer("google_csv"),
     "outlook": _streamer("outlook_csv"),
     "interactions": _streamer("interactions_csv"),
+    "vcard": _streamer("vcard"),
 }
 
 # The source recorded on what each format creates (provenance, identifiers, interactions).

@@ -13,12 +13,23 @@ import base64
 import binascii
 import quopri
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kith.errors import ImportFailed
 from kith.importers.reading import birthday, read_decoded
-from kith.importers.records import ContactRecord, Labeled, Parsed, ParseOptions, Problem, display
+from kith.importers.records import (
+    ContactRecord,
+    Item,
+    Labeled,
+    Parsed,
+    ParseOptions,
+    Problem,
+    Stream,
+    display,
+)
+from kith.importers.streaming import lines
 
 # Labels Apple and Google write as _$!<Label>!$_, and relation labels we keep.
 _AB_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
@@ -51,32 +62,60 @@ class Line:
 
 def parse(path: Path, opts: ParseOptions) -> Parsed:
     """Read every card of a .vcf file; broken cards become problems."""
+    return stream(path, opts).collect()
+
+
+def stream(path: Path, opts: ParseOptions) -> Stream:
+    """Read a .vcf file card by card (a card's lines are held only while it is read); broken cards become
+    problems."""
     text = read_decoded(path, opts)
-    cards, problems = split_cards(text, display(path))
-    if not cards and not problems:
+    total = sum(1 for _ in _BEGIN.finditer(text))  # nested AGENT cards count too: an estimate, for progress
+    if not total:
         raise ImportFailed(f"{path}: no vCard in this file (no BEGIN:VCARD line)")
-    out = Parsed(problems=problems)
-    for number, lines in cards:
+    return Stream(_items(display(path), text, opts), total)
+
+
+_BEGIN = re.compile(r"BEGIN:VCARD", re.IGNORECASE)
+
+
+def _items(file: str, text: str, opts: ParseOptions) -> Iterator[Item]:
+    for found in cards_of(text, file):
+        if isinstance(found, Problem):
+            yield found
+            continue
+        number, lines = found
         ref = f"card {number}"
         try:
             record = read_card(lines, ref, opts)
         except (ValueError, LookupError, UnicodeError) as exc:
-            out.problems.append(Problem(display(path), ref, f"cannot read it ({exc})"))
+            yield Problem(file, ref, f"cannot read it ({exc})")
             continue
         if not record.display_name():
-            out.problems.append(Problem(display(path), ref, "no name, e-mail or phone"))
+            yield Problem(file, ref, "no name, e-mail or phone")
             continue
-        out.contacts.append(record)
-    return out
+        yield record
 
 
 def split_cards(text: str, file: str) -> tuple[list[tuple[int, list[str]]], list[Problem]]:
-    """Physical lines of each card (nested AGENT cards stay inside), numbered from 1."""
+    """Physical lines of each card (nested AGENT cards stay inside), numbered from 1; and the problems."""
     cards: list[tuple[int, list[str]]] = []
     problems: list[Problem] = []
+    for found in cards_of(text, file):
+        if isinstance(found, Problem):
+            problems.append(found)
+        else:
+            cards.append(found)
+    return cards, problems
+
+
+def cards_of(text: str, file: str) -> Iterator[tuple[int, list[str]] | Problem]:
+    """Each card's physical lines as it ends (nested AGENT cards stay inside), numbered from 1; a card that
+    never ends is a problem."""
     current: list[str] | None = None
     depth = 0
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    number = 0
+    for line in lines(text):
+        raw = line.rstrip("\r\n")
         upper = raw.strip().upper()
         if upper == "BEGIN:VCARD":
             if current is None:
@@ -86,14 +125,14 @@ def split_cards(text: str, file: str) -> tuple[list[tuple[int, list[str]]], list
         elif upper == "END:VCARD" and current is not None:
             depth -= 1
             if depth == 0:
-                cards.append((len(cards) + len(problems) + 1, current))
+                number += 1
+                yield number, current
                 current = None
                 continue
         if current is not None:
             current.append(raw)
     if current is not None:
-        problems.append(Problem(file, f"card {len(cards) + 1}", "the card never ends (no END:VCARD)"))
-    return cards, problems
+        yield Problem(file, f"card {number + 1}", "the card never ends (no END:VCARD)")
 
 
 def unfold(lines: list[str]) -> list[str]:
