@@ -147,3 +147,15 @@ def test_the_web_says_what_it_cannot_tell_and_imports_nothing(client: Any, kith:
     page = _upload(client, "contacts.csv", b"a,b\n1,2\n")
     assert page.status_code == 422 and "contacts.csv: cannot tell its format" in page.text
     assert not people(kith)
+
+
+def test_a_refused_upload_offers_the_way_back_to_the_import_page(client: Any) -> None:
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/import").text)
+    assert match is not None
+    page = client.post("/import", data={"fmt": "auto", "csrf_token": match.group(1)},
+                       files={"file": ("notes.txt", b"hello\n", "text/plain")}, headers={"referer": f"{LOCAL}/import"})
+    assert page.status_code == 422 and '<a href="/import">Back</a>' in page.text
+    elsewhere = client.post("/import", data={"fmt": "auto", "csrf_token": match.group(1)},
+                            files={"file": ("notes.txt", b"hello\n", "text/plain")},
+                            headers={"referer": "https://elsewhere.example/import"})
+    assert elsewhere.status_code == 422 and ">Back</a>" not in elsewhere.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -113,8 +114,17 @@ def bare(request: Request, name: str, status: int = 200, **values: Any) -> HTMLR
 
 
 def error_page(request: Request, status: int, message: str) -> HTMLResponse:
-    """A friendly error page with the status and what to do."""
-    return bare(request, "error.html", status, code=status, message=message, title="Problem")
+    """A friendly error page with the status, what to do, and the way back to the page the user came from."""
+    return bare(request, "error.html", status, code=status, message=message, title="Problem",
+                back=came_from(request))
+
+
+def came_from(request: Request) -> str:
+    """The page of this site the request came from (its Referer, path and query), or ''."""
+    parts = urlsplit(request.headers.get("referer", ""))
+    if parts.netloc != request.url.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
+        return ""
+    return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
 def confirm(ctx: Ctx, url: str, flash: str) -> Response:
