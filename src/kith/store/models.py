@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -39,6 +40,13 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def sparse_index(table: str, column: str) -> Index:
+    """An index of ``column`` over the rows that hold a value (migration 0015): a foreign key that is mostly NULL,
+    looked up by value when the row it points at is deleted."""
+    where = text(f"{column} IS NOT NULL")
+    return Index(f"ix_{table}_{column}", column, postgresql_where=where, sqlite_where=where)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -124,7 +132,7 @@ class Membership(Scoped, Base):
     __table_args__ = (UniqueConstraint("workspace_id", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(20), default="owner")
 
 
@@ -132,6 +140,7 @@ class ApiToken(Scoped, Base):
     """A bearer token (API) or calendar-feed secret; only its hash is stored."""
 
     __tablename__ = "api_token"
+    __table_args__ = (sparse_index("api_token", "user_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
@@ -160,6 +169,8 @@ class Person(ScopedLed, Base):
     __tablename__ = "person"
     __table_args__ = (
         Index("ix_person_ws_updated", "workspace_id", "updated_at"),  # the web's data version (migration 0004)
+        sparse_index("person", "introduced_by_id"),
+        sparse_index("person", "met_at_event_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -284,6 +295,7 @@ class Interaction(ScopedLed, Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "dedupe_key"),
         Index("ix_interaction_ws_time", "workspace_id", "occurred_at"),
+        sparse_index("interaction", "event_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -317,6 +329,7 @@ class Favor(Scoped, Base):
     """A favour: ``received`` (they did it for me) or ``given`` (I did it for them)."""
 
     __tablename__ = "favor"
+    __table_args__ = (sparse_index("favor", "event_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
@@ -349,6 +362,7 @@ class Goal(Scoped, Base):
 
 class Opportunity(Scoped, Base):
     __tablename__ = "opportunity"
+    __table_args__ = (sparse_index("opportunity", "goal_id"), sparse_index("opportunity", "organization_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
@@ -602,7 +616,7 @@ class SyncItem(Scoped, Base):
     """One resource on a server (a vCard, an event): its ETag, what it became in Kith, the text last seen."""
 
     __tablename__ = "sync_item"
-    __table_args__ = (UniqueConstraint("account_id", "href"),)
+    __table_args__ = (UniqueConstraint("account_id", "href"), sparse_index("sync_item", "interaction_id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("sync_account.id", ondelete="CASCADE"))
@@ -619,9 +633,10 @@ class SyncConflict(Scoped, Base):
     """Both sides changed one field: Kith's value is kept, the server's waits here for review."""
 
     __tablename__ = "sync_conflict"
+    __table_args__ = (sparse_index("sync_conflict", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("sync_account.id", ondelete="CASCADE"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("sync_account.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"))
     href: Mapped[str] = mapped_column(String(1000))
     field: Mapped[str] = mapped_column(String(50))
