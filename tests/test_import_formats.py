@@ -104,6 +104,10 @@ def test_kith_import_auto_detects_and_says_what_it_read_the_file_as(kith_process
     assert "contacts.csv: read as outlook" in done.err and "Imported (#1)" in done.out
     as_json = kith_process("import", "auto", str(path), "--json")
     assert json.loads(as_json.out)["format"] == "outlook" and "read as" not in as_json.err
+    alone = kith_process("import", str(path), "--json")  # `kith import FILE`: the format left out
+    assert alone.code == 0 and json.loads(alone.out)["format"] == "outlook"
+    missing = kith_process("import", str(tmp_path / "gone.csv"))
+    assert missing.code != 0 and "gone.csv: no such file" in missing.err
     unknown = tmp_path / "notes.txt"
     unknown.write_text("just some notes\n", encoding="utf-8")
     refused = kith_process("import", "auto", str(unknown))

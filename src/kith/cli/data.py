@@ -56,6 +56,7 @@ def import_(
 ) -> None:
     """Import a file (what it adds, updates, holds for review and rejects is summarised at the end).
 
+    `kith import FILE` (or `kith import auto FILE`) tells the format from the file's name or first lines.
     `kith import history` lists the imports; `kith import undo RUN` removes what import RUN added and restores
     what it changed (refused, saying why, if later edits depend on it).
     """
@@ -67,6 +68,11 @@ def import_(
         else:
             run_undo(file, as_json)
         return
+    if file is None and fmt not in IMPORT_FORMATS and fmt != "auto":
+        if Path(fmt).exists():
+            fmt, file = "auto", fmt  # `kith import FILE`: the format told from the file
+        elif "/" in fmt or Path(fmt).suffix:
+            raise BadInput(f"{fmt}: no such file")
     if fmt not in IMPORT_FORMATS and fmt != "auto":
         raise BadInput(f"unknown import format '{fmt}' (known: auto, {', '.join(IMPORT_FORMATS)}; or history, undo)")
     if not file:
