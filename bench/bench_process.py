@@ -141,7 +141,8 @@ def run_process(argv: list[str], env: dict[str, str], limit_s: float = TIMEOUT_S
     """Run ``argv`` to its end (or kill it after ``limit_s``): wall time and its own peak RSS.
 
     ``os.wait4`` gives the child's own rusage; RUSAGE_CHILDREN would be the
-    maximum over every child so far.
+    maximum over every child so far. A child's ``ru_maxrss`` is at least this process's own high-water mark
+    (Linux carries it across fork and exec), so this process stays small: the network is built apart.
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
@@ -470,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=OUT / "process.json", help="Where to write the results.")
     args = parser.parse_args(argv)
     only = set(args.only or NAMES)
-    big = bigdb.ensure(args.people, args.interactions)
+    big = bigdb.ensure_apart(args.people, args.interactions)
     info = machine() | {"people": args.people, "interactions": args.interactions, "repeat": args.repeat,
                         "database": str(big.relative_to(bigdb.ROOT) if big.is_relative_to(bigdb.ROOT) else big),
                         "as_of": AS_OF}
