@@ -196,6 +196,23 @@ def _env() -> dict[str, str]:
     return {**env, "KITH_STRICT_TIES": os.environ.get("KITH_STRICT_TIES", "1")}
 
 
+def write_files(fmt: str, path: Path, n: int) -> None:
+    """The file of ``n`` records at ``path``, and beside it (``FORMAT-rows.csv``) its rows for the floor."""
+    write, _ = WRITERS[fmt]
+    rows = write(path, n)
+    with (path.parent / f"{fmt}-rows.csv").open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+
+
+def _run_child(*args: str) -> dict[str, object]:
+    """This script in a child process with ``args``; its last line of JSON (or {})."""
+    out = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False, env=_env())
+    if out.returncode != 0:
+        raise SystemExit(out.stderr[-3000:])
+    lines = out.stdout.strip().splitlines()
+    return json.loads(lines[-1]) if lines else {}
+
+
 def child(*args: str) -> dict[str, object]:
     """One import in a fresh process: what it reports, and ``process``, the whole process's wall time (start-up,
     imports of Kith's modules, opening the database, the import, commit, exit)."""
@@ -214,10 +231,19 @@ def main() -> None:
     parser.add_argument("--db", default="", help="a PostgreSQL admin URL: import into fresh databases there")
     parser.add_argument("--no-cli", action="store_true", help="skip the runs of the kith console script")
     parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--write", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--floor", nargs=2, help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args()  # bench/run_all.py passes every script the same arguments
     if args.child:
         fmt, path, url, init = args.child
         print(json.dumps(one(fmt, Path(path), url, init == "1")))
+        return
+    if args.write:
+        fmt, path, n = args.write
+        write_files(fmt, Path(path), int(n))
+        return
+    if args.floor:
+        print(json.dumps({"seconds": floor(Path(args.floor[0]), Path(args.floor[1]))}))
         return
     print(f"# {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {os.cpu_count()} cores, scale {args.scale}, "
           f"{'PostgreSQL' if args.db else 'SQLite'}")
@@ -231,14 +257,12 @@ def main() -> None:
         root = Path(tmp)
         for fmt in args.only.split(","):
             n = int(SIZES[fmt] * args.scale)
-            write, ext = WRITERS[fmt]
-            path = root / f"{fmt}.{ext}"
-            rows = write(path, n)
-            rows_csv = root / f"{fmt}-rows.csv"
-            with rows_csv.open("w", encoding="utf-8", newline="") as f:
-                csv.writer(f).writerows(rows)
-            del rows
-            base = floor(rows_csv, root / f"{fmt}-floor.db")
+            path = root / f"{fmt}.{WRITERS[fmt][1]}"
+            # Written, and the floor measured, by child processes: a process inherits its parent's peak memory as
+            # its own (Linux carries ru_maxrss across fork and exec), so this one never holds a file's rows.
+            _run_child("--write", fmt, str(path), str(n))
+            base = float(str(_run_child("--floor", str(root / f"{fmt}-rows.csv"), str(root / f"{fmt}-floor.db"))
+                             ["seconds"]))
             url = _database(args.db, fmt) if args.db else f"sqlite:///{root}/{fmt}.db"
             first = child(fmt, str(path), url, "1")
             again = child(fmt, str(path), url, "0") if fmt in ("linkedin", "google", "outlook", "vcard") else None
