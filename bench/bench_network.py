@@ -230,7 +230,7 @@ def main() -> None:
             sys.path.insert(0, str(Path(__file__).parent))
             import bigdb
 
-            big = args.big or bigdb.ensure()
+            big = args.big or bigdb.ensure_apart()
         bench_kith_network(big, args.runs)
     if args.part in ("all", "reach"):
         bench_reach_and_ask(args.people, args.db, args.seed)

@@ -124,7 +124,7 @@ def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     tmp = tempfile.TemporaryDirectory(prefix="kith-bench-web-")
     db = Path(tmp.name) / "big.db"  # a copy: the server writes (tie states, the planner's statistics)
-    shutil.copyfile(bigdb.ensure(args.people, args.interactions), db)
+    shutil.copyfile(bigdb.ensure_apart(args.people, args.interactions), db)
     # Untimed, as in bench_process.py: the schema upgrade and the tie states a user's first command makes.
     subprocess.run([sys.executable, "-m", "kith.cli.app", "--db", str(db), "--as-of", NOW.isoformat(), "score", "--json"],
                    check=True, stdout=subprocess.DEVNULL)
