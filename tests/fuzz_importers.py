@@ -1,4 +1,4 @@
-"""Coverage-guided fuzzing (atheris, libFuzzer) of every importer and of the backup reader.
+"""Coverage-guided fuzzing (atheris, libFuzzer) of every importer, the backup reader and the format detection.
 
     .venv/bin/python tests/fuzz_importers.py TARGET [libFuzzer options]
 
@@ -30,6 +30,7 @@ with atheris.instrument_imports(include=["kith"]):
     from kith.importers import PARSERS
     from kith.importers.records import ParseOptions
     from kith.services.backup import read_backup, validate_backup
+    from kith.services.import_formats import FORMATS, format_of
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SEEDS = {
@@ -67,7 +68,11 @@ def one_input(target: str, path: Path) -> Callable[[bytes], None]:
 
 
 def read(target: str, data: bytes, path: Path) -> None:
-    """Read ``data`` as a file of ``target``; only a one-line ImportFailed may come out."""
+    """Read ``data`` as a file of ``target``; only a one-line ImportFailed may come out. The format detection
+    (`kith import FILE`) reads it first: it answers a format or None, and never raises."""
+    found = format_of(data)
+    if found is not None and found not in FORMATS:
+        raise AssertionError(f"detected an unknown format {found!r}")
     path.write_bytes(data)
     try:
         if target == "backup":

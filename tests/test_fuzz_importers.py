@@ -1,4 +1,4 @@
-"""A short coverage-guided fuzzing run (atheris) of every importer and of the backup reader.
+"""A short coverage-guided fuzzing run (atheris) of every importer, the backup reader and the format detection.
 
 Every target in one run of 20 seconds (the first byte of an input picks the
 importer), from the real files in tests/fixtures (tests/fuzz_importers.py);
