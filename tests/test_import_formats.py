@@ -80,7 +80,8 @@ def test_a_kith_backup_and_a_utf16_outlook_export_are_known(kith: Kith, tmp_path
 
 
 @pytest.mark.parametrize("content", [b"", b"a,b,c\n1,2,3\n", b"\x00\x01\x02\xff" * 100, b"{\"x\": 1}",
-                                     b"Name;Phone\nAna;1\n", "\ufeffnothing at all\n".encode()])
+                                     b"Name;Phone\nAna;1\n", "\ufeffnothing at all\n".encode(),
+                                     b"[" * 60_000, b'{"a":' * 20_000 + b"1" + b"}" * 20_000])
 def test_a_file_nothing_tells_is_a_clear_error_naming_the_formats(content: bytes, tmp_path: Path) -> None:
     path = tmp_path / "export.csv"
     path.write_bytes(content)
@@ -113,6 +114,11 @@ def test_kith_import_auto_detects_and_says_what_it_read_the_file_as(kith_process
     refused = kith_process("import", "auto", str(unknown))
     assert refused.code != 0 and "notes.txt: cannot tell its format" in refused.err
     assert "Traceback" not in refused.err
+    deep = tmp_path / "deep.json"
+    deep.write_bytes(b"[" * 60_000)
+    too_deep = kith_process("import", str(deep))
+    assert too_deep.code == 1 and "deep.json: cannot tell its format" in too_deep.err
+    assert "Traceback" not in too_deep.err
 
 
 @pytest.fixture
@@ -150,6 +156,8 @@ def test_the_webs_dry_run_of_a_detected_file_then_imports_it_without_a_second_up
 def test_the_web_says_what_it_cannot_tell_and_imports_nothing(client: Any, kith: Kith) -> None:
     page = _upload(client, "contacts.csv", b"a,b\n1,2\n")
     assert page.status_code == 422 and "contacts.csv: cannot tell its format" in page.text
+    deep = _upload(client, "export", b"[" * 60_000)  # JSON nested past the parser's depth: told, not a 500
+    assert deep.status_code == 422 and "export: cannot tell its format" in deep.text
     assert not people(kith)
 
 

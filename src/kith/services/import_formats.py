@@ -11,10 +11,9 @@ itself requires (its ``HEADER``), so detection and import never disagree.
 from __future__ import annotations
 
 import csv
-import json
 from pathlib import Path
 
-from kith.errors import BadInput
+from kith.errors import BadInput, ImportFailed
 from kith.importers import (
     facebook,
     google_csv,
@@ -23,7 +22,7 @@ from kith.importers import (
     linkedin_messages,
     outlook_csv,
 )
-from kith.importers.reading import decode_bytes, header_key
+from kith.importers.reading import decode_bytes, header_key, json_document
 from kith.services.backup import FORMAT as BACKUP_FORMAT
 
 FORMATS = ("linkedin", "linkedin-messages", "facebook", "google", "outlook", "vcard", "mbox", "ics", "interactions",
@@ -92,9 +91,9 @@ def _json_format(text: str) -> str | None:
         return "backup"
     if any(f'"{key}"' in text[:4096] for key in facebook.LIST_KEYS):
         return "facebook"
-    try:  # a whole small document: look at its keys
-        data = json.loads(text)
-    except ValueError:
+    try:  # a whole small document: look at its keys (nested too deep, or cut at HEAD_BYTES: not told)
+        data = json_document(text, "the file")
+    except ImportFailed:
         return None
     if isinstance(data, dict) and data.get("format") == BACKUP_FORMAT:
         return "backup"
