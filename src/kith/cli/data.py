@@ -11,6 +11,7 @@ from kith.cli.base import JsonOpt, command_group
 from kith.cli.context import STATE
 from kith.cli.output import say, warn
 from kith.errors import BadInput
+from kith.importers import IMPORT_FORMATS
 from kith.services import exports
 
 commands = command_group()
@@ -36,10 +37,6 @@ def demo(
             raise BadInput("the database already has people; use an empty database (--db) or --force")
         summary = build_demo(session, now=STATE.now, seed=seed)
     say("Demo network: " + ", ".join(f"{v} {k}" for k, v in summary.items()))
-
-
-IMPORT_FORMATS = ("linkedin", "linkedin-messages", "facebook", "google", "outlook", "vcard", "mbox", "ics",
-                  "interactions", "backup")
 
 
 @commands.command("import")

@@ -58,7 +58,11 @@ STREAMS: dict[str, Streamer] = {
     "vcard": _streamer("vcard"),
 }
 
+# Every FORMAT of `kith import` (the CLI's argument, the web's list, what detection answers): the parsers, and
+# Kith's own backup, which kith.services.backup restores.
+IMPORT_FORMATS = (*PARSERS, "backup")
+
 # The source recorded on what each format creates (provenance, identifiers, interactions).
 SOURCES = {"linkedin-messages": "linkedin"}
 
-__all__ = ["PARSERS", "SOURCES", "STREAMS", "ParseOptions", "Parsed", "Parser", "Stream", "Streamer"]
+__all__ = ["IMPORT_FORMATS", "PARSERS", "SOURCES", "STREAMS", "ParseOptions", "Parsed", "Parser", "Stream", "Streamer"]

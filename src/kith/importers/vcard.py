@@ -33,6 +33,7 @@ from kith.importers.streaming import lines
 
 # Labels Apple and Google write as _$!<Label>!$_, and relation labels we keep.
 _AB_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
+_BEGIN = re.compile(r"BEGIN:VCARD", re.IGNORECASE)  # counted for the stream's estimated total
 RELATION_LABELS = {
     "assistant": "assistant", "manager": "manager", "spouse": "spouse", "partner": "partner",
     "referred_by": "referred-by", "referred-by": "referred-by", "co-worker": "colleague",
@@ -73,9 +74,6 @@ def stream(path: Path, opts: ParseOptions) -> Stream:
     if not total:
         raise ImportFailed(f"{path}: no vCard in this file (no BEGIN:VCARD line)")
     return Stream(_items(display(path), text, opts), total)
-
-
-_BEGIN = re.compile(r"BEGIN:VCARD", re.IGNORECASE)
 
 
 def _items(file: str, text: str, opts: ParseOptions) -> Iterator[Item]:

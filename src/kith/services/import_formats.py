@@ -15,6 +15,7 @@ from pathlib import Path
 
 from kith.errors import BadInput, ImportFailed
 from kith.importers import (
+    IMPORT_FORMATS,
     facebook,
     google_csv,
     interactions_csv,
@@ -25,8 +26,7 @@ from kith.importers import (
 from kith.importers.reading import decode_bytes, header_key, json_document
 from kith.services.backup import FORMAT as BACKUP_FORMAT
 
-FORMATS = ("linkedin", "linkedin-messages", "facebook", "google", "outlook", "vcard", "mbox", "ics", "interactions",
-           "backup")
+FORMATS = IMPORT_FORMATS
 HEAD_BYTES = 64 * 1024  # what is read of a file to tell its format
 HEADER_WITHIN = 30  # rows searched for a CSV header (LinkedIn puts notes above it)
 
@@ -35,14 +35,14 @@ _BY_NAME = (("connections.csv", "linkedin"), ("messages.csv", "linkedin-messages
 _BY_SUFFIX = {".vcf": "vcard", ".vcard": "vcard", ".ics": "ics", ".ical": "ics", ".mbox": "mbox"}
 
 # A CSV by its header, most specific first: every Outlook and LinkedIn header has First Name and Last Name too.
-_CSV_SHAPES = (
+_CSV_SHAPES = tuple((fmt, frozenset(header_key(c) for c in header)) for fmt, header in (
     ("linkedin", linkedin.HEADER),
     ("outlook", outlook_csv.HEADER),
     ("interactions", interactions_csv.HEADER),
     ("linkedin-messages", linkedin_messages.HEADER),
     ("google", google_csv.HEADER),
     ("google", google_csv.LEGACY_HEADER),
-)
+))
 
 
 def detect_format(path: Path, name: str | None = None) -> str:
@@ -110,6 +110,6 @@ def _csv_format(text: str) -> str | None:
     for row in rows:
         keys = {header_key(cell) for cell in row}
         for fmt, required in _CSV_SHAPES:
-            if {header_key(c) for c in required} <= keys:
+            if required <= keys:
                 return fmt
     return None
