@@ -217,11 +217,8 @@ def child(*args: str) -> dict[str, object]:
     """One import in a fresh process: what it reports, and ``process``, the whole process's wall time (start-up,
     imports of Kith's modules, opening the database, the import, commit, exit)."""
     t0 = time.perf_counter()
-    out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True, check=False,
-                         env=_env())
-    if out.returncode != 0:
-        raise SystemExit(out.stderr[-3000:])
-    return {**json.loads(out.stdout.strip().splitlines()[-1]), "process": time.perf_counter() - t0}
+    report = _run_child("--child", *args)
+    return {**report, "process": time.perf_counter() - t0}
 
 
 def main() -> None:

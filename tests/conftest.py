@@ -185,6 +185,16 @@ def cli(db_url: str, capsys: pytest.CaptureFixture[str]) -> Callable[..., CliRes
     return run
 
 
+def process_env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a ``kith`` process of a test: this one's, without a database or clock of its own, with
+    XDG directories under ``tmp_path`` and ``KITH_STRICT_TIES=1``. Bytecode is cached as on a user's machine (a
+    sandbox may forbid it: 0.3 s more per process)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("KITH_DATABASE_URL", "KITH_NOW", "PYTHONDONTWRITEBYTECODE")}
+    env |= {f"XDG_{name}_HOME": str(tmp_path / f"xdg-{name.lower()}") for name in ("DATA", "CONFIG", "CACHE", "STATE")}
+    env["KITH_STRICT_TIES"] = "1"
+    return env
+
+
 @pytest.fixture
 def kith_process(db_url: str, tmp_path: Path) -> Callable[..., CliResult]:
     """Run ``kith --db <fresh db> --as-of FIXED_NOW ARGS...`` as its own process, as a user does.
@@ -196,10 +206,7 @@ def kith_process(db_url: str, tmp_path: Path) -> Callable[..., CliResult]:
     """
     if not KITH_SCRIPT.exists():
         pytest.fail(f"no console script at {KITH_SCRIPT}: run `make install`")
-    # Bytecode is cached as on a user's machine (a sandbox may forbid it: 0.3 s more per process).
-    env = {k: v for k, v in os.environ.items() if k not in ("KITH_DATABASE_URL", "KITH_NOW", "PYTHONDONTWRITEBYTECODE")}
-    env |= {f"XDG_{name}_HOME": str(tmp_path / f"xdg-{name.lower()}") for name in ("DATA", "CONFIG", "CACHE", "STATE")}
-    env["KITH_STRICT_TIES"] = "1"
+    env = process_env(tmp_path)
 
     def run(*args: str, db: str | None = None, as_of: str | None = FIXED_NOW.isoformat()) -> CliResult:
         argv = [str(KITH_SCRIPT), "--db", db or db_url, *(["--as-of", as_of] if as_of else []), *args]

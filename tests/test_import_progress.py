@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from rich.console import Console
-from tests.conftest import FIXED_NOW, KITH_SCRIPT
+from tests.conftest import FIXED_NOW, KITH_SCRIPT, process_env
 from tests.import_helpers import IMPORT
 
 from kith.cli.importing import SHOW_AFTER, LazyProgress
@@ -55,9 +55,8 @@ class Run:
 
 def kith_at_terminal(db_url: str, tmp_path: Path, *args: str, stderr_is_terminal: bool = True) -> Run:
     """``kith --db URL ARGS`` in its own process, its stderr a pseudo-terminal (or a pipe)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("KITH_DATABASE_URL", "KITH_NOW", "NO_COLOR")}
-    env |= {f"XDG_{name}_HOME": str(tmp_path / f"xdg-{name.lower()}") for name in ("DATA", "CONFIG", "CACHE", "STATE")}
-    env |= {"TERM": "xterm-256color", "COLUMNS": "100", "KITH_STRICT_TIES": "1"}
+    env = {k: v for k, v in process_env(tmp_path).items() if k != "NO_COLOR"}  # a terminal that takes colour
+    env |= {"TERM": "xterm-256color", "COLUMNS": "100"}
     argv = [str(KITH_SCRIPT), "--db", db_url, "--as-of", FIXED_NOW.isoformat(), *args]
     if not stderr_is_terminal:
         done = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, encoding="utf-8",
