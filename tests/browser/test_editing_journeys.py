@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,6 +112,29 @@ def test_merging_duplicates_after_comparing_them(live: LiveServer, screen: Any, 
     page.get_by_role("status").filter(has_text="Merged Ana Díaz into Ana Diaz").wait_for()
     with kith.session() as s:
         assert s.get(Person, ids["dup"]) is None
+
+
+def test_a_pair_held_at_import_is_compared_and_kept_apart_without_scrolling_sideways(
+        live: LiveServer, screen: Any, kith: Kith, tmp_path: Path) -> None:
+    with kith.session() as s:
+        add_person(s, NewPerson(name="Robert Smith", org="Acme"), now=FIXED_NOW)
+    export = tmp_path / "c.csv"
+    export.write_text("First Name,Last Name,Email Address,Company,Position,Connected On\n"
+                      'Bob,Smith,,Acme,Editor,"1/8/18, 6:14 PM"\n', encoding="utf-8")
+    page = screen
+    page.goto(f"{live.url}/import")
+    page.set_input_files("input[type=file]", str(export))
+    page.get_by_role("button", name="Import", exact=True).click()
+    page.get_by_role("heading", name="Held for review").wait_for()
+    wide = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert wide[0] <= wide[1], f"the import result scrolls sideways: {wide}"
+    page.get_by_role("link", name="Compare Bob Smith and Robert Smith").click()
+    page.get_by_role("heading", name="Merge Bob Smith into Robert Smith?").wait_for()
+    page.get_by_role("button", name="Not the same person: keep apart").click()
+    page.get_by_role("status").filter(has_text="Robert Smith and Bob Smith: two people, kept apart.").wait_for()
+    assert page.get_by_text("No likely duplicates.").is_visible()
+    with kith.session() as s:
+        assert len(s.scalars(select(Person)).all()) == 2
 
 
 def test_logging_from_the_agenda_with_a_date_and_a_mood(live: LiveServer, screen: Any, kith: Kith) -> None:
